@@ -1,0 +1,86 @@
+"""The error family: each error says what was wrong and where (file, sheet, row, column, field)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class AggregatorError(Exception):
+    """Base of every error this product raises on purpose."""
+
+
+class AmountError(AggregatorError, ValueError):
+    """A text that should be a yen amount and is not."""
+
+    def __init__(self, text: object, reason: str = "金額として読めません") -> None:
+        self.text = text
+        self.reason = reason
+        super().__init__(f"{reason}: {text!r}")
+
+
+class SchemaError(AggregatorError, ValueError):
+    """A domain object built with values that cannot be true (a negative limit, a 120% payout)."""
+
+    def __init__(self, field: str, value: Any, reason: str) -> None:
+        self.field = field
+        self.value = value
+        self.reason = reason
+        super().__init__(f"{field}: {reason} (value: {value!r})")
+
+
+class ApplicantError(SchemaError):
+    """An applicant profile field that is missing or out of range."""
+
+
+class CarrierDataError(AggregatorError):
+    """A carrier file that cannot be loaded; names the file, sheet, row, column and value."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        value: Any = None,
+    ) -> None:
+        self.message = message
+        self.file = file
+        self.sheet = sheet
+        self.row = row
+        self.column = column
+        self.value = value
+        super().__init__(self.describe())
+
+    def where(self) -> str:
+        parts = []
+        if self.file:
+            parts.append(f"file={self.file}")
+        if self.sheet:
+            parts.append(f"sheet={self.sheet}")
+        if self.row is not None:
+            parts.append(f"row={self.row}")
+        if self.column:
+            parts.append(f"column={self.column}")
+        return " ".join(parts)
+
+    def describe(self) -> str:
+        text = self.message
+        where = self.where()
+        if where:
+            text += f" [{where}]"
+        if self.value is not None:
+            text += f" value={self.value!r}"
+        return text
+
+
+class UnclassifiedWordingError(CarrierDataError):
+    """Carrier wording that maps to no canonical coverage item: a person must map it."""
+
+    def __init__(self, carrier: str, items: list[tuple[str, str]]) -> None:
+        # items: (wording, where) pairs, in file order
+        self.carrier = carrier
+        self.items = items
+        listing = "; ".join(f"{w!r} ({where})" for w, where in items)
+        super().__init__(f"{carrier}: 補償項目に分類できない文言が{len(items)}件あります: {listing}")

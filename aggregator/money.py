@@ -1,0 +1,188 @@
+"""Yen amounts: read them the way Japanese and English documents write them, write them back."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from typing import Literal
+
+from aggregator.errors import AmountError
+
+Lang = Literal["ja", "en"]
+
+# Units a column header can give to the bare numbers below it.
+COLUMN_UNITS: dict[str, int] = {"円": 1, "千円": 1_000, "万円": 10_000, "百万円": 1_000_000, "億円": 100_000_000}
+
+_JA_UNITS = {"千": 1_000, "万": 10_000, "億": 100_000_000, "兆": 1_000_000_000_000}
+_EN_SUFFIXES = {
+    "k": 1_000,
+    "thousand": 1_000,
+    "m": 1_000_000,
+    "mn": 1_000_000,
+    "million": 1_000_000,
+    "b": 1_000_000_000,
+    "bn": 1_000_000_000,
+    "billion": 1_000_000_000,
+}
+# Circled and parenthesised numerals (①, ⑵, ❷ …) are list markers, never part of a figure;
+# NFKC would turn ② into "2", so they go before normalisation.
+_LIST_MARKERS = re.compile("[\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]")
+# Footnote markers: (*2), （※1）, ※, *3, (注1), 注2)
+_FOOTNOTES = re.compile(r"[(\[]\s*(?:\*|※|注)\s*\d*\s*[)\]]|(?:\*|※)\s*\d*|注\s*\d+\)?")
+_FOREIGN = re.compile(r"\$|usd|us\$|eur|€|£|ドル|ユーロ", re.IGNORECASE)
+_NUM = r"\d(?:[\d,]*\d)?(?:\.\d+)?"
+# One candidate amount: an optional yen prefix, then Japanese unit groups or an English
+# suffix, then an optional 円 / JPY / yen.
+_CANDIDATE = re.compile(
+    rf"(?<![\d.,])(?P<prefix>¥|\\|jpy)?\s*"
+    rf"(?P<body>(?:(?:{_NUM})\s*[千万億兆]+\s*)+(?:{_NUM})?|(?:{_NUM}))"
+    rf"\s*(?P<suffix>thousand|million|billion|mn|bn|k|m|b(?![a-z]))?(?![a-z])"
+    rf"\s*(?P<yen>円|jpy|yen)?",
+    re.IGNORECASE,
+)
+_JA_TOKEN = re.compile(rf"({_NUM})|([千万億兆])")
+
+
+def _clean(text: str) -> str:
+    text = _LIST_MARKERS.sub(" ", text)
+    text = unicodedata.normalize("NFKC", text)
+    text = _FOOTNOTES.sub(" ", text)
+    # "1,000 万円": a space between digits and their unit is noise.
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _decimal(number: str, original: object) -> Decimal:
+    if "," in number and not re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", number):
+        raise AmountError(original, "桁区切りのカンマの位置が正しくありません")
+    try:
+        return Decimal(number.replace(",", ""))
+    except InvalidOperation as exc:  # pragma: no cover - the regex only lets digits through
+        raise AmountError(original) from exc
+
+
+def _ja_value(body: str, original: object) -> Decimal:
+    """1億5,000万 -> 150000000; 5千万 -> 50000000; 1,000千 -> 1000000."""
+    total = Decimal(0)
+    section = Decimal(0)
+    pending: Decimal | None = None
+    last_big: int | None = None
+    for number, unit in _JA_TOKEN.findall(body):
+        if number:
+            if pending is not None:
+                raise AmountError(original, "数字が続いていて金額として読めません")
+            pending = _decimal(number, original)
+        elif unit == "千":
+            section += (pending if pending is not None else Decimal(1)) * 1_000
+            pending = None
+        else:
+            size = _JA_UNITS[unit]
+            if last_big is not None and size >= last_big:
+                raise AmountError(original, "単位の順序が正しくありません")
+            group = section + (pending or 0)
+            if group == 0:
+                raise AmountError(original, f"「{unit}」の前に数字がありません")
+            total += group * size
+            section, pending, last_big = Decimal(0), None, size
+    return total + section + (pending or 0)
+
+
+def _column_multiplier(unit: str | int | None) -> int:
+    if unit is None:
+        return 1
+    if isinstance(unit, int):
+        if unit <= 0:
+            raise ValueError(f"unit must be positive, got {unit}")
+        return unit
+    key = unicodedata.normalize("NFKC", unit).strip().strip("()（）[]")
+    if key not in COLUMN_UNITS:
+        raise ValueError(f"unknown column unit {unit!r}; expected one of {sorted(COLUMN_UNITS)}")
+    return COLUMN_UNITS[key]
+
+
+def parse_yen(text: str | int | Decimal, unit: str | int | None = None) -> int:
+    """Read one yen amount; `unit` is the column's unit (千円, 万円) for bare numbers.
+
+    An amount that carries its own unit (1億円, 50M, ¥10,000) keeps it whatever the column
+    says. Raises AmountError when the text holds no amount, two amounts, a negative or
+    fractional yen, or another currency.
+    """
+    multiplier = _column_multiplier(unit)
+    if isinstance(text, bool):
+        raise AmountError(text, "真偽値は金額ではありません")
+    if isinstance(text, int):
+        if text < 0:
+            raise AmountError(text, "金額が負です")
+        return text * multiplier
+    if isinstance(text, Decimal):
+        return _to_int(text * multiplier, text)
+    if not isinstance(text, str):
+        raise AmountError(text, "文字列でも整数でもありません")
+    cleaned = _clean(text)
+    if not cleaned:
+        raise AmountError(text, "金額が空です")
+    if _FOREIGN.search(cleaned):
+        raise AmountError(text, "円以外の通貨です")
+    if re.search(r"(?:^|[\s(])[-−▲△](?=\s*[¥\\]?\d)", cleaned):
+        raise AmountError(text, "金額が負です")
+    candidates = list(_CANDIDATE.finditer(cleaned))
+    marked = [m for m in candidates if _is_marked(m)]
+    chosen = marked if marked else candidates
+    if not chosen:
+        raise AmountError(text)
+    if len(chosen) > 1:
+        raise AmountError(text, "金額が複数あり、どれか決められません")
+    return _value_of(chosen[0], multiplier, text)
+
+
+def _is_marked(match: re.Match[str]) -> bool:
+    """A candidate that says it is money: a yen sign, 円/JPY, a Japanese unit or M/K suffix."""
+    return bool(match.group("prefix") or match.group("yen") or match.group("suffix") or re.search(r"[千万億兆]", match.group("body")))
+
+
+def _value_of(match: re.Match[str], multiplier: int, original: object) -> int:
+    body = match.group("body").strip()
+    suffix = (match.group("suffix") or "").lower()
+    if re.search(r"[千万億兆]", body):
+        return _to_int(_ja_value(body, original), original)
+    value = _decimal(body, original)
+    if suffix:
+        return _to_int(value * _EN_SUFFIXES[suffix], original)
+    if match.group("prefix") or match.group("yen"):
+        return _to_int(value, original)
+    return _to_int(value * multiplier, original)
+
+
+def _to_int(value: Decimal, original: object) -> int:
+    if value < 0:
+        raise AmountError(original, "金額が負です")
+    if value != value.to_integral_value():
+        raise AmountError(original, "1円未満の端数があります")
+    return int(value)
+
+
+def format_yen(amount: int, lang: Lang = "ja") -> str:
+    """1億5,000万円 in Japanese, ¥150,000,000 in English. Amounts are int yen."""
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise TypeError(f"format_yen takes int yen, got {type(amount).__name__}")
+    sign = "-" if amount < 0 else ""
+    n = abs(amount)
+    if lang == "en":
+        return f"{sign}¥{n:,}"
+    if lang != "ja":
+        raise ValueError(f"unknown language {lang!r}")
+    if n == 0:
+        return "0円"
+    parts = []
+    for unit, size in (("兆", 10**12), ("億", 10**8), ("万", 10**4)):
+        if n >= size:
+            parts.append(f"{n // size:,}{unit}")
+            n %= size
+    if n:
+        parts.append(f"{n:,}")
+    return sign + "".join(parts) + "円"
+
+
+def format_man(amount: int) -> str:
+    """Compact Japanese for table cells where 円 is implied by the header: 1億, 5,000万."""
+    return format_yen(amount, "ja").removesuffix("円")

@@ -1,0 +1,551 @@
+"""The common schema: carriers' plans and rates, applicants, and what rating makes of them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from aggregator.errors import ApplicantError, SchemaError
+from aggregator.taxonomy import CoverageKey
+
+
+class Carrier(StrEnum):
+    TOKIO_MARINE = "tokio_marine"
+    MITSUI_SUMITOMO = "mitsui_sumitomo"
+    SOMPO_JAPAN = "sompo_japan"
+    AIOI_NISSAY_DOWA = "aioi_nissay_dowa"
+    AIG = "aig"
+
+
+CARRIER_NAMES: dict[Carrier, tuple[str, str]] = {
+    Carrier.TOKIO_MARINE: ("東京海上日動", "Tokio Marine & Nichido"),
+    Carrier.MITSUI_SUMITOMO: ("三井住友海上", "Mitsui Sumitomo Insurance"),
+    Carrier.SOMPO_JAPAN: ("損保ジャパン", "Sompo Japan"),
+    Carrier.AIOI_NISSAY_DOWA: ("あいおいニッセイ同和損保", "Aioi Nissay Dowa"),
+    Carrier.AIG: ("AIG損保", "AIG General Insurance"),
+}
+
+
+class Line(StrEnum):
+    CYBER = "cyber"
+    IT_EO = "it_eo"
+    PROFESSIONAL_LIABILITY = "professional_liability"
+
+
+LINE_NAMES: dict[Line, tuple[str, str]] = {
+    Line.CYBER: ("サイバー保険", "Cyber insurance"),
+    Line.IT_EO: ("IT業務過誤賠償責任保険", "IT errors & omissions"),
+    Line.PROFESSIONAL_LIABILITY: ("専門職業賠償責任保険", "Professional liability"),
+}
+
+
+class TermStatus(StrEnum):
+    INCLUDED = "included"
+    OPTIONAL_RIDER = "optional_rider"
+    SUBLIMITED = "sublimited"
+    CONDITIONAL = "conditional"
+    NOT_OFFERED = "not_offered"
+    UNKNOWN = "unknown"
+
+
+class LimitBasis(StrEnum):
+    PER_INCIDENT = "per_incident"  # 1事故(1請求)につき
+    AGGREGATE = "aggregate"  # 保険期間中
+    BOTH = "both"  # 1事故・保険期間中 (the same amount caps each and all)
+
+
+class Trigger(StrEnum):
+    CLAIMS_MADE = "claims_made"  # 損害賠償請求がなされた時
+    DISCOVERY = "discovery"  # 事故を発見した時
+    OCCURRENCE = "occurrence"  # 事故が発生した時
+
+
+class Industry(StrEnum):
+    SYSTEM_INTEGRATION = "system_integration"
+    SAAS = "saas"
+    APP_DEVELOPMENT = "app_development"
+    PACKAGE_SOFTWARE = "package_software"
+    HOSTING_DATACENTER = "hosting_datacenter"
+    IT_CONSULTING = "it_consulting"
+    SES_STAFFING = "ses_staffing"
+    MANAGED_SECURITY = "managed_security"
+    EC_PLATFORM = "ec_platform"
+    FINTECH = "fintech"
+
+
+INDUSTRY_NAMES: dict[Industry, tuple[str, str]] = {
+    Industry.SYSTEM_INTEGRATION: ("システム受託開発・SI", "System integration / contract development"),
+    Industry.SAAS: ("SaaS・クラウドサービス", "SaaS / cloud services"),
+    Industry.APP_DEVELOPMENT: ("アプリ・Web制作", "App and web development"),
+    Industry.PACKAGE_SOFTWARE: ("パッケージソフトウェア", "Packaged software"),
+    Industry.HOSTING_DATACENTER: ("ホスティング・データセンター", "Hosting / data centre"),
+    Industry.IT_CONSULTING: ("ITコンサルティング", "IT consulting"),
+    Industry.SES_STAFFING: ("SES・技術者派遣", "Engineering staffing (SES)"),
+    Industry.MANAGED_SECURITY: ("セキュリティサービス", "Managed security services"),
+    Industry.EC_PLATFORM: ("EC・プラットフォーム運営", "E-commerce / platform operator"),
+    Industry.FINTECH: ("フィンテック・決済代行", "Fintech / payment services"),
+}
+
+
+class SecurityControl(StrEnum):
+    MFA = "mfa"
+    EDR = "edr"
+    OFFLINE_BACKUP = "offline_backup"
+    ISMS_PMARK = "isms_pmark"
+    INCIDENT_RESPONSE_PLAN = "incident_response_plan"
+    VULNERABILITY_MANAGEMENT = "vulnerability_management"
+    STAFF_TRAINING = "staff_training"
+
+
+CONTROL_NAMES: dict[SecurityControl, tuple[str, str]] = {
+    SecurityControl.MFA: ("多要素認証(MFA)", "Multi-factor authentication"),
+    SecurityControl.EDR: ("EDR", "EDR"),
+    SecurityControl.OFFLINE_BACKUP: ("オフラインバックアップ", "Offline backups"),
+    SecurityControl.ISMS_PMARK: ("ISMS・プライバシーマーク", "ISMS / PrivacyMark"),
+    SecurityControl.INCIDENT_RESPONSE_PLAN: ("インシデント対応計画", "Incident response plan"),
+    SecurityControl.VULNERABILITY_MANAGEMENT: ("脆弱性管理", "Vulnerability management"),
+    SecurityControl.STAFF_TRAINING: ("従業員教育", "Staff training"),
+}
+
+
+class ContractType(StrEnum):
+    UKEOI = "ukeoi"  # 請負: contract for a finished work
+    JUNININ = "juninin"  # 準委任: quasi-mandate, a service performed
+
+
+CONTRACT_TYPE_NAMES: dict[ContractType, tuple[str, str]] = {
+    ContractType.UKEOI: ("請負", "Contract for work (ukeoi)"),
+    ContractType.JUNININ: ("準委任", "Quasi-mandate (jun-inin)"),
+}
+
+
+def _require(ok: bool, field_name: str, value: object, reason: str) -> None:
+    if not ok:
+        raise SchemaError(field_name, value, reason)
+
+
+def _yen_or_none(value: int | None, field_name: str) -> None:
+    if value is None:
+        return
+    _require(isinstance(value, int) and not isinstance(value, bool), field_name, value, "金額は整数の円で指定してください")
+    _require(value >= 0, field_name, value, "金額が負です")
+
+
+# ---------------------------------------------------------------- plans ---
+
+
+@dataclass(frozen=True, slots=True)
+class PerVictimCap:
+    """Caps on apology money: e.g. ¥500 per person, ¥50,000 per company."""
+
+    per_person_jpy: int | None = None
+    per_company_jpy: int | None = None
+
+    def __post_init__(self) -> None:
+        _yen_or_none(self.per_person_jpy, "per_person_jpy")
+        _yen_or_none(self.per_company_jpy, "per_company_jpy")
+        _require(
+            self.per_person_jpy is not None or self.per_company_jpy is not None,
+            "per_victim_cap",
+            self,
+            "1名あたり・1法人あたりのいずれかが必要です",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class LimitPool:
+    """A limit that other items sit inside (内枠): e.g. the overall 費用損害 cap of a plan."""
+
+    pool_id: str
+    label_ja: str
+    label_en: str
+    limit_jpy: int
+    basis: LimitBasis = LimitBasis.BOTH
+
+    def __post_init__(self) -> None:
+        _require(bool(re.fullmatch(r"[a-z][a-z0-9_]*", self.pool_id)), "pool_id", self.pool_id, "英小文字の識別子にしてください")
+        _yen_or_none(self.limit_jpy, "limit_jpy")
+
+
+POLICY_POOL = "policy"  # the policy limit the applicant chooses: every term sits inside it
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageTerm:
+    """What one plan pays for one coverage item, and on what terms."""
+
+    key: CoverageKey
+    status: TermStatus
+    wording: str  # the carrier's own words, kept for traceability
+    limit_jpy: int | None = None  # None: up to the parent's limit
+    basis: LimitBasis = LimitBasis.BOTH
+    parent: str = POLICY_POOL  # a LimitPool id of the plan, or POLICY_POOL
+    payout_ratio_pct: int = 100  # 縮小支払割合
+    per_victim: PerVictimCap | None = None
+    deductible_jpy: int | None = None  # None: the policy deductible applies; 0: none
+    waiting_hours: int | None = None  # 待機期間 for business interruption
+    trigger: Trigger | None = None  # None: the plan's trigger
+    conditions: str = ""
+
+    def __post_init__(self) -> None:
+        where = f"term[{self.key}]"
+        _yen_or_none(self.limit_jpy, f"{where}.limit_jpy")
+        _yen_or_none(self.deductible_jpy, f"{where}.deductible_jpy")
+        _require(
+            isinstance(self.payout_ratio_pct, int) and 0 < self.payout_ratio_pct <= 100,
+            f"{where}.payout_ratio_pct",
+            self.payout_ratio_pct,
+            "支払割合は1〜100%です",
+        )
+        _require(self.waiting_hours is None or self.waiting_hours >= 0, f"{where}.waiting_hours", self.waiting_hours, "待機期間が負です")
+        if self.status is TermStatus.SUBLIMITED:
+            _require(self.limit_jpy is not None, f"{where}.limit_jpy", None, "支払限度額(内枠)の金額がありません")
+        if self.status is TermStatus.CONDITIONAL:
+            _require(bool(self.conditions.strip()), f"{where}.conditions", self.conditions, "条件付きの補償には条件の記載が必要です")
+        if self.status in (TermStatus.NOT_OFFERED, TermStatus.UNKNOWN):
+            _require(self.limit_jpy is None, f"{where}.limit_jpy", self.limit_jpy, f"{self.status}の項目に金額は付けられません")
+
+    @property
+    def offered(self) -> bool:
+        return self.status not in (TermStatus.NOT_OFFERED, TermStatus.UNKNOWN)
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    carrier: Carrier
+    line: Line
+    code: str
+    name: str  # as the carrier names it, e.g. サイバープロテクター ワイドプラン
+    product: str  # the product family, e.g. IT事業者向けサイバー保険
+    rate_version: str
+    effective_from: date
+    effective_to: date | None
+    limit_options_jpy: tuple[int, ...]  # the policy limits one can choose
+    deductible_options_jpy: tuple[int, ...]
+    terms: tuple[CoverageTerm, ...]
+    pools: tuple[LimitPool, ...] = ()
+    trigger: Trigger = Trigger.CLAIMS_MADE
+    exclusions: tuple[str, ...] = ()
+    sample: bool = True  # invented sample data: must say so wherever it is shown
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        where = f"plan[{self.carrier}:{self.code}]"
+        _require(bool(self.code.strip()), f"{where}.code", self.code, "プランコードが空です")
+        _require(bool(self.limit_options_jpy), f"{where}.limit_options_jpy", (), "支払限度額の選択肢がありません")
+        _require(bool(self.deductible_options_jpy), f"{where}.deductible_options_jpy", (), "免責金額の選択肢がありません")
+        for n in self.limit_options_jpy:
+            _yen_or_none(n, f"{where}.limit_options_jpy")
+            _require(n > 0, f"{where}.limit_options_jpy", n, "支払限度額は正の金額です")
+        for n in self.deductible_options_jpy:
+            _yen_or_none(n, f"{where}.deductible_options_jpy")
+        _require(
+            list(self.limit_options_jpy) == sorted(set(self.limit_options_jpy)),
+            f"{where}.limit_options_jpy",
+            self.limit_options_jpy,
+            "昇順・重複なしにしてください",
+        )
+        _require(
+            list(self.deductible_options_jpy) == sorted(set(self.deductible_options_jpy)),
+            f"{where}.deductible_options_jpy",
+            self.deductible_options_jpy,
+            "昇順・重複なしにしてください",
+        )
+        if self.effective_to is not None:
+            _require(self.effective_to >= self.effective_from, f"{where}.effective_to", self.effective_to, "適用終了日が開始日より前です")
+        pools = {p.pool_id: p for p in self.pools}
+        _require(len(pools) == len(self.pools), f"{where}.pools", [p.pool_id for p in self.pools], "内枠の識別子が重複しています")
+        _require(POLICY_POOL not in pools, f"{where}.pools", POLICY_POOL, f"'{POLICY_POOL}'は予約済みです")
+        keys = [t.key for t in self.terms]
+        _require(len(keys) == len(set(keys)), f"{where}.terms", keys, "補償項目が重複しています")
+        top = max(self.limit_options_jpy)
+        for pool in self.pools:
+            _require(pool.limit_jpy <= top, f"{where}.pools[{pool.pool_id}]", pool.limit_jpy, "内枠が支払限度額を超えています")
+        for term in self.terms:
+            self._check_parent(term, pools, top, where)
+
+    def _check_parent(self, term: CoverageTerm, pools: Mapping[str, LimitPool], top: int, where: str) -> None:
+        name = f"{where}.terms[{term.key}]"
+        if term.parent == POLICY_POOL:
+            ceiling = top
+        else:
+            _require(term.parent in pools, f"{name}.parent", term.parent, "存在しない内枠を参照しています")
+            ceiling = pools[term.parent].limit_jpy
+        if term.limit_jpy is not None:
+            _require(term.limit_jpy <= ceiling, f"{name}.limit_jpy", term.limit_jpy, f"内枠の金額が親の限度額({ceiling:,}円)を超えています")
+
+    def term(self, key: CoverageKey) -> CoverageTerm | None:
+        for t in self.terms:
+            if t.key == key:
+                return t
+        return None
+
+    def pool(self, pool_id: str) -> LimitPool | None:
+        for p in self.pools:
+            if p.pool_id == pool_id:
+                return p
+        return None
+
+
+# ---------------------------------------------------------------- rates ---
+
+
+class RuleAction(StrEnum):
+    DECLINE = "decline"  # 引受不可
+    REFER = "refer"  # 要引受審査: an underwriter must look
+    CONDITION = "condition"  # quoted, on condition the control is in place before binding
+    DROP_RIDER = "drop_rider"  # quoted, without the named rider
+
+
+class RuleField(StrEnum):
+    """Applicant fields an eligibility rule can test."""
+
+    ANNUAL_REVENUE = "annual_revenue_jpy"
+    EMPLOYEES = "employees"
+    RECORDS_HELD = "records_held"
+    SERVERS = "servers"
+    LARGEST_CONTRACT = "largest_contract_jpy"
+    INCIDENTS_3Y = "incidents_3y"
+    INDUSTRY = "industry"
+    CONTRACT_TYPE = "contract_type"
+
+
+MONEY_FIELDS = frozenset({RuleField.ANNUAL_REVENUE, RuleField.LARGEST_CONTRACT})
+
+
+class RuleOp(StrEnum):
+    GT = ">"
+    GE = ">="
+    LT = "<"
+    LE = "<="
+    IN = "in"
+    NOT_IN = "not_in"
+
+
+@dataclass(frozen=True, slots=True)
+class EligibilityRule:
+    """One appetite rule: when `field op value` holds (and `unless` is not in place), act.
+
+    E.g. decline when records_held > 100,000 unless MFA; refer when incidents_3y >= 2;
+    drop the lost-profit rider when revenue > 100億円.
+    """
+
+    code: str  # the carrier's own rule id, kept for traceability
+    action: RuleAction
+    field: RuleField
+    op: RuleOp
+    value: int | tuple[str, ...]
+    unless: SecurityControl | None = None
+    rider: CoverageKey | None = None  # with DROP_RIDER: which rider goes
+    days: int | None = None  # with CONDITION: days allowed to put the control in place
+
+    def __post_init__(self) -> None:
+        where = f"rule[{self.code}]"
+        if self.op in (RuleOp.IN, RuleOp.NOT_IN):
+            _require(isinstance(self.value, tuple) and bool(self.value), f"{where}.value", self.value, "in/not_in には値の一覧が必要です")
+        else:
+            _require(
+                isinstance(self.value, int) and not isinstance(self.value, bool), f"{where}.value", self.value, "比較には整数が必要です"
+            )
+            _require(
+                self.field not in (RuleField.INDUSTRY, RuleField.CONTRACT_TYPE),
+                f"{where}.field",
+                self.field,
+                "この項目は大小比較できません",
+            )
+        if self.action is RuleAction.CONDITION:
+            _require(self.unless is not None, f"{where}.unless", None, "条件付き引受には対象の対策が必要です")
+            _require(self.days is not None and self.days > 0, f"{where}.days", self.days, "対策の期限(日数)が必要です")
+        if self.action is RuleAction.DROP_RIDER:
+            _require(self.rider is not None, f"{where}.rider", None, "外す特約の指定が必要です")
+
+
+@dataclass(frozen=True, slots=True)
+class RateTable:
+    """One carrier's rates for one line, normalised.
+
+    premium = base[class][revenue band] × plan × limit × deductible
+              × (1 + control credits/debits, floored) × (1 + incidents surcharge) × (1 + riders),
+    each factor in basis points (10,000 = ×1.00), integer arithmetic, then the carrier's
+    rounding and minimum premium.
+    """
+
+    carrier: Carrier
+    line: Line
+    version: str
+    effective_from: date
+    effective_to: date | None
+    revenue_band_upper_jpy: tuple[int, ...]  # band i is [upper[i-1], upper[i]); above the last: no rate
+    industry_class: Mapping[Industry, str]  # an industry not listed is not written
+    base_premium_jpy: Mapping[str, tuple[int, ...]]  # class -> one base premium per band
+    plan_factor_bp: Mapping[str, int]  # plan code -> factor
+    limit_factor_bp: Mapping[int, int]  # policy limit -> factor
+    deductible_factor_bp: Mapping[int, int]  # deductible -> factor
+    control_credit_bp: Mapping[SecurityControl, int]  # signed: -500 is a 5% credit when in place
+    missing_control_debit_bp: Mapping[SecurityControl, int] = field(default_factory=dict)  # added when absent
+    max_credit_bp: int = 3_000  # credits never take off more than this
+    incident_surcharge_bp: int = 0  # per incident in the last three years
+    rider_factor_bp: Mapping[CoverageKey, int] = field(default_factory=dict)  # loading per optional rider
+    minimum_premium_jpy: int = 0
+    rounding_jpy: int = 10  # premiums are rounded up to a multiple of this
+    rules: tuple[EligibilityRule, ...] = ()
+    sample: bool = True
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        where = f"rates[{self.carrier}:{self.line}]"
+        bands = self.revenue_band_upper_jpy
+        _require(bool(bands), f"{where}.revenue_band_upper_jpy", bands, "売上高区分がありません")
+        _require(
+            list(bands) == sorted(set(bands)) and bands[0] > 0,
+            f"{where}.revenue_band_upper_jpy",
+            bands,
+            "売上高区分は正の昇順にしてください",
+        )
+        _require(bool(self.industry_class), f"{where}.industry_class", {}, "業種区分がありません")
+        for industry, klass in self.industry_class.items():
+            _require(klass in self.base_premium_jpy, f"{where}.industry_class[{industry}]", klass, "基本保険料のない業種区分です")
+        for klass, row in self.base_premium_jpy.items():
+            _require(len(row) == len(bands), f"{where}.base_premium_jpy[{klass}]", row, f"売上高区分の数({len(bands)})と一致しません")
+            for n in row:
+                _yen_or_none(n, f"{where}.base_premium_jpy[{klass}]")
+        for name, table in (
+            ("plan_factor_bp", self.plan_factor_bp),
+            ("limit_factor_bp", self.limit_factor_bp),
+            ("deductible_factor_bp", self.deductible_factor_bp),
+        ):
+            _require(bool(table), f"{where}.{name}", {}, "係数がありません")
+            for k, v in table.items():
+                _require(isinstance(v, int) and 0 < v <= 1_000_000, f"{where}.{name}[{k}]", v, "係数は0より大きく100倍以下です")
+        for k, v in {**self.control_credit_bp, **self.missing_control_debit_bp}.items():
+            _require(isinstance(v, int) and -10_000 < v < 10_000, f"{where}.control[{k}]", v, "割増引は±100%未満です")
+        _require(0 <= self.max_credit_bp < 10_000, f"{where}.max_credit_bp", self.max_credit_bp, "割引上限は0〜100%未満です")
+        _require(
+            0 <= self.incident_surcharge_bp <= 100_000, f"{where}.incident_surcharge_bp", self.incident_surcharge_bp, "事故割増が範囲外です"
+        )
+        for k, v in self.rider_factor_bp.items():
+            _require(isinstance(v, int) and 0 <= v <= 100_000, f"{where}.rider_factor_bp[{k}]", v, "特約の割増が範囲外です")
+        _yen_or_none(self.minimum_premium_jpy, f"{where}.minimum_premium_jpy")
+        _require(
+            isinstance(self.rounding_jpy, int) and self.rounding_jpy >= 1,
+            f"{where}.rounding_jpy",
+            self.rounding_jpy,
+            "端数処理の単位は1円以上です",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CarrierData:
+    """Everything one carrier delivered, loaded and validated as a whole."""
+
+    carrier: Carrier
+    plans: tuple[Plan, ...]
+    rate_tables: tuple[RateTable, ...]
+    sources: tuple[str, ...] = ()
+    sample: bool = True
+
+    def __post_init__(self) -> None:
+        where = f"carrier[{self.carrier}]"
+        _require(bool(self.plans), f"{where}.plans", (), "プランがありません")
+        tables = {t.line: t for t in self.rate_tables}
+        _require(
+            len(tables) == len(self.rate_tables),
+            f"{where}.rate_tables",
+            [t.line for t in self.rate_tables],
+            "同じ種目の料率表が複数あります",
+        )
+        codes = [(p.line, p.code) for p in self.plans]
+        _require(len(codes) == len(set(codes)), f"{where}.plans", codes, "プランコードが重複しています")
+        for plan in self.plans:
+            _require(plan.carrier == self.carrier, f"{where}.plans[{plan.code}].carrier", plan.carrier, "別の保険会社のプランです")
+            table = tables.get(plan.line)
+            _require(table is not None, f"{where}.plans[{plan.code}]", plan.line, "この種目の料率表がありません")
+            assert table is not None
+            _require(plan.code in table.plan_factor_bp, f"{where}.plans[{plan.code}]", plan.code, "料率表にこのプランの係数がありません")
+            for n in plan.limit_options_jpy:
+                _require(
+                    n in table.limit_factor_bp,
+                    f"{where}.plans[{plan.code}].limit_options_jpy",
+                    n,
+                    "料率表にこの支払限度額の係数がありません",
+                )
+            for n in plan.deductible_options_jpy:
+                _require(
+                    n in table.deductible_factor_bp,
+                    f"{where}.plans[{plan.code}].deductible_options_jpy",
+                    n,
+                    "料率表にこの免責金額の係数がありません",
+                )
+            for term in plan.terms:
+                if term.status is TermStatus.OPTIONAL_RIDER:
+                    _require(
+                        term.key in table.rider_factor_bp,
+                        f"{where}.plans[{plan.code}].terms[{term.key}]",
+                        term.key,
+                        "料率表にこの特約の割増がありません",
+                    )
+
+    @property
+    def lines(self) -> tuple[Line, ...]:
+        return tuple(line for line in Line if any(p.line == line for p in self.plans))
+
+    def plans_for(self, line: Line) -> tuple[Plan, ...]:
+        return tuple(p for p in self.plans if p.line == line)
+
+    def rate_table(self, line: Line) -> RateTable | None:
+        for t in self.rate_tables:
+            if t.line == line:
+                return t
+        return None
+
+
+# ----------------------------------------------------------- applicants ---
+
+
+@dataclass(frozen=True, slots=True)
+class Applicant:
+    """One company asking for quotes: what the carriers' proposal forms ask."""
+
+    company: str
+    industry: Industry
+    annual_revenue_jpy: int
+    employees: int
+    records_held: int  # personal-information records held
+    servers: int
+    largest_contract_jpy: int
+    contract_type: ContractType
+    controls: frozenset[SecurityControl]
+    incidents_3y: int
+    lines: tuple[Line, ...]
+    limit_jpy: int
+    deductible_jpy: int
+    riders: frozenset[CoverageKey] = frozenset()
+    contact_email: str = ""
+
+    def __post_init__(self) -> None:
+        def check(ok: bool, name: str, value: object, reason: str) -> None:
+            if not ok:
+                raise ApplicantError(name, value, reason)
+
+        check(bool(self.company.strip()), "company", self.company, "会社名を入力してください")
+        for name in (
+            "annual_revenue_jpy",
+            "employees",
+            "records_held",
+            "servers",
+            "largest_contract_jpy",
+            "incidents_3y",
+            "limit_jpy",
+            "deductible_jpy",
+        ):
+            value = getattr(self, name)
+            check(isinstance(value, int) and not isinstance(value, bool), name, value, "整数で入力してください")
+            check(value >= 0, name, value, "0以上の値を入力してください")
+        check(self.limit_jpy > 0, "limit_jpy", self.limit_jpy, "支払限度額を選んでください")
+        check(bool(self.lines), "lines", self.lines, "保険の種類を1つ以上選んでください")
+        check(len(set(self.lines)) == len(self.lines), "lines", self.lines, "保険の種類が重複しています")
+        check(isinstance(self.industry, Industry), "industry", self.industry, "業種が一覧にありません")
+        check(isinstance(self.contract_type, ContractType), "contract_type", self.contract_type, "契約形態は請負か準委任です")

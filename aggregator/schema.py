@@ -549,3 +549,81 @@ class Applicant:
         check(len(set(self.lines)) == len(self.lines), "lines", self.lines, "保険の種類が重複しています")
         check(isinstance(self.industry, Industry), "industry", self.industry, "業種が一覧にありません")
         check(isinstance(self.contract_type, ContractType), "contract_type", self.contract_type, "契約形態は請負か準委任です")
+
+
+# --------------------------------------------------------------- quotes ---
+
+
+class QuoteStatus(StrEnum):
+    QUOTED = "quoted"  # a firm premium from the rate table
+    INDICATION = "indication"  # a premium that becomes firm once the conditions are met
+    REFERRED = "referred"  # an underwriter must look; the premium is for reference only
+    DECLINED = "declined"  # no offer; the reasons say why
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why a quote was declined, referred or changed: a code, and words a person can act on."""
+
+    code: str
+    text_ja: str
+    text_en: str
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """Something to do before binding, e.g. put MFA in place within 30 days."""
+
+    code: str
+    text_ja: str
+    text_en: str
+    days: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Adjustment:
+    """What was asked and what the carrier quotes instead (a capped limit, a raised deductible, a dropped rider)."""
+
+    what: str  # "limit" | "deductible" | "rider"
+    asked: int | str
+    quoted: int | str | None
+    reason: Reason
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteOption:
+    """One rung of the ladder: another limit or deductible the carrier offers, and its premium."""
+
+    limit_jpy: int
+    deductible_jpy: int
+    premium_jpy: int
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    carrier: Carrier
+    line: Line
+    plan: Plan
+    status: QuoteStatus
+    asked_limit_jpy: int
+    asked_deductible_jpy: int
+    limit_jpy: int
+    deductible_jpy: int
+    premium_jpy: int | None  # annual, int yen; None when declined
+    riders_asked: tuple[CoverageKey, ...] = ()
+    riders: tuple[CoverageKey, ...] = ()  # riders in the quoted premium
+    adjustments: tuple[Adjustment, ...] = ()
+    conditions: tuple[Condition, ...] = ()
+    reasons: tuple[Reason, ...] = ()
+    options: tuple[QuoteOption, ...] = ()
+    rate_version: str = ""
+    valid_until: date | None = None
+
+    @property
+    def sample(self) -> bool:
+        return self.plan.sample
+
+    @property
+    def meets_request(self) -> bool:
+        """Quoted as asked: firm, nothing capped, raised or dropped."""
+        return self.status is QuoteStatus.QUOTED and not self.adjustments

@@ -1,0 +1,177 @@
+"""Rating: premiums worked out by hand, reasons a person can act on, and one rule for one or many."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from aggregator.rating import DECLINED, NOT_ASKED, ApplicantBatch, Rater
+from aggregator.schema import Industry, Line, QuoteStatus, SecurityControl
+from aggregator.taxonomy import CoverageKey
+from tests.factories import MAN, OKU, applicant, carrier_data
+
+TODAY = date(2026, 11, 21)
+
+
+def _by_plan(quotes: tuple) -> dict:  # type: ignore[type-arg]
+    return {q.plan.code: q for q in quotes}
+
+
+def test_premium_worked_by_hand() -> None:
+    quotes = _by_plan(Rater([carrier_data()]).quote(applicant(), TODAY))
+    wide = quotes["WIDE"]
+    # base 800,000 (class A, revenue 5億 in the 1億–10億 band) × plan 1.30 = 1,040,000
+    # × limit 1億 1.00 × deductible 10万 1.00; MFA −10% and EDR −5% capped at −15%, no
+    # incident response plan +5%: −10% → 936,000; one incident +20% → 1,123,200;
+    # lost-profit rider +15% → 1,291,680; rounded up to ¥100 → 1,291,700.
+    assert wide.premium_jpy == 1_291_700
+    assert wide.status is QuoteStatus.QUOTED
+    assert wide.riders == (CoverageKey.LOST_PROFIT,)
+    assert wide.meets_request
+    # The standard plan has no lost-profit rider: 800,000 × 0.90 × 1.20 = 864,000, and it says so.
+    std = quotes["STD"]
+    assert std.premium_jpy == 864_000
+    assert not std.meets_request
+    assert [a.what for a in std.adjustments] == ["rider"]
+    assert std.adjustments[0].reason.text_ja == "喪失利益特約はこのプランでは付帯できません"
+
+
+def test_minimum_premium_and_rounding() -> None:
+    small = applicant(
+        annual_revenue_jpy=50 * MAN * 100, riders=frozenset(), incidents_3y=0, limit_jpy=5_000 * MAN, deductible_jpy=100 * MAN
+    )
+    # 300,000 × 0.70 × 0.90 × 0.90 = 170,100: above the ¥100,000 minimum.
+    assert _by_plan(Rater([carrier_data()]).quote(small, TODAY))["STD"].premium_jpy == 170_100
+    tiny = carrier_data(base_premium_jpy={"A": (100_000, 800_000, 2_000_000), "B": (400_000, 1_000_000, 2_500_000)})
+    # 100,000 × 0.70 × 0.90 × 0.90 = 56,700: the minimum premium applies.
+    assert _by_plan(Rater([tiny]).quote(small, TODAY))["STD"].premium_jpy == 100_000
+
+
+def test_revenue_over_the_cap_is_declined_with_a_readable_reason() -> None:
+    quote = _by_plan(Rater([carrier_data()]).quote(applicant(annual_revenue_jpy=60 * OKU), TODAY))["WIDE"]
+    assert quote.status is QuoteStatus.DECLINED
+    assert quote.premium_jpy is None and quote.options == ()
+    assert [r.text_ja for r in quote.reasons] == ["売上高が引受上限の50億円を超えています"]
+    assert "¥5,000,000,000" in quote.reasons[0].text_en
+
+
+def test_revenue_beyond_the_rate_table_and_unwritten_industry() -> None:
+    rater = Rater([carrier_data()])
+    beyond = rater.quote(applicant(annual_revenue_jpy=100 * OKU), TODAY)[0]
+    assert beyond.status is QuoteStatus.DECLINED
+    assert any("料率表の上限" in r.text_ja for r in beyond.reasons)
+    hosting = rater.quote(applicant(industry=Industry.HOSTING_DATACENTER), TODAY)[0]
+    assert hosting.status is QuoteStatus.DECLINED
+    assert hosting.reasons[0].text_ja == "ホスティング・データセンターはこの保険会社の引受対象外の業種です"
+    fintech = rater.quote(applicant(industry=Industry.FINTECH), TODAY)[0]
+    assert fintech.reasons[0].text_ja == "フィンテック・決済代行は業種として引受対象外です"
+
+
+def test_mfa_rules_condition_then_decline() -> None:
+    rater = Rater([carrier_data()])
+    no_mfa = frozenset({SecurityControl.EDR})
+    indication = rater.quote(applicant(records_held=200_000, controls=no_mfa), TODAY)[0]
+    assert indication.status is QuoteStatus.INDICATION
+    assert [c.text_ja for c in indication.conditions] == ["多要素認証(MFA)の導入を30日以内に完了すること"]
+    assert indication.premium_jpy is not None
+    declined = rater.quote(applicant(records_held=2_000_000, controls=no_mfa), TODAY)[0]
+    assert declined.status is QuoteStatus.DECLINED
+    assert "多要素認証(MFA)未導入のため、保有個人情報100万件超は引受不可" in [r.text_ja for r in declined.reasons]
+    with_mfa = rater.quote(applicant(records_held=2_000_000), TODAY)[0]
+    assert with_mfa.status is QuoteStatus.QUOTED
+
+
+def test_two_incidents_are_referred_with_a_reference_premium() -> None:
+    quote = Rater([carrier_data()]).quote(applicant(incidents_3y=2), TODAY)[0]
+    assert quote.status is QuoteStatus.REFERRED
+    assert quote.reasons[0].text_ja == "過去3年の事故件数が2件以上のため、引受審査が必要です"
+    assert quote.premium_jpy == 720_000 * 14_000 // 10_000  # two incidents +40%
+
+
+def test_rider_dropped_above_revenue_says_why() -> None:
+    quote = _by_plan(Rater([carrier_data()]).quote(applicant(annual_revenue_jpy=40 * OKU), TODAY))["WIDE"]
+    assert quote.status is QuoteStatus.QUOTED
+    assert quote.riders == ()
+    assert quote.adjustments[0].reason.text_ja == "売上高が30億円超のため、喪失利益特約は付帯できません"
+
+
+def test_limit_capped_and_deductible_raised_are_shown_side_by_side() -> None:
+    quote = _by_plan(Rater([carrier_data()]).quote(applicant(limit_jpy=2 * OKU, deductible_jpy=50 * MAN), TODAY))["WIDE"]
+    assert (quote.asked_limit_jpy, quote.limit_jpy) == (2 * OKU, OKU)
+    assert (quote.asked_deductible_jpy, quote.deductible_jpy) == (50 * MAN, 100 * MAN)
+    assert [a.what for a in quote.adjustments] == ["limit", "deductible"]
+    assert quote.adjustments[0].reason.text_ja == "ご希望の支払限度額2億円はお引受けできないため、1億円でお見積もりしています"
+    assert "100万円に引き上げて" in quote.adjustments[1].reason.text_ja
+
+
+def test_ladder_offers_the_neighbouring_limits_and_deductibles() -> None:
+    quote = _by_plan(Rater([carrier_data()]).quote(applicant(), TODAY))["WIDE"]
+    rungs = {(o.limit_jpy, o.deductible_jpy): o.premium_jpy for o in quote.options}
+    assert set(rungs) == {(lim, ded) for lim in (5_000 * MAN, OKU, 3 * OKU) for ded in (0, 10 * MAN, 100 * MAN)}
+    assert rungs[(OKU, 10 * MAN)] == quote.premium_jpy
+    assert rungs[(3 * OKU, 10 * MAN)] > quote.premium_jpy > rungs[(5_000 * MAN, 10 * MAN)]
+
+
+def test_valid_until_and_rate_version() -> None:
+    quote = Rater([carrier_data()]).quote(applicant(), TODAY)[0]
+    assert quote.valid_until == date(2026, 12, 21)
+    assert quote.rate_version == "2026.04"
+    late = Rater([carrier_data()]).quote(applicant(), date(2027, 3, 15))[0]
+    assert late.valid_until == date(2027, 3, 31)  # never past the rates' end
+    expired = Rater([carrier_data()]).quote(applicant(), date(2027, 4, 1))[0]
+    assert expired.status is QuoteStatus.DECLINED
+    assert expired.reasons[0].code == "decline:no_rates_in_force"
+
+
+def test_lines_not_asked_are_not_quoted() -> None:
+    rater = Rater([carrier_data()])
+    assert rater.quote(applicant(lines=(Line.IT_EO,)), TODAY) == ()
+    result = rater.rate_batch(ApplicantBatch.of([applicant(lines=(Line.IT_EO,))]), TODAY)
+    assert (result.status == NOT_ASKED).all()
+
+
+def test_batch_equals_single_quotes() -> None:
+    rater = Rater([carrier_data()])
+    people = [
+        applicant(),
+        applicant(annual_revenue_jpy=60 * OKU),
+        applicant(records_held=200_000, controls=frozenset()),
+        applicant(limit_jpy=2 * OKU),
+    ]
+    result = rater.rate_batch(ApplicantBatch.of(people), TODAY)
+    for row, person in enumerate(people):
+        for q, slot in zip(rater.quote(person, TODAY), rater.slots, strict=True):
+            expected = -1 if q.premium_jpy is None else q.premium_jpy
+            assert result.premium[row, slot.index] == expected
+            assert result.limit[row, slot.index] == q.limit_jpy
+            assert bool(result.adjusted[row, slot.index]) == bool(q.adjustments)
+            assert (result.status[row, slot.index] == DECLINED) == (q.status is QuoteStatus.DECLINED)
+
+
+_applicants = st.builds(
+    applicant,
+    industry=st.sampled_from(list(Industry)),
+    annual_revenue_jpy=st.integers(0, 200 * OKU),
+    records_held=st.integers(0, 3_000_000),
+    incidents_3y=st.integers(0, 4),
+    controls=st.frozensets(st.sampled_from(list(SecurityControl))),
+    limit_jpy=st.integers(1, 5 * OKU),
+    deductible_jpy=st.integers(0, 200 * MAN),
+    riders=st.frozensets(st.sampled_from([CoverageKey.LOST_PROFIT, CoverageKey.CYBER_DELAY])),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_applicants, min_size=1, max_size=12))
+def test_rating_a_batch_equals_rating_each_row_alone(people: list) -> None:  # type: ignore[type-arg]
+    rater = Rater([carrier_data(), replace(carrier_data(), carrier=carrier_data().carrier)])
+    whole = rater.rate_batch(ApplicantBatch.of(people), TODAY)
+    for row, person in enumerate(people):
+        alone = rater.rate_batch(ApplicantBatch.of([person]), TODAY)
+        np.testing.assert_array_equal(whole.premium[row], alone.premium[0])
+        np.testing.assert_array_equal(whole.status[row], alone.status[0])
+        np.testing.assert_array_equal(whole.adjusted[row], alone.adjusted[0])

@@ -1,0 +1,211 @@
+"""The bulk results workbook, streamed with XlsxWriter's constant-memory mode."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xlsxwriter
+
+from aggregator.bulk import STATUS_JA, cheapest_meeting_request, pick_per_carrier, result_header
+from aggregator.clientlist import ClientList
+from aggregator.labels import SAMPLE_NOTICE, carrier_name, line_name
+from aggregator.rating import LINES, BatchResult, Rater
+from aggregator.schema import Carrier
+from aggregator.sheets import safe_cell, safe_text
+
+HEADER_ROWS = 3  # title, notice, column headers
+YEN_COLUMNS_PER_CARRIER = (2, 3, 4)
+Progress = Callable[[str, int, int], None]
+
+
+def _columns(rater: Rater, clients: ClientList, result: BatchResult) -> tuple[np.ndarray, np.ndarray, list[list[Any]]]:
+    """Each output column as a Python list, gathered for the (client, line) pairs asked."""
+    client_idx, line_idx = np.nonzero(clients.batch.lines)
+    plan_names = [s.plan.name for s in rater.slots]
+    carrier_names = {c: carrier_name(c) for c in Carrier}
+    per_line: dict[str, list[np.ndarray]] = {}
+    for line in LINES:
+        picks = [pick_per_carrier(rater, result, line, c) for c in Carrier]
+        best = cheapest_meeting_request(rater, result, line)
+        fields = {"best": best}
+        for c, pick in zip(Carrier, picks, strict=True):
+            for name in ("slot", "status", "premium", "limit", "deductible"):
+                fields[f"{c.value}.{name}"] = getattr(pick, name)
+        for key, arr in fields.items():
+            per_line.setdefault(key, []).append(arr)
+    stacked = {k: np.stack(v, axis=1)[client_idx, line_idx] for k, v in per_line.items()}
+    companies = np.array(clients.companies, dtype=object)[client_idx]
+    columns: list[list[Any]] = [
+        clients.rows[client_idx].tolist(),
+        [safe_text(c) for c in companies.tolist()],
+        [line_name(LINES[i]) for i in line_idx.tolist()],
+        clients.batch.limit_jpy[client_idx].tolist(),
+        clients.batch.deductible_jpy[client_idx].tolist(),
+    ]
+    for c in Carrier:
+        slot = stacked[f"{c.value}.slot"].tolist()
+        status = stacked[f"{c.value}.status"].tolist()
+        quoted = [s >= 0 and st not in (3, -1) for s, st in zip(slot, status, strict=True)]
+        columns.append([STATUS_JA[st] if s >= 0 else "取扱なし" for s, st in zip(slot, status, strict=True)])
+        columns.append([plan_names[s] if ok else None for s, ok in zip(slot, quoted, strict=True)])
+        for name in ("premium", "limit", "deductible"):
+            columns.append([v if ok else None for v, ok in zip(stacked[f"{c.value}.{name}"].tolist(), quoted, strict=True)])
+    best = stacked["best"].tolist()
+    premium = result.premium
+    columns.append([carrier_names[rater.slots[b].plan.carrier] if b >= 0 else "該当なし" for b in best])
+    columns.append([plan_names[b] if b >= 0 else None for b in best])
+    columns.append([int(premium[i, b]) if b >= 0 else None for i, b in zip(client_idx.tolist(), best, strict=True)])
+    return client_idx, line_idx, columns
+
+
+def write_results(
+    target: Path,
+    rater: Rater,
+    clients: ClientList,
+    result: BatchResult,
+    *,
+    as_of: date,
+    sample: bool,
+    progress: Progress | None = None,
+    max_rows_per_sheet: int,
+) -> tuple[int, int]:
+    """Write results (split over several sheets when one cannot hold them), errors and notes."""
+    _, _, columns = _columns(rater, clients, result)
+    total = len(columns[0])
+    per_sheet = max_rows_per_sheet - HEADER_ROWS
+    sheet_count = max(1, -(-total // per_sheet))
+    tmp = target.with_name(target.name + ".part")
+    book = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    book.set_properties({"title": "一括見積もり結果", "subject": "保険見積もり比較", "comments": SAMPLE_NOTICE[0] if sample else ""})
+    styles = _styles(book)
+    header = result_header()
+    yen_cols = {3, 4} | {5 + 5 * i + j for i in range(len(Carrier)) for j in YEN_COLUMNS_PER_CARRIER} | {len(header) - 1}
+    rows = list(zip(*columns, strict=True))
+    for s in range(sheet_count):
+        name = "一括見積結果" if sheet_count == 1 else f"一括見積結果({s + 1})"
+        ws = book.add_worksheet(name)
+        _sheet_head(ws, header, styles, as_of=as_of, sample=sample, part=(s + 1, sheet_count))
+        for col in range(len(header)):
+            ws.set_column(col, col, 16 if col in yen_cols else (28 if col == 1 else 12), styles["yen"] if col in yen_cols else None)
+        for r, row in enumerate(rows[s * per_sheet : (s + 1) * per_sheet]):
+            ws.write_row(HEADER_ROWS + r, 0, row)
+            done = s * per_sheet + r + 1
+            if progress and done % 10_000 == 0:
+                progress("writing", done, total)
+        ws.freeze_panes(HEADER_ROWS, 2)
+        ws.autofilter(HEADER_ROWS - 1, 0, HEADER_ROWS - 1 + min(per_sheet, max(total - s * per_sheet, 0)), len(header) - 1)
+    _errors_sheet(book, clients, styles)
+    _notes_sheet(book, styles, as_of, sample)
+    book.close()
+    tmp.replace(target)  # the result appears whole or not at all
+    if progress:
+        progress("writing", total, total)
+    return total, sheet_count
+
+
+def _styles(book: Any) -> dict[str, Any]:
+    font = {"font_name": "Noto Sans CJK JP"}
+    return {
+        "title": book.add_format({**font, "bold": True, "font_size": 14}),
+        "notice": book.add_format({**font, "bold": True, "font_color": "#B00020"}),
+        "header": book.add_format(
+            {**font, "bold": True, "bg_color": "#1F3A5F", "font_color": "#FFFFFF", "text_wrap": True, "valign": "vcenter", "border": 1}
+        ),
+        "yen": book.add_format({**font, "num_format": "#,##0"}),
+        "text": book.add_format(font),
+    }
+
+
+def _sheet_head(ws: Any, header: list[str], styles: dict[str, Any], *, as_of: date, sample: bool, part: tuple[int, int]) -> None:
+    title = f"一括見積もり結果(見積日 {as_of.isoformat()})"
+    if part[1] > 1:
+        title += f" {part[0]}/{part[1]}"
+    ws.write_string(0, 0, title, styles["title"])
+    ws.write_string(
+        1,
+        0,
+        f"※ {SAMPLE_NOTICE[0]}" if sample else "保険料は年額・円。最終的な引受可否と保険料は各保険会社の審査によります。",
+        styles["notice"],
+    )
+    ws.set_row(2, 32)
+    ws.write_row(2, 0, header, styles["header"])
+
+
+def _errors_sheet(book: Any, clients: ClientList, styles: dict[str, Any]) -> None:
+    ws = book.add_worksheet("エラー")
+    ws.write_string(0, 0, f"取り込めなかった行: {clients.bad_rows:,}行(エラー {len(clients.errors):,}件)", styles["title"])
+    ws.write_row(1, 0, ["行番号", "列", "入力値", "理由"], styles["header"])
+    ws.set_column(0, 0, 8)
+    ws.set_column(1, 1, 22)
+    ws.set_column(2, 2, 24)
+    ws.set_column(3, 3, 48)
+    for r, error in enumerate(clients.errors, start=2):
+        ws.write_row(r, 0, [error.row, error.column, safe_cell("" if error.value is None else str(error.value)), error.reason])
+    ws.freeze_panes(2, 0)
+
+
+def _notes_sheet(book: Any, styles: dict[str, Any], as_of: date, sample: bool) -> None:
+    ws = book.add_worksheet("ご注意")
+    ws.set_column(0, 0, 100)
+    notes = [
+        "この一覧は見積もりの比較であり、保険契約の成立や保険金の支払いを約束するものではありません。",
+        "「見積可」以外(条件付き・要審査・お断り)の理由と条件は、個別の見積画面または比較表でご確認ください。",
+        "「条件を満たす最安」は、ご希望の支払限度額・免責金額・特約のままお引受けできる見積もりのうち最も安いものです。",
+        f"保険料は {as_of.isoformat()} 時点の料率による年額です。見積もりの有効期限は見積日から30日です。",
+        "補償内容・支払条件は保険会社とプランによって異なります。通常のサイバー保険では単なる納期遅延は補償されません(サイバー攻撃による遅延は補償される場合があります)。",
+    ]
+    if sample:
+        notes.insert(0, SAMPLE_NOTICE[0])
+    ws.write_string(0, 0, "ご注意", styles["title"])
+    for r, note in enumerate(notes, start=2):
+        ws.write_string(r, 0, note, styles["notice"] if sample and r == 2 else styles["text"])
+
+
+def write_template(target: Path, revenue_unit: str = "円") -> None:
+    """The blank client list: Japanese headers, one example row, drop-downs where the answer is a choice."""
+    from aggregator.bulk import template_rows
+    from aggregator.clientlist import COLUMNS, CONTRACT_LOOKUP, INDUSTRY_LOOKUP
+    from aggregator.schema import CONTRACT_TYPE_NAMES, INDUSTRY_NAMES
+
+    headers, example = template_rows(revenue_unit)
+    book = xlsxwriter.Workbook(str(target))
+    book.set_properties({"title": "一括見積もり 顧客リスト", "subject": "保険見積もり比較"})
+    styles = _styles(book)
+    ws = book.add_worksheet("顧客リスト")
+    ws.write_row(0, 0, headers, styles["header"])
+    ws.write_row(1, 0, example)
+    ws.set_row(0, 32)
+    ws.freeze_panes(1, 1)
+    kinds = {c.header: c.kind for c in COLUMNS}
+    choices = {
+        "industry": [v[0] for v in INDUSTRY_NAMES.values()],
+        "contract": [v[0] for v in CONTRACT_TYPE_NAMES.values()],
+        "flag": ["○", "×"],
+    }
+    for col, head in enumerate(headers):
+        kind = kinds[head]
+        ws.set_column(
+            col, col, 30 if kind in ("text", "industry", "lines", "riders") else 16, styles["yen"] if kind in ("money", "count") else None
+        )
+        if kind in choices:
+            ws.data_validation(
+                1, col, 10_000, col, {"validate": "list", "source": choices[kind], "error_message": f"{head}は一覧から選んでください"}
+            )
+    assert INDUSTRY_LOOKUP and CONTRACT_LOOKUP  # the reader accepts the same names the drop-downs offer
+    help_ws = book.add_worksheet("記入方法")
+    help_ws.set_column(0, 0, 110)
+    lines = [
+        "1行に1社を記入してください。見出し行は変更しないでください。2行目は記入例です(削除してかまいません)。",
+        f"売上高・最大契約金額は{revenue_unit}単位で記入します。支払限度額・免責金額は円単位です(「1億円」「5,000万円」のような書き方も読めます)。",
+        "セキュリティ対策の列は、導入済みなら ○、未導入なら × を記入します。空欄は未導入として扱います。",
+        "希望種目は「サイバー保険」「IT業務過誤賠償責任保険」「専門職業賠償責任保険」を「、」で区切って複数記入できます。",
+        "特約は「喪失利益」「営業継続費用」「サイバー攻撃起因の納期遅延」などを「、」で区切って記入します。",
+        "入力に誤りがある行は結果の「エラー」シートに行番号・列・理由を示し、それ以外の行は見積もります。",
+    ]
+    for r, text in enumerate(lines):
+        help_ws.write_string(r, 0, text, styles["text"])
+    book.close()

@@ -1,0 +1,386 @@
+"""A broker's client list (xlsx or CSV) read and validated by column into an ApplicantBatch."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from aggregator.errors import AggregatorError, AmountError
+from aggregator.money import parse_yen
+from aggregator.rating import CONTRACT_TYPES, CONTROLS, INDUSTRIES, KEYS, LINES, ApplicantBatch
+from aggregator.schema import CONTRACT_TYPE_NAMES, CONTROL_NAMES, INDUSTRY_NAMES, LINE_NAMES, ContractType, Line
+from aggregator.taxonomy import KEY_INFO, CoverageKey, classify
+
+MAX_CLIENT_ROWS = 1_000_000
+HEADER_SEARCH_ROWS = 10
+
+
+class ClientListError(AggregatorError):
+    """The list as a whole cannot be read (not one bad row: those go to the errors sheet)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    header: str  # Japanese header as the template writes it
+    kind: str  # text | money | count | industry | contract | flag | lines | riders
+    required: bool = True
+    aliases: tuple[str, ...] = ()
+    unit: str = "円"
+
+
+_MONEY_UNITS = ("円", "千円", "万円")
+
+
+def _money(key: str, label: str, *, required: bool = True) -> list[Column]:
+    return [Column(key, f"{label}({unit})", "money", required, unit=unit) for unit in _MONEY_UNITS]
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("company", "会社名", "text", aliases=("company",)),
+    Column("industry", "業種", "industry", aliases=("industry",)),
+    *_money("annual_revenue_jpy", "売上高"),
+    Column("employees", "従業員数", "count", aliases=("employees",)),
+    Column("records_held", "保有個人情報件数", "count", aliases=("records_held", "個人情報件数")),
+    Column("servers", "サーバー台数", "count", aliases=("servers",)),
+    *_money("largest_contract_jpy", "最大契約金額"),
+    Column("contract_type", "契約形態", "contract", aliases=("contract_type",)),
+    *(Column(c.value, CONTROL_NAMES[c][0], "flag", required=False, aliases=(c.value,)) for c in CONTROLS),
+    Column("incidents_3y", "過去3年の事故件数", "count", aliases=("incidents_3y",)),
+    Column("lines", "希望種目", "lines", aliases=("lines",)),
+    *_money("limit_jpy", "支払限度額"),
+    *_money("deductible_jpy", "免責金額"),
+    Column("riders", "特約", "riders", required=False, aliases=("riders",)),
+    Column("contact_email", "メールアドレス", "text", required=False, aliases=("email",)),
+)
+FIELD_LABELS = {c.key: c.header.split("(")[0] for c in COLUMNS}
+
+_TRUE = {"○", "◯", "〇", "はい", "あり", "有", "済", "導入済", "yes", "y", "true", "1", "✓", "✔"}
+_FALSE = {"×", "✕", "いいえ", "なし", "無", "未", "未導入", "no", "n", "false", "0", "-", "―", ""}
+
+
+def _norm(value: Any) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value))).lower()
+
+
+def _lookup(pairs: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]:
+    table: dict[str, str] = {}
+    for code, names in pairs:
+        for name in (code, *names):
+            table[_norm(name)] = code
+    return table
+
+
+INDUSTRY_LOOKUP = _lookup((i.value, INDUSTRY_NAMES[i]) for i in INDUSTRIES)
+CONTRACT_LOOKUP = _lookup((c.value, CONTRACT_TYPE_NAMES[c]) for c in ContractType)
+LINE_LOOKUP = _lookup(
+    (line.value, (*LINE_NAMES[line], *extra))
+    for line, extra in (
+        (Line.CYBER, ("サイバー",)),
+        (Line.IT_EO, ("IT業務過誤", "IT E&O", "E&O", "IT賠償")),
+        (Line.PROFESSIONAL_LIABILITY, ("専門職業賠償", "PL", "professional")),
+    )
+)
+
+
+@dataclass
+class RowError:
+    row: int  # the row number a person sees in Excel (or the CSV line)
+    column: str
+    value: Any
+    reason: str
+
+
+@dataclass
+class ClientList:
+    """Valid rows as a batch (with their sheet row numbers and names) and every bad row's errors."""
+
+    batch: ApplicantBatch
+    rows: np.ndarray  # sheet row number of each valid applicant
+    companies: list[str]
+    errors: list[RowError] = field(default_factory=list)
+    total_rows: int = 0
+
+    @property
+    def bad_rows(self) -> int:
+        return len({e.row for e in self.errors})
+
+
+def read_table(path: Path) -> tuple[pd.DataFrame, int]:
+    """The sheet's cells as text-or-number objects, and the sheet row number of its header."""
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise ClientListError(f"ファイルがありません: {path}")
+    if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+        try:
+            raw = pd.read_excel(path, engine="calamine", header=None, dtype=object)
+        except Exception as exc:
+            raise ClientListError(f"{path.name}: Excelファイルとして読めません: {exc}") from exc
+    elif suffix in (".csv", ".txt"):
+        raw = _read_csv(path)
+    else:
+        raise ClientListError(f"{path.name}: .xlsx か .csv のファイルを指定してください")
+    if len(raw) > MAX_CLIENT_ROWS + HEADER_SEARCH_ROWS:
+        raise ClientListError(
+            f"{path.name}: {len(raw):,}行あります。一度に扱えるのは{MAX_CLIENT_ROWS:,}行までです。ファイルを分けてください"
+        )
+    header_at = _find_header(raw, path)
+    frame = raw.iloc[header_at + 1 :].reset_index(drop=True)
+    frame.columns = [
+        _norm(v) if v is not None and not (isinstance(v, float) and np.isnan(v)) else f"_{i}" for i, v in enumerate(raw.iloc[header_at])
+    ]
+    return frame, header_at + 1
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ClientListError(f"{path.name}: 文字コードがUTF-8でもShift_JIS(cp932)でもありません")
+    import io
+
+    try:
+        return pd.read_csv(io.StringIO(text), header=None, dtype=object, keep_default_na=False, skip_blank_lines=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise ClientListError(f"{path.name}: CSVとして読めません: {exc}") from exc
+
+
+def _find_header(raw: pd.DataFrame, path: Path) -> int:
+    for i in range(min(HEADER_SEARCH_ROWS, len(raw))):
+        if "会社名" in {_norm(v) for v in raw.iloc[i] if v is not None} or "company" in {_norm(v) for v in raw.iloc[i] if v is not None}:
+            return i
+    raise ClientListError(f"{path.name}: 見出し行(「会社名」の列)が最初の{HEADER_SEARCH_ROWS}行に見つかりません")
+
+
+def _find_column(frame: pd.DataFrame, key: str) -> tuple[Column, str] | None:
+    for column in COLUMNS:
+        if column.key != key:
+            continue
+        for name in (column.header, *column.aliases):
+            if _norm(name) in frame.columns:
+                return column, _norm(name)
+    return None
+
+
+def load_client_list(path: Path) -> ClientList:
+    """Read and validate every row; a bad row is listed with row number, column and reason."""
+    frame, header_row = read_table(path)
+    frame = frame[~frame.apply(lambda r: all(_blank(v) for v in r), axis=1)] if len(frame) else frame
+    sheet_rows = frame.index.to_numpy() + header_row + 1
+    errors: list[RowError] = []
+    values: dict[str, np.ndarray] = {}
+    bad = np.zeros(len(frame), dtype=bool)
+    for key in dict.fromkeys(c.key for c in COLUMNS):
+        found = _find_column(frame, key)
+        spec = next(c for c in COLUMNS if c.key == key)
+        if found is None:
+            if spec.required:
+                names = "」「".join(c.header for c in COLUMNS if c.key == key)
+                raise ClientListError(f"{path.name}: 必要な列「{names}」がありません")
+            continue
+        column, name = found
+        parsed, invalid, reasons = _PARSERS[column.kind](frame[name].to_numpy(dtype=object), column)
+        values[key] = parsed
+        for i in np.flatnonzero(invalid).tolist():
+            errors.append(RowError(int(sheet_rows[i]), column.header, frame[name].iloc[i], reasons[i]))
+        bad |= invalid
+    _check_ranges(values, bad, sheet_rows, errors)
+    keep = ~bad
+    batch = _batch(values, keep, len(frame))
+    companies = [str(v).strip() for v in values["company"][keep]]
+    errors.sort(key=lambda e: e.row)
+    return ClientList(batch, sheet_rows[keep], companies, errors, len(frame))
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value)) or (isinstance(value, str) and not value.strip())
+
+
+Parsed = tuple[np.ndarray, np.ndarray, dict[int, str]]
+
+
+def _each(cells: np.ndarray, convert: Callable[[Any], Any], fill: Any, dtype: Any) -> Parsed:
+    """Apply `convert` to each distinct cell value once (lists repeat few values), collecting reasons."""
+    out = np.full(len(cells), fill, dtype=dtype)
+    invalid = np.zeros(len(cells), dtype=bool)
+    reasons: dict[int, str] = {}
+    cache: dict[Any, tuple[Any, str | None]] = {}
+    for i, cell in enumerate(cells):
+        token = ("blank",) if _blank(cell) else (type(cell).__name__, cell)
+        if token not in cache:
+            try:
+                cache[token] = (convert(None if _blank(cell) else cell), None)
+            except (ValueError, AmountError) as exc:
+                cache[token] = (fill, str(exc.reason) if isinstance(exc, AmountError) else str(exc))
+        value, reason = cache[token]
+        if reason is None:
+            out[i] = value
+        else:
+            invalid[i] = True
+            reasons[i] = reason
+    return out, invalid, reasons
+
+
+def _text(cells: np.ndarray, column: Column) -> Parsed:
+    def convert(cell: Any) -> str:
+        if cell is None:
+            if column.required:
+                raise ValueError("入力がありません")
+            return ""
+        return str(cell).strip()
+
+    return _each(cells, convert, "", object)
+
+
+def _money_cells(cells: np.ndarray, column: Column) -> Parsed:
+    def convert(cell: Any) -> int:
+        if cell is None:
+            raise ValueError("金額の入力がありません")
+        if isinstance(cell, float):
+            if not cell.is_integer():
+                raise ValueError("金額に1円未満の端数があります")
+            cell = int(cell)
+        return parse_yen(cell, unit=column.unit)
+
+    return _each(cells, convert, 0, np.int64)
+
+
+def _count(cells: np.ndarray, column: Column) -> Parsed:
+    def convert(cell: Any) -> int:
+        if cell is None:
+            raise ValueError("数値の入力がありません")
+        text = _norm(cell).replace(",", "").removesuffix("件").removesuffix("台").removesuffix("名").removesuffix("人")
+        number = float(text)
+        if not number.is_integer():
+            raise ValueError("整数で入力してください")
+        if number < 0:
+            raise ValueError("0以上の値を入力してください")
+        return int(number)
+
+    return _each(cells, convert, 0, np.int64)
+
+
+def _choice(lookup: dict[str, str], universe: tuple[Any, ...], what: str) -> Callable[[np.ndarray, Column], Parsed]:
+    codes = [member.value for member in universe]
+
+    def parse(cells: np.ndarray, column: Column) -> Parsed:
+        def convert(cell: Any) -> int:
+            if cell is None or _norm(cell) not in lookup:
+                raise ValueError(f"{what}が一覧にありません" if cell is not None else f"{what}の入力がありません")
+            return codes.index(lookup[_norm(cell)])
+
+        return _each(cells, convert, 0, np.int16)
+
+    return parse
+
+
+def _flag(cells: np.ndarray, column: Column) -> Parsed:
+    def convert(cell: Any) -> bool:
+        text = "" if cell is None else _norm(cell)
+        if isinstance(cell, bool):
+            return cell
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise ValueError("○ か × で入力してください")
+
+    return _each(cells, convert, False, bool)
+
+
+def _split(cell: Any) -> list[str]:
+    return [p for p in re.split(r"[、,;；/・\n]+", unicodedata.normalize("NFKC", str(cell))) if p.strip()]
+
+
+def _lines(cells: np.ndarray, column: Column) -> Parsed:
+    def convert(cell: Any) -> int:
+        if cell is None:
+            raise ValueError("希望種目の入力がありません")
+        mask = 0
+        for part in _split(cell):
+            code = LINE_LOOKUP.get(_norm(part))
+            if code is None:
+                raise ValueError(f"種目「{part}」が一覧にありません")
+            mask |= 1 << LINES.index(Line(code))
+        return mask
+
+    return _each(cells, convert, 0, np.int64)
+
+
+_RIDER_LOOKUP = _lookup((k.value, (KEY_INFO[k].label_ja, KEY_INFO[k].label_en)) for k in CoverageKey)
+
+
+def _riders(cells: np.ndarray, column: Column) -> Parsed:
+    def convert(cell: Any) -> int:
+        mask = 0
+        for part in [] if cell is None else _split(cell):
+            code = _RIDER_LOOKUP.get(_norm(part)) or (k.value if (k := classify(part)) else None)
+            if code is None:
+                raise ValueError(f"特約「{part}」が分かりません")
+            mask |= 1 << KEYS.index(CoverageKey(code))
+        return mask
+
+    return _each(cells, convert, 0, np.int64)
+
+
+_PARSERS: dict[str, Callable[[np.ndarray, Column], Parsed]] = {
+    "text": _text,
+    "money": _money_cells,
+    "count": _count,
+    "industry": _choice(INDUSTRY_LOOKUP, INDUSTRIES, "業種"),
+    "contract": _choice(CONTRACT_LOOKUP, CONTRACT_TYPES, "契約形態"),
+    "flag": _flag,
+    "lines": _lines,
+    "riders": _riders,
+}
+
+
+def _check_ranges(values: dict[str, np.ndarray], bad: np.ndarray, sheet_rows: np.ndarray, errors: list[RowError]) -> None:
+    limit = values["limit_jpy"]
+    for i in np.flatnonzero((limit <= 0) & ~bad):
+        errors.append(RowError(int(sheet_rows[i]), "支払限度額", int(limit[i]), "支払限度額を入力してください"))
+        bad[i] = True
+
+
+def _bits(masks: np.ndarray, width: int) -> np.ndarray:
+    return ((masks[:, None] >> np.arange(width)[None, :]) & 1).astype(bool)
+
+
+def _batch(values: dict[str, np.ndarray], keep: np.ndarray, n: int) -> ApplicantBatch:
+    def ints(key: str) -> np.ndarray:
+        column: np.ndarray = values[key][keep].astype(np.int64)
+        return column
+
+    controls = (
+        np.stack([values.get(c.value, np.zeros(n, dtype=bool))[keep] for c in CONTROLS], axis=1)
+        if n
+        else np.zeros((0, len(CONTROLS)), dtype=bool)
+    )
+    riders = values.get("riders", np.zeros(n, dtype=np.int64))[keep]
+    return ApplicantBatch(
+        industry=values["industry"][keep].astype(np.int16),
+        annual_revenue_jpy=ints("annual_revenue_jpy"),
+        employees=ints("employees"),
+        records_held=ints("records_held"),
+        servers=ints("servers"),
+        largest_contract_jpy=ints("largest_contract_jpy"),
+        contract_type=values["contract_type"][keep].astype(np.int8),
+        incidents_3y=ints("incidents_3y"),
+        limit_jpy=ints("limit_jpy"),
+        deductible_jpy=ints("deductible_jpy"),
+        controls=controls.reshape(-1, len(CONTROLS)),
+        riders=_bits(riders.astype(np.int64), len(KEYS)),
+        lines=_bits(values["lines"][keep].astype(np.int64), len(LINES)),
+    )

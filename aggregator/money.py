@@ -14,7 +14,8 @@ Lang = Literal["ja", "en"]
 # Units a column header can give to the bare numbers below it.
 COLUMN_UNITS: dict[str, int] = {"円": 1, "千円": 1_000, "万円": 10_000, "百万円": 1_000_000, "億円": 100_000_000}
 
-_JA_UNITS = {"千": 1_000, "万": 10_000, "億": 100_000_000, "兆": 1_000_000_000_000}
+_SMALL_UNITS = {"百": 100, "千": 1_000}
+_JA_UNITS = {"百": 100, "千": 1_000, "万": 10_000, "億": 100_000_000, "兆": 1_000_000_000_000}
 _EN_SUFFIXES = {
     "k": 1_000,
     "thousand": 1_000,
@@ -36,12 +37,12 @@ _NUM = r"\d(?:[\d,]*\d)?(?:\.\d+)?"
 # suffix, then an optional 円 / JPY / yen.
 _CANDIDATE = re.compile(
     rf"(?<![\d.,])(?P<prefix>¥|\\|jpy)?\s*"
-    rf"(?P<body>(?:(?:{_NUM})\s*[千万億兆]+\s*)+(?:{_NUM})?|(?:{_NUM}))"
+    rf"(?P<body>(?:(?:{_NUM})\s*[百千万億兆]+\s*)+(?:{_NUM})?|(?:{_NUM}))"
     rf"\s*(?P<suffix>thousand|million|billion|mn|bn|k|m|b(?![a-z]))?(?![a-z])"
     rf"\s*(?P<yen>円|jpy|yen)?",
     re.IGNORECASE,
 )
-_JA_TOKEN = re.compile(rf"({_NUM})|([千万億兆])")
+_JA_TOKEN = re.compile(rf"({_NUM})|([百千万億兆])")
 
 
 def _clean(text: str) -> str:
@@ -62,7 +63,7 @@ def _decimal(number: str, original: object) -> Decimal:
 
 
 def _ja_value(body: str, original: object) -> Decimal:
-    """1億5,000万 -> 150000000; 5千万 -> 50000000; 1,000千 -> 1000000."""
+    """1億5,000万 -> 150000000; 5千万 -> 50000000; 5百万 -> 5000000; 1,000千 -> 1000000."""
     total = Decimal(0)
     section = Decimal(0)
     pending: Decimal | None = None
@@ -72,8 +73,8 @@ def _ja_value(body: str, original: object) -> Decimal:
             if pending is not None:
                 raise AmountError(original, "数字が続いていて金額として読めません")
             pending = _decimal(number, original)
-        elif unit == "千":
-            section += (pending if pending is not None else Decimal(1)) * 1_000
+        elif unit in _SMALL_UNITS:
+            section += (pending if pending is not None else Decimal(1)) * _SMALL_UNITS[unit]
             pending = None
         else:
             size = _JA_UNITS[unit]
@@ -137,13 +138,13 @@ def parse_yen(text: str | int | Decimal, unit: str | int | None = None) -> int:
 
 def _is_marked(match: re.Match[str]) -> bool:
     """A candidate that says it is money: a yen sign, 円/JPY, a Japanese unit or M/K suffix."""
-    return bool(match.group("prefix") or match.group("yen") or match.group("suffix") or re.search(r"[千万億兆]", match.group("body")))
+    return bool(match.group("prefix") or match.group("yen") or match.group("suffix") or re.search(r"[百千万億兆]", match.group("body")))
 
 
 def _value_of(match: re.Match[str], multiplier: int, original: object) -> int:
     body = match.group("body").strip()
     suffix = (match.group("suffix") or "").lower()
-    if re.search(r"[千万億兆]", body):
+    if re.search(r"[百千万億兆]", body):
         return _to_int(_ja_value(body, original), original)
     value = _decimal(body, original)
     if suffix:

@@ -420,8 +420,13 @@ class RateTable:
             _require(bool(table), f"{where}.{name}", {}, "係数がありません")
             for k, v in table.items():
                 _require(isinstance(v, int) and 0 < v <= 1_000_000, f"{where}.{name}[{k}]", v, "係数は0より大きく100倍以下です")
-        for k, v in {**self.control_credit_bp, **self.missing_control_debit_bp}.items():
-            _require(isinstance(v, int) and -10_000 < v < 10_000, f"{where}.control[{k}]", v, "割増引は±100%未満です")
+        controls: tuple[tuple[str, Mapping[SecurityControl, int]], ...] = (
+            ("control_credit_bp", self.control_credit_bp),
+            ("missing_control_debit_bp", self.missing_control_debit_bp),
+        )
+        for label_, control_table in controls:
+            for control, bp in control_table.items():
+                _require(isinstance(bp, int) and -10_000 < bp < 10_000, f"{where}.{label_}[{control}]", bp, "割増引は±100%未満です")
         _require(0 <= self.max_credit_bp < 10_000, f"{where}.max_credit_bp", self.max_credit_bp, "割引上限は0〜100%未満です")
         _require(
             0 <= self.incident_surcharge_bp <= 100_000, f"{where}.incident_surcharge_bp", self.incident_surcharge_bp, "事故割増が範囲外です"

@@ -211,6 +211,7 @@ _RULES: tuple[tuple[CoverageKey, tuple[str, ...]], ...] = (
             r"legaladvice",
             r"legalconsult",
             r"breachcoach",
+            r"consultancy",
             r"lawyer",
         ),
     ),
@@ -239,6 +240,7 @@ _RULES: tuple[tuple[CoverageKey, tuple[str, ...]], ...] = (
         _C.EMERGENCY_RESPONSE,
         (
             r"事故対応",
+            r"初期対応",
             r"緊急対応",
             r"初動対応",
             r"サイバー攻撃対応",
@@ -304,7 +306,7 @@ _BRACKETS = re.compile(r"[(\[{【「『〔<][^)\]}】」』〕>]*[)\]}】」』�
 def normalise_wording(text: str) -> str:
     """The comparable form of a wording: NFKC, lower case, no spaces or joining particles."""
     text = unicodedata.normalize("NFKC", text).lower()
-    text = re.sub(r"\b(?:and|for|of|the|a|an|to|in|costs?|expenses?|cover(?:age)?)\b", " ", text)
+    text = re.sub(r"\b(?:and|the|a|an)\b", " ", text)
     text = re.sub(r"[\s\u3000・･/／、,.。:：;；\-－–—~〜&]+", "", text)
     # 「の」「等」「及び」 join the same item in different carriers' wording.
     return re.sub(r"の|等|及び|および|並びに|ならびに", "", text)

@@ -9,12 +9,12 @@ import re
 import time
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from aggregator.errors import AmountError, CarrierDataError, SchemaError, UnclassifiedWordingError
 from aggregator.money import parse_yen
@@ -30,6 +30,7 @@ MAX_COLUMNS = 200
 MAX_SECONDS = 30.0
 
 SAMPLE_MARKERS = ("サンプルデータ", "sample data")
+T = TypeVar("T")
 
 
 class CarrierAdapter(Protocol):
@@ -201,14 +202,20 @@ def read_csv(path: Path, encoding: str, *, max_rows: int = MAX_ROWS) -> list[lis
 def read_json(path: Path) -> Any:
     """One JSON document; errors name the line and column."""
     where = _check_file(path)
+    raw = path.read_bytes()
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise where.error("UTF-8として読めません", None) from exc
+        line = raw[: exc.start].count(b"\n") + 1
+        raise where.at(row=line).error(
+            "UTF-8として読めません(別の文字コードで保存されていませんか)", raw[exc.start : exc.start + 8]
+        ) from exc
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise where.at(row=exc.lineno).error(f"JSONとして読めません: {exc.msg} (列{exc.colno})") from exc
+    except RecursionError as exc:
+        raise where.error("JSONの入れ子が深すぎます") from exc
 
 
 def has_sample_marker(values: Iterable[Any]) -> bool:
@@ -292,7 +299,8 @@ def cell_yen(value: Any, where: Where, *, unit: str | int | None = None) -> int:
     try:
         return parse_yen(_number_text(value), unit=unit)
     except AmountError as exc:
-        raise where.error(f"金額として読めません({exc.reason})", value) from exc
+        reason = "金額として読めません" if exc.reason == "金額として読めません" else f"金額として読めません({exc.reason})"
+        raise where.error(reason, value) from exc
 
 
 def cell_int(value: Any, where: Where) -> int:
@@ -397,7 +405,7 @@ class WordingResolver:
             raise UnclassifiedWordingError(str(self.carrier), list(self.misses))
 
 
-def build(where: Where, factory: Any, /, **kwargs: Any) -> Any:
+def build(where: Where, factory: Callable[..., T], /, **kwargs: Any) -> T:
     """Construct a schema object, turning its validation error into a CarrierDataError here."""
     try:
         return factory(**kwargs)

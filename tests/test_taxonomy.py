@@ -60,6 +60,14 @@ def test_every_shared_example_classifies_to_its_key() -> None:
         ("Business Interruption", CoverageKey.LOST_PROFIT),
         ("Call Centre", CoverageKey.CALL_CENTER),
         ("Legal Advice (Breach Coach)", CoverageKey.LEGAL_CONSULTING),
+        ("Extra Expense", CoverageKey.EXTRA_EXPENSE),
+        ("Extra Expense (Network Interruption)", CoverageKey.EXTRA_EXPENSE),
+        ("Increased Cost of Working", CoverageKey.EXTRA_EXPENSE),
+        ("Delay in Delivery", CoverageKey.CYBER_DELAY),
+        ("Delay in Performance (Cyber Event)", CoverageKey.CYBER_DELAY),
+        ("Consultancy Costs", CoverageKey.LEGAL_CONSULTING),
+        ("初期対応費用", CoverageKey.EMERGENCY_RESPONSE),
+        ("Notification Costs to Data Subjects", CoverageKey.APOLOGY),
     ],
 )
 def test_generalises_to_wording_it_was_not_written_from(wording: str, key: CoverageKey) -> None:

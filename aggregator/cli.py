@@ -1,0 +1,204 @@
+"""The `aggregator` command: carrier data checks, quotes and bulk quoting from the terminal."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from aggregator.labels import BASIS_LABELS, SAMPLE_NOTICE, STATUS_LABELS, carrier_name, limit_text, line_name, pick
+from aggregator.money import Lang, format_yen
+from aggregator.rating import Rater
+from aggregator.schema import Carrier, CarrierData, Plan
+from aggregator.serialize import to_data
+from aggregator.taxonomy import label
+from aggregator.texttable import render
+
+LANG = click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True, help="表示言語 / language")
+
+
+DATA = click.option(
+    "--data",
+    "data",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="保険会社データのフォルダ(既定: fixtures/carriers のサンプルデータ)",
+)
+
+
+@click.group()
+def main() -> None:
+    """保険見積もり比較 (IT事業者向けサイバー・IT業務過誤・専門職業賠償)."""
+
+
+@main.group()
+def carriers() -> None:
+    """保険会社データの検証と表示 / check and show carrier data."""
+
+
+@carriers.command("check")
+@DATA
+def carriers_check(data: Path | None) -> None:
+    """全社のプラン・料率ファイルを読み込み、検証結果を表示します。全社が正常なときだけ終了コード0。"""
+    from carriers.registry import FIXTURES, REGISTRY, load_all
+
+    report = load_all(data or FIXTURES)
+    for carrier in REGISTRY:
+        name = f"{carrier_name(carrier)} ({carrier.value})"
+        if carrier in report.loaded:
+            click.echo(_describe(report.loaded[carrier], name))
+        else:
+            error = report.errors[carrier]
+            click.echo(f"✗ {name}: 読み込めません")
+            click.echo(f"    {error.describe()}")
+            for wording, where in getattr(error, "items", []):
+                click.echo(f"    未分類の文言: {wording!r} ({where})")
+        click.echo()
+    if any(d.sample for d in report.loaded.values()):
+        click.echo(f"※ {SAMPLE_NOTICE[0]}")
+    ok = len(report.loaded)
+    click.echo(f"{ok}/{len(REGISTRY)}社を読み込みました" + ("" if report.clean else f"、{len(report.errors)}社にエラーがあります"))
+    sys.exit(0 if report.clean else 1)
+
+
+def _describe(data: CarrierData, name: str) -> str:
+    lines = [f"✓ {name}{' [サンプルデータ]' if data.sample else ''}"]
+    lines.append("    販売種目: " + "、".join(line_name(line) for line in data.lines))
+    for table in data.rate_tables:
+        until = table.effective_to.isoformat() if table.effective_to else "—"
+        lines.append(f"    料率 {line_name(table.line)}: 版 {table.version} 適用 {table.effective_from.isoformat()} 〜 {until}")
+    for plan in data.plans:
+        lines.append(f"    プラン {plan.code}: {plan.name} ({line_name(plan.line)}) 補償項目 {len(plan.terms)}")
+    lines.append("    未分類の文言: なし")
+    return "\n".join(lines)
+
+
+@carriers.command("show")
+@click.argument("carrier", type=click.Choice([c.value for c in Carrier]))
+@DATA
+@click.option("--json", "as_json", is_flag=True, help="JSON で出力")
+@LANG
+def carriers_show(carrier: str, data: Path | None, as_json: bool, lang: Lang) -> None:
+    """1社の正規化済みプランを、補償項目ごとに表示します。"""
+    from aggregator.errors import CarrierDataError
+    from carriers.registry import FIXTURES, load_carrier
+
+    try:
+        loaded = load_carrier(carrier, data or FIXTURES)
+    except CarrierDataError as exc:
+        raise click.ClickException(exc.describe()) from exc
+    if as_json:
+        click.echo(json.dumps(to_data(loaded), ensure_ascii=False, indent=1, sort_keys=True))
+        return
+    if loaded.sample:
+        click.echo(f"※ {pick(SAMPLE_NOTICE, lang)}\n")
+    for plan in loaded.plans:
+        click.echo(_plan_table(plan, lang))
+        click.echo()
+
+
+def _plan_table(plan: Plan, lang: Lang) -> str:
+    ja = lang == "ja"
+    title = f"{carrier_name(plan.carrier, lang)} {plan.name} [{plan.code}] — {line_name(plan.line, lang)}"
+    limits = " / ".join(format_yen(n, lang) for n in plan.limit_options_jpy)
+    deductibles = " / ".join(format_yen(n, lang) for n in plan.deductible_options_jpy)
+    head = [
+        title,
+        ("支払限度額の選択肢: " if ja else "Limit options: ") + limits,
+        ("免責金額の選択肢: " if ja else "Deductible options: ") + deductibles,
+    ]
+    for pool in plan.pools:
+        head.append(
+            f"{pool.label_ja if ja else pool.label_en}: {format_yen(pool.limit_jpy, lang)} ({pick(BASIS_LABELS[pool.basis], lang)})"
+        )
+    header = (
+        ["補償項目", "状態", "限度額", "基準", "内枠", "支払割合", "1名/1法人あたり", "免責", "条件", "保険会社の文言"]
+        if ja
+        else ["Item", "Status", "Limit", "Basis", "Inside", "Payout", "Per person/company", "Deductible", "Conditions", "Carrier wording"]
+    )
+    rows = []
+    for term in plan.terms:
+        parent = plan.pool(term.parent)
+        caps = ""
+        if term.per_victim:
+            person = format_yen(term.per_victim.per_person_jpy, lang) if term.per_victim.per_person_jpy is not None else "—"
+            company = format_yen(term.per_victim.per_company_jpy, lang) if term.per_victim.per_company_jpy is not None else "—"
+            caps = f"{person} / {company}"
+        rows.append(
+            [
+                label(term.key, lang),
+                pick(STATUS_LABELS[term.status], lang),
+                limit_text(term.limit_jpy, lang) if term.offered else "—",
+                pick(BASIS_LABELS[term.basis], lang) if term.offered else "—",
+                (parent.label_ja if ja else parent.label_en) if parent else ("支払限度額" if ja else "policy limit"),
+                f"{term.payout_ratio_pct}%",
+                caps,
+                format_yen(term.deductible_jpy, lang) if term.deductible_jpy is not None else ("基本免責" if ja else "policy"),
+                term.conditions,
+                term.wording,
+            ]
+        )
+    return "\n".join(head) + "\n" + render(header, rows, right=(2, 5))
+
+
+@main.command()
+@click.argument("clients", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="結果のExcelファイル")
+@click.option("--template", type=click.Path(dir_okay=False, path_type=Path), help="空の顧客リストを書き出します")
+@click.option("--revenue-unit", type=click.Choice(["円", "千円"]), default="円", show_default=True, help="テンプレートの売上高の単位")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="見積日(既定: 今日)")
+@DATA
+def bulk(
+    clients: Path | None, output: Path | None, template: Path | None, revenue_unit: str, as_of: datetime | None, data: Path | None
+) -> None:
+    """顧客リスト(xlsx / CSV)を一括見積もりし、結果をExcelに書き出します。"""
+    from tqdm import tqdm
+
+    from aggregator.bulk import run_bulk
+    from aggregator.bulkbook import write_template
+    from aggregator.clientlist import ClientListError
+
+    if template is not None:
+        write_template(template, revenue_unit)
+        click.echo(f"顧客リストのテンプレートを書き出しました: {template}")
+        return
+    if clients is None or output is None:
+        raise click.UsageError("顧客リストと -o 結果ファイルを指定してください(または --template FILE)")
+    rater = _rater(data)
+    bars: dict[str, tqdm] = {}  # type: ignore[type-arg]
+
+    def progress(stage: str, done: int, total: int) -> None:
+        label = {"reading": "読み込み", "rating": "見積計算", "writing": "書き出し"}[stage]
+        bar = bars.get(stage) or bars.setdefault(stage, tqdm(total=total, desc=label, unit="行", file=sys.stderr, leave=True))
+        bar.update(done - bar.n)
+
+    try:
+        summary = run_bulk(rater, clients, output, (as_of or datetime.now()).date(), progress=progress)
+    except ClientListError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        for bar in bars.values():
+            bar.close()
+    click.echo(f"{summary.clients:,}社を見積もりました(結果 {summary.quoted_rows:,}行、{summary.sheets}シート)")
+    click.echo(f"エラーのため除外: {summary.bad_rows:,}行" + (" — 「エラー」シートに行番号と理由があります" if summary.bad_rows else ""))
+    if summary.sample:
+        click.echo(f"※ {SAMPLE_NOTICE[0]}")
+    click.echo(f"書き出しました: {output}")
+
+
+def _rater(data: Path | None) -> Rater:
+    """Every carrier loaded, or a clear refusal: a comparison missing a carrier would mislead."""
+    from carriers.registry import FIXTURES, load_all
+
+    report = load_all(data or FIXTURES)
+    if not report.clean:
+        problems = "\n".join(f"  {carrier_name(c)}: {e.describe()}" for c, e in report.errors.items())
+        raise click.ClickException(f"保険会社データを読み込めませんでした:\n{problems}")
+    return Rater(report.loaded.values())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,223 @@
+"""What a company like this one is likely to need per coverage item, with every assumption stated."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from aggregator.errors import SchemaError
+from aggregator.money import format_yen
+from aggregator.schema import Applicant, Line
+from aggregator.taxonomy import CoverageKey
+
+K = CoverageKey
+LARGE_LEAK_PEOPLE = 1_000  # 改正個人情報保護法(2022): over 1,000 people is a large-scale leak
+
+
+@dataclass(frozen=True, slots=True)
+class Assumptions:
+    """Every figure behind the estimate; a person can change any of them."""
+
+    forensic_per_server_low_jpy: int = 200_000  # 20万円/台: the source articles' low end
+    forensic_per_server_high_jpy: int = 1_000_000  # 100万円/台: their high end (JNSA 2021 survey: 150〜200万円)
+    restoration_per_server_jpy: int = 2_000_000  # one carrier's worked example: server recovery 200万円
+    affected_share_pct: int = 100  # share of the records held that a leak reaches
+    apology_per_person_jpy: int = 500  # gift card per person (carriers cap it at 500円 or 1,000円)
+    call_center_jpy: int = 5_000_000  # set-up and staffing for a large-scale leak
+    credit_monitoring_per_person_jpy: int = 100  # worked example: 500万円 for 50,000 people
+    legal_consulting_jpy: int = 3_000_000
+    reputational_ads_jpy: int = 10_000_000  # worked example: 1,000万円
+    recurrence_prevention_jpy: int = 1_000_000  # worked example: 100万円
+    emergency_response_jpy: int = 3_000_000
+    regulatory_response_jpy: int = 2_000_000  # reports to the 個人情報保護委員会 and follow-up
+    damages_per_person_jpy: int = 5_000  # consolation money per person in Japanese leak cases: a few thousand yen
+    outage_days: int = 5
+    extra_expense_pct: int = 20  # extra expense as a share of the lost profit
+    litigation_pct: int = 20  # litigation costs as a share of the damages
+    delay_share_pct: int = 30  # a cyber-caused delay's claim as a share of the largest contract
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise SchemaError(f.name, value, "0以上の整数で指定してください")
+        if self.forensic_per_server_low_jpy > self.forensic_per_server_high_jpy:
+            raise SchemaError("forensic_per_server_low_jpy", self.forensic_per_server_low_jpy, "下限が上限を超えています")
+        for name in ("affected_share_pct", "extra_expense_pct", "litigation_pct", "delay_share_pct"):
+            if getattr(self, name) > 100:
+                raise SchemaError(name, getattr(self, name), "0〜100%で指定してください")
+
+    def with_overrides(self, values: dict[str, Any]) -> Assumptions:
+        known = {f.name for f in fields(self)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise SchemaError(unknown[0], values[unknown[0]], "前提条件の項目名が正しくありません")
+        return replace(self, **values)
+
+
+@dataclass(frozen=True, slots=True)
+class Need:
+    """One item's estimated cost: a range, the figure shortfalls are measured against, and why."""
+
+    key: CoverageKey
+    low_jpy: int
+    high_jpy: int  # shortfalls are measured against this end: cover should hold in a bad case
+    basis_ja: str
+    basis_en: str
+    per_person_jpy: int | None = None  # for per-victim caps: the assumed amount per person
+    people: int | None = None
+
+    @property
+    def amount_jpy(self) -> int:
+        return self.high_jpy
+
+
+@dataclass(frozen=True, slots=True)
+class Needs:
+    assumptions: Assumptions
+    items: tuple[Need, ...]
+    notes_ja: tuple[str, ...] = ()
+    notes_en: tuple[str, ...] = ()
+
+    def get(self, key: CoverageKey) -> Need | None:
+        return next((n for n in self.items if n.key == key), None)
+
+
+def _yen(n: int) -> tuple[str, str]:
+    return format_yen(n, "ja"), format_yen(n, "en")
+
+
+def estimate(applicant: Applicant, assumptions: Assumptions | None = None) -> Needs:
+    """The estimate for this applicant: every figure is int yen and every basis is said in words."""
+    a = assumptions or Assumptions()
+    people = applicant.records_held * a.affected_share_pct // 100
+    items: list[Need] = []
+
+    def add(key: CoverageKey, low: int, high: int, ja: str, en: str, **extra: Any) -> None:
+        items.append(Need(key, low, high, ja, en, **extra))
+
+    low_srv, high_srv = _yen(a.forensic_per_server_low_jpy), _yen(a.forensic_per_server_high_jpy)
+    add(
+        K.INVESTIGATION,
+        applicant.servers * a.forensic_per_server_low_jpy,
+        applicant.servers * a.forensic_per_server_high_jpy,
+        f"サーバー{applicant.servers}台 × 1台あたり{low_srv[0]}〜{high_srv[0]}(フォレンジック調査の相場。JNSA 2021年調査では150〜200万円)",
+        f"{applicant.servers} servers × {low_srv[1]}–{high_srv[1]} per server (forensics; JNSA's 2021 survey: ¥1.5–2M)",
+    )
+    restore = applicant.servers * a.restoration_per_server_jpy
+    add(
+        K.DATA_RESTORATION,
+        restore,
+        restore,
+        f"サーバー{applicant.servers}台 × 1台あたり{_yen(a.restoration_per_server_jpy)[0]}",
+        f"{applicant.servers} servers × {_yen(a.restoration_per_server_jpy)[1]}",
+    )
+    apology = people * a.apology_per_person_jpy
+    add(
+        K.APOLOGY,
+        apology,
+        apology,
+        f"影響を受ける{people:,}人 × 1人あたり{_yen(a.apology_per_person_jpy)[0]}(お詫びの金券・通知。保険会社の上限は1人500円・1,000円が実例)",
+        f"{people:,} people affected × {_yen(a.apology_per_person_jpy)[1]} each (gift cards and notices; carriers cap at ¥500 or ¥1,000)",
+        per_person_jpy=a.apology_per_person_jpy,
+        people=people,
+    )
+    if people > LARGE_LEAK_PEOPLE:
+        add(
+            K.CALL_CENTER,
+            a.call_center_jpy,
+            a.call_center_jpy,
+            f"影響が1,000人を超える大規模漏えい(2022年改正個人情報保護法)のため設置を想定: {_yen(a.call_center_jpy)[0]}",
+            f"More than 1,000 people: a large-scale leak under the 2022 APPI amendment; a call center at {_yen(a.call_center_jpy)[1]}",
+        )
+    else:
+        add(K.CALL_CENTER, 0, 0, "影響が1,000人以下のため、コールセンターは不要と想定", "1,000 people or fewer: no call center assumed")
+    monitoring = people * a.credit_monitoring_per_person_jpy
+    add(
+        K.CREDIT_MONITORING,
+        monitoring,
+        monitoring,
+        f"{people:,}人 × 1人あたり{_yen(a.credit_monitoring_per_person_jpy)[0]}",
+        f"{people:,} people × {_yen(a.credit_monitoring_per_person_jpy)[1]}",
+    )
+    for key, amount, what_ja, what_en in (
+        (K.EMERGENCY_RESPONSE, a.emergency_response_jpy, "初動対応", "first response"),
+        (K.LEGAL_CONSULTING, a.legal_consulting_jpy, "弁護士・コンサルタント相談", "lawyers and consultants"),
+        (
+            K.REPUTATIONAL_ADS,
+            a.reputational_ads_jpy,
+            "謝罪広告・風評対策(損保会社の試算例)",
+            "apology ads and reputation work (a carrier's worked example)",
+        ),
+        (
+            K.RECURRENCE_PREVENTION,
+            a.recurrence_prevention_jpy,
+            "再発防止策の策定(損保会社の試算例)",
+            "recurrence prevention plan (a carrier's worked example)",
+        ),
+    ):
+        add(key, amount, amount, f"{what_ja}の標準額 {_yen(amount)[0]}(変更可)", f"Default for {what_en}: {_yen(amount)[1]} (editable)")
+    regulatory = a.regulatory_response_jpy if applicant.records_held > 0 else 0
+    add(
+        K.REGULATORY_RESPONSE,
+        regulatory,
+        regulatory,
+        "個人情報保護委員会への報告と本人通知(不正アクセスは1件から報告義務)",
+        "Reports to the PPC and notices to people (mandatory from one record for unauthorised access)",
+    )
+    daily = applicant.annual_revenue_jpy // 365
+    lost = daily * a.outage_days
+    add(
+        K.LOST_PROFIT,
+        lost,
+        lost,
+        f"1日あたり売上{_yen(daily)[0]} × 停止{a.outage_days}日",
+        f"Daily revenue {_yen(daily)[1]} × {a.outage_days} days of outage",
+    )
+    extra = lost * a.extra_expense_pct // 100
+    add(
+        K.EXTRA_EXPENSE,
+        extra,
+        extra,
+        f"喪失利益の{a.extra_expense_pct}%(代替手段・超過人件費)",
+        f"{a.extra_expense_pct}% of the lost profit (workarounds, overtime)",
+    )
+    _liability(applicant, a, people, add)
+    notes_ja = ("推定額は目安です。前提条件はすべて変更できます。不足額は範囲の上限に対して計算しています。",)
+    notes_en = ("Estimates are a guide; every assumption can be changed. Shortfalls are measured against the top of each range.",)
+    return Needs(a, tuple(items), notes_ja, notes_en)
+
+
+def _liability(applicant: Applicant, a: Assumptions, people: int, add: Any) -> None:
+    contract = applicant.largest_contract_jpy
+    leak = people * a.damages_per_person_jpy
+    if Line.IT_EO in applicant.lines or Line.PROFESSIONAL_LIABILITY in applicant.lines:
+        high = max(contract, leak)
+        ja = (
+            f"最大契約金額{_yen(contract)[0]}(IPA/経産省モデル契約 第20条: 賠償額は契約金額が上限)。"
+            f"故意・重過失ではこの上限がなくなり、情報漏えい等は重過失とされる契約も増えています(漏えい時の慰謝料の試算: {people:,}人 × {_yen(a.damages_per_person_jpy)[0]} = {_yen(leak)[0]})"
+        )
+        en = (
+            f"Largest contract {_yen(contract)[1]} (IPA/METI model contract, Art. 20: damages capped at the contract amount). "
+            f"For intent or gross negligence the cap falls away; a leak estimate: {people:,} × {_yen(a.damages_per_person_jpy)[1]} = {_yen(leak)[1]}"
+        )
+        add(K.LIABILITY_DAMAGES, contract, high, ja, en)
+    else:
+        add(
+            K.LIABILITY_DAMAGES,
+            leak,
+            leak,
+            f"漏えい時の慰謝料: {people:,}人 × {_yen(a.damages_per_person_jpy)[0]}",
+            f"Consolation money for a leak: {people:,} × {_yen(a.damages_per_person_jpy)[1]}",
+        )
+        high = leak
+    litigation = high * a.litigation_pct // 100
+    add(K.LITIGATION_COSTS, litigation, litigation, f"賠償額の{a.litigation_pct}%", f"{a.litigation_pct}% of the damages")
+    delay = contract * a.delay_share_pct // 100
+    add(
+        K.CYBER_DELAY,
+        delay,
+        delay,
+        f"最大契約金額の{a.delay_share_pct}%(サイバー攻撃による納期遅延の請求)",
+        f"{a.delay_share_pct}% of the largest contract (a claim for a cyber-caused delay)",
+    )

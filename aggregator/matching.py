@@ -1,0 +1,311 @@
+"""Quotes lined up item by item: what each pays, the best per row, shortfalls, and a ranking by priorities."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from aggregator.exposure import Need, Needs
+from aggregator.labels import STATUS_LABELS, carrier_name
+from aggregator.money import format_yen
+from aggregator.schema import POLICY_POOL, CoverageTerm, PerVictimCap, Quote, QuoteStatus, TermStatus
+from aggregator.taxonomy import KEY_INFO, Category, CoverageKey, label
+
+
+class PriorityKind(StrEnum):
+    LOWEST_PRICE = "lowest_price"  # 保険料の安さ
+    BROADEST_COVER = "broadest_cover"  # 補償の広さ
+    ITEMS = "items"  # 特定の補償項目
+    LIMIT = "limit"  # 支払限度額
+
+
+PRIORITY_LABELS: dict[PriorityKind, tuple[str, str]] = {
+    PriorityKind.LOWEST_PRICE: ("保険料の安さ", "lowest premium"),
+    PriorityKind.BROADEST_COVER: ("補償の広さ", "broadest cover"),
+    PriorityKind.ITEMS: ("必要な補償項目", "particular items"),
+    PriorityKind.LIMIT: ("支払限度額", "policy limit"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Priorities:
+    """What the customer said matters most (意向把握), in order."""
+
+    order: tuple[PriorityKind, ...] = (PriorityKind.BROADEST_COVER, PriorityKind.LOWEST_PRICE)
+    items: tuple[CoverageKey, ...] = ()  # must be covered
+    min_limit_jpy: int | None = None  # the policy limit must reach this
+    note: str = ""  # the customer's own words
+
+
+class CellKind(StrEnum):
+    """How a cell looks: each of these must look different on every screen and sheet."""
+
+    INCLUDED = "included"
+    SUBLIMIT = "sublimit"
+    RIDER = "rider"  # offered as a rider this quote does not include
+    RIDER_INCLUDED = "rider_included"
+    CONDITIONAL = "conditional"
+    NOT_OFFERED = "not_offered"
+    UNKNOWN = "unknown"
+    ZERO = "zero"  # offered at ¥0: neither "not offered" nor "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    key: CoverageKey
+    kind: CellKind
+    limit_jpy: int | None  # as the carrier states it; None: up to the limit above
+    effective_jpy: int | None  # most it can pay: payout ratio × min(own limit, inner limit, policy limit); None: not covered
+    payable_jpy: int | None  # against this applicant's estimated need, after deductible, ratio and per-person caps
+    shortfall_jpy: int | None  # need − payable, when positive
+    deductible_jpy: int
+    payout_ratio_pct: int
+    parent_label: str
+    per_victim: PerVictimCap | None
+    conditions: str
+    wording: str
+    best: bool = False
+    tie: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    quote: Quote
+    cells: tuple[Cell, ...]
+    total_shortfall_jpy: int
+    covered_items: int
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    key: CoverageKey
+    category: Category
+    need: Need | None
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    column: int
+    rank: int | None  # None: filtered out by a priority, or declined
+    reasons_ja: tuple[str, ...]
+    reasons_en: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+    needs: Needs
+    priorities: Priorities
+    ranking: tuple[Ranked, ...]  # ranked first, in order; then the excluded
+
+    @property
+    def sample(self) -> bool:
+        return any(c.quote.sample for c in self.columns)
+
+    def cell(self, column: int, key: CoverageKey) -> Cell:
+        return next(c for c in self.columns[column].cells if c.key == key)
+
+    @property
+    def groups(self) -> tuple[tuple[Category, tuple[Row, ...]], ...]:
+        return tuple(
+            (cat, tuple(r for r in self.rows if r.category is cat)) for cat in Category if any(r.category is cat for r in self.rows)
+        )
+
+    @property
+    def best_column(self) -> int | None:
+        first = self.ranking[0] if self.ranking else None
+        return first.column if first is not None and first.rank is not None else None
+
+
+ROW_ORDER: tuple[CoverageKey, ...] = tuple(k for cat in Category for k in CoverageKey if KEY_INFO[k].category is cat)
+
+
+def _kind(term: CoverageTerm | None, quote: Quote) -> CellKind:
+    if term is None or term.status is TermStatus.UNKNOWN:
+        return CellKind.UNKNOWN
+    if term.status is TermStatus.NOT_OFFERED:
+        return CellKind.NOT_OFFERED
+    if term.limit_jpy == 0:
+        return CellKind.ZERO
+    if term.status is TermStatus.OPTIONAL_RIDER:
+        return CellKind.RIDER_INCLUDED if term.key in quote.riders else CellKind.RIDER
+    return {TermStatus.CONDITIONAL: CellKind.CONDITIONAL, TermStatus.SUBLIMITED: CellKind.SUBLIMIT}.get(term.status, CellKind.INCLUDED)
+
+
+def _cap(term: CoverageTerm, quote: Quote) -> int:
+    """The smallest of the item's own limit, the inner limit it sits in, and the policy limit quoted."""
+    caps = [quote.limit_jpy]
+    if term.limit_jpy is not None:
+        caps.append(term.limit_jpy)
+    if term.parent != POLICY_POOL and (pool := quote.plan.pool(term.parent)) is not None:
+        caps.append(pool.limit_jpy)
+    return min(caps)
+
+
+def _cell(key: CoverageKey, quote: Quote, need: Need | None) -> Cell:
+    term = quote.plan.term(key)
+    kind = _kind(term, quote)
+    covered = kind in (CellKind.INCLUDED, CellKind.SUBLIMIT, CellKind.CONDITIONAL, CellKind.RIDER_INCLUDED, CellKind.ZERO)
+    deductible = quote.deductible_jpy if term is None or term.deductible_jpy is None else term.deductible_jpy
+    ratio = term.payout_ratio_pct if term is not None else 100
+    effective = payable = shortfall = None
+    if covered and term is not None:
+        cap = _cap(term, quote)
+        effective = cap * ratio // 100
+        if need is not None:
+            loss = need.amount_jpy
+            if term.per_victim is not None and term.per_victim.per_person_jpy is not None and need.people is not None:
+                loss = min(loss, need.people * min(term.per_victim.per_person_jpy, need.per_person_jpy or term.per_victim.per_person_jpy))
+            payable = min(cap, max(0, loss - deductible) * ratio // 100)
+    if need is not None:
+        shortfall = max(0, need.amount_jpy - (payable or 0))
+    parent = quote.plan.pool(term.parent) if term is not None else None
+    return Cell(
+        key=key,
+        kind=kind,
+        limit_jpy=term.limit_jpy if term is not None else None,
+        effective_jpy=effective,
+        payable_jpy=payable,
+        shortfall_jpy=shortfall,
+        deductible_jpy=deductible,
+        payout_ratio_pct=ratio,
+        parent_label=parent.label_ja if parent is not None else "支払限度額",
+        per_victim=term.per_victim if term is not None else None,
+        conditions=term.conditions if term is not None else "",
+        wording=term.wording if term is not None else "",
+    )
+
+
+def _mark_best(columns: list[list[Cell]], quotes: Sequence[Quote]) -> None:
+    """Best per row: the largest effective amount, then the lowest deductible; ties are all best."""
+    live = [i for i, q in enumerate(quotes) if q.status is not QuoteStatus.DECLINED]
+    for r in range(len(ROW_ORDER)):
+        scored = [(columns[i][r].effective_jpy, -columns[i][r].deductible_jpy, i) for i in live if columns[i][r].effective_jpy]
+        if not scored:
+            continue
+        top = max((e, d) for e, d, _ in scored)
+        winners = [i for e, d, i in scored if (e, d) == top]
+        for i in winners:
+            columns[i][r] = replace(columns[i][r], best=True, tie=len(winners) > 1)
+
+
+def compare(quotes: Sequence[Quote], needs: Needs, priorities: Priorities | None = None) -> Comparison:
+    """The side-by-side comparison of `quotes` against `needs`, ranked by `priorities`."""
+    priorities = priorities or Priorities()
+    rows = tuple(Row(k, KEY_INFO[k].category, needs.get(k)) for k in ROW_ORDER)
+    cells = [[_cell(row.key, q, row.need) for row in rows] for q in quotes]
+    _mark_best(cells, quotes)
+    columns = tuple(
+        Column(q, tuple(cs), sum(c.shortfall_jpy or 0 for c in cs), sum(1 for c in cs if c.effective_jpy))
+        for q, cs in zip(quotes, cells, strict=True)
+    )
+    return Comparison(columns, rows, needs, priorities, _rank(columns, priorities))
+
+
+_STATUS_ORDER = {QuoteStatus.QUOTED: 0, QuoteStatus.INDICATION: 1, QuoteStatus.REFERRED: 2, QuoteStatus.DECLINED: 3}
+
+
+def _filtered_out(column: Column, priorities: Priorities) -> tuple[list[str], list[str]]:
+    quote = column.quote
+    ja: list[str] = []
+    en: list[str] = []
+    if quote.status is QuoteStatus.DECLINED:
+        ja += [r.text_ja for r in quote.reasons] or ["お引受けできません"]
+        en += [r.text_en for r in quote.reasons] or ["Declined"]
+    for key in priorities.items:
+        cell = next(c for c in column.cells if c.key == key)
+        if not cell.effective_jpy:
+            ja.append(f"ご希望の補償項目「{label(key, 'ja')}」がありません")
+            en.append(f"The item asked for, {label(key, 'en')}, is not covered")
+    if priorities.min_limit_jpy is not None and quote.limit_jpy < priorities.min_limit_jpy:
+        ja.append(f"支払限度額{format_yen(quote.limit_jpy)}はご希望の{format_yen(priorities.min_limit_jpy)}に届きません")
+        en.append(f"The limit {format_yen(quote.limit_jpy, 'en')} is below the {format_yen(priorities.min_limit_jpy, 'en')} asked for")
+    return ja, en
+
+
+def _order_key(column: Column, priorities: Priorities) -> tuple[int, ...]:
+    quote = column.quote
+    key = [_STATUS_ORDER[quote.status]]
+    for kind in priorities.order:
+        if kind is PriorityKind.LOWEST_PRICE:
+            key.append(quote.premium_jpy if quote.premium_jpy is not None else 1 << 62)
+        elif kind is PriorityKind.BROADEST_COVER:
+            key += [column.total_shortfall_jpy, -column.covered_items]
+        elif kind is PriorityKind.LIMIT:
+            key.append(-quote.limit_jpy)
+        elif kind is PriorityKind.ITEMS:
+            key.append(-sum(1 for c in column.cells if c.key in priorities.items and c.effective_jpy))
+    key.append(quote.premium_jpy if quote.premium_jpy is not None else 1 << 62)
+    return tuple(key)
+
+
+def _rank(columns: Sequence[Column], priorities: Priorities) -> tuple[Ranked, ...]:
+    kept, dropped = [], []
+    for i, column in enumerate(columns):
+        ja, en = _filtered_out(column, priorities)
+        if ja:
+            dropped.append(Ranked(i, None, tuple(ja), tuple(en)))
+        else:
+            kept.append(i)
+    kept.sort(key=lambda i: _order_key(columns[i], priorities))
+    prices = sorted(p for i in kept if (p := columns[i].quote.premium_jpy) is not None)
+    ranked = [Ranked(i, n, *explain(columns[i], prices)) for n, i in enumerate(kept, start=1)]
+    return (*ranked, *dropped)
+
+
+def explain(column: Column, prices: Sequence[int]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Plain words for one plan: its price among the others, its status, and its shortfalls item by item."""
+    quote = column.quote
+    ja: list[str] = []
+    en: list[str] = []
+    if quote.premium_jpy is not None and prices:
+        place = prices.index(quote.premium_jpy) + 1
+        ja.append(f"年間保険料{format_yen(quote.premium_jpy)}({len(prices)}プラン中{place}番目に安い)")
+        en.append(f"Annual premium {format_yen(quote.premium_jpy, 'en')} ({_ordinal(place)} cheapest of {len(prices)})")
+    if quote.status is not QuoteStatus.QUOTED:
+        ja.append(
+            f"{STATUS_LABELS_QUOTE[quote.status][0]}: "
+            + "、".join([r.text_ja for r in quote.reasons] + [c.text_ja for c in quote.conditions])
+        )
+        en.append(
+            f"{STATUS_LABELS_QUOTE[quote.status][1]}: "
+            + "; ".join([r.text_en for r in quote.reasons] + [c.text_en for c in quote.conditions])
+        )
+    for cell in column.cells:
+        if not cell.shortfall_jpy:
+            continue
+        need = cell.shortfall_jpy + (cell.payable_jpy or 0)
+        name_ja, name_en = label(cell.key, "ja"), label(cell.key, "en")
+        if cell.payable_jpy is None:
+            ja.append(f"{name_ja}は補償されません(推定必要額{format_yen(need)})")
+            en.append(f"{name_en} is not covered (estimated need {format_yen(need, 'en')})")
+        else:
+            ja.append(
+                f"{name_ja}の支払可能額{format_yen(cell.payable_jpy)}は推定必要額{format_yen(need)}に対し{format_yen(cell.shortfall_jpy)}不足"
+            )
+            en.append(
+                f"{name_en}: pays up to {format_yen(cell.payable_jpy, 'en')} against an estimated {format_yen(need, 'en')}, {format_yen(cell.shortfall_jpy, 'en')} short"
+            )
+    return tuple(ja), tuple(en)
+
+
+STATUS_LABELS_QUOTE: dict[QuoteStatus, tuple[str, str]] = {
+    QuoteStatus.QUOTED: ("見積可", "Quoted"),
+    QuoteStatus.INDICATION: ("条件付き見積", "Indication, subject to conditions"),
+    QuoteStatus.REFERRED: ("要引受審査", "Referred to an underwriter"),
+    QuoteStatus.DECLINED: ("お引受け不可", "Declined"),
+}
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 11 <= n % 100 <= 13 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def column_title(column: Column, lang: str = "ja") -> str:
+    quote = column.quote
+    return f"{carrier_name(quote.carrier, 'en' if lang == 'en' else 'ja')} {quote.plan.name}"
+
+
+__all__ = ["STATUS_LABELS", "Cell", "CellKind", "Column", "Comparison", "Priorities", "PriorityKind", "Ranked", "Row", "compare", "explain"]

@@ -1,0 +1,136 @@
+"""Comparison cells, needs and ranking, checked against examples worked by hand."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from aggregator.exposure import Assumptions, estimate
+from aggregator.matching import CellKind, Priorities, PriorityKind, compare
+from aggregator.rating import Rater
+from aggregator.schema import Carrier, Line, QuoteStatus
+from aggregator.taxonomy import CoverageKey as K
+from tests.factories import MAN, OKU, applicant, carrier_data
+
+TODAY = date(2026, 11, 21)
+
+
+def _comparison(person=None, priorities=None, assumptions=None):  # type: ignore[no-untyped-def]
+    person = person or applicant()
+    rater = Rater([carrier_data(Carrier.AIG), carrier_data(Carrier.SOMPO_JAPAN)])
+    return compare(rater.quote(person, TODAY), estimate(person, assumptions), priorities)
+
+
+def test_needs_worked_by_hand() -> None:
+    person = applicant(servers=10, records_held=20_000, annual_revenue_jpy=5 * OKU, largest_contract_jpy=3_000 * MAN)
+    needs = estimate(person)
+    investigation = needs.get(K.INVESTIGATION)
+    assert investigation is not None
+    assert (investigation.low_jpy, investigation.high_jpy) == (200 * MAN, 1_000 * MAN)  # 10 servers × 20万〜100万
+    assert "サーバー10台" in investigation.basis_ja and "JNSA" in investigation.basis_ja
+    apology = needs.get(K.APOLOGY)
+    assert apology is not None and apology.amount_jpy == 1_000 * MAN  # 20,000 people × ¥500
+    call = needs.get(K.CALL_CENTER)
+    assert call is not None and call.amount_jpy == 500 * MAN and "1,000人" in call.basis_ja
+    lost = needs.get(K.LOST_PROFIT)
+    assert lost is not None and lost.amount_jpy == (5 * OKU // 365) * 5  # daily revenue × 5 days
+    small = estimate(applicant(records_held=800))
+    small_call = small.get(K.CALL_CENTER)
+    assert small_call is not None and small_call.amount_jpy == 0
+
+
+def test_it_eo_liability_is_the_contract_cap_with_the_uncapped_case_beside_it() -> None:
+    needs = estimate(applicant(lines=(Line.IT_EO,), largest_contract_jpy=5_000 * MAN, records_held=0))
+    liability = needs.get(K.LIABILITY_DAMAGES)
+    assert liability is not None and liability.low_jpy == 5_000 * MAN
+    assert "第20条" in liability.basis_ja and "故意・重過失" in liability.basis_ja
+
+
+def test_assumptions_are_overridable_and_checked() -> None:
+    needs = estimate(applicant(servers=10), Assumptions().with_overrides({"forensic_per_server_high_jpy": 2_000_000}))
+    investigation = needs.get(K.INVESTIGATION)
+    assert investigation is not None and investigation.high_jpy == 2_000 * MAN
+    with pytest.raises(ValueError, match="項目名"):
+        Assumptions().with_overrides({"forensics": 1})
+    with pytest.raises(ValueError):
+        Assumptions(apology_per_person_jpy=-1)
+
+
+def test_effective_amount_counts_payout_ratio_inner_limit_and_policy_limit() -> None:
+    comparison = _comparison()
+    wide = next(i for i, c in enumerate(comparison.columns) if c.quote.plan.code == "WIDE" and c.quote.carrier is Carrier.AIG)
+    cell = comparison.cell(wide, K.INVESTIGATION)
+    # 1,000万 sublimit at 90%, inside the 1億 expense pool, inside the 1億 policy limit → 900万
+    assert cell.kind is CellKind.SUBLIMIT and cell.effective_jpy == 900 * MAN
+    # need 1,000万 (10 servers × 100万); payable (1,000万 − 10万 deductible) × 90% = 891万, capped at 1,000万
+    assert cell.payable_jpy == 891 * MAN and cell.shortfall_jpy == 109 * MAN
+    # with a 5,000万 policy limit a 1億 inner pool is cut to 5,000万: the policy limit binds
+    low = _comparison(applicant(limit_jpy=5_000 * MAN))
+    liability = low.cell(wide, K.LIABILITY_DAMAGES)
+    assert liability.effective_jpy == 5_000 * MAN
+
+
+def test_not_offered_unknown_rider_and_zero_look_different() -> None:
+    comparison = _comparison(applicant(riders=frozenset()))
+    std = next(i for i, c in enumerate(comparison.columns) if c.quote.plan.code == "STD")
+    wide = next(i for i, c in enumerate(comparison.columns) if c.quote.plan.code == "WIDE")
+    assert comparison.cell(std, K.CALL_CENTER).kind is CellKind.NOT_OFFERED
+    assert comparison.cell(std, K.EXTORTION).kind is CellKind.UNKNOWN
+    assert comparison.cell(std, K.FUNDS_LOSS).kind is CellKind.UNKNOWN  # the plan says nothing of it
+    assert comparison.cell(wide, K.LOST_PROFIT).kind is CellKind.RIDER  # offered, not bought
+    assert comparison.cell(wide, K.LOST_PROFIT).effective_jpy is None
+    bought = _comparison()
+    assert bought.cell(wide, K.LOST_PROFIT).kind is CellKind.RIDER_INCLUDED
+    assert bought.cell(wide, K.LOST_PROFIT).effective_jpy == 5_000 * MAN
+
+
+def test_apology_payable_is_held_to_the_per_person_cap() -> None:
+    comparison = _comparison(applicant(records_held=100_000), assumptions=Assumptions(apology_per_person_jpy=1_000))
+    wide = next(i for i, c in enumerate(comparison.columns) if c.quote.plan.code == "WIDE")
+    cell = comparison.cell(wide, K.APOLOGY)
+    # need 100,000 × ¥1,000 = 1億; the carrier pays ¥500 a person: 5,000万 less the 10万 deductible,
+    # inside the WIDE plan's 1億 expense pool
+    assert cell.payable_jpy == 5_000 * MAN - 10 * MAN
+    assert cell.shortfall_jpy == OKU - cell.payable_jpy
+
+
+def test_best_per_row_and_ties() -> None:
+    comparison = _comparison()
+    best = [i for i, c in enumerate(comparison.columns) if next(x for x in c.cells if x.key == K.CALL_CENTER).best]
+    # both carriers' WIDE plans have the same call-center cover: a tie, both marked
+    assert {comparison.columns[i].quote.plan.code for i in best} == {"WIDE"} and len(best) == 2
+    assert all(comparison.cell(i, K.CALL_CENTER).tie for i in best)
+
+
+def test_ranking_follows_priorities_and_explains() -> None:
+    cheap_first = _comparison(priorities=Priorities(order=(PriorityKind.LOWEST_PRICE,)))
+    first = cheap_first.columns[cheap_first.ranking[0].column].quote
+    assert first.plan.code == "STD"
+    broad = _comparison(priorities=Priorities(order=(PriorityKind.BROADEST_COVER, PriorityKind.LOWEST_PRICE)))
+    assert broad.columns[broad.ranking[0].column].quote.plan.code == "WIDE"
+    assert any("不足" in line for line in broad.ranking[0].reasons_ja)
+    assert any("番目に安い" in line for line in broad.ranking[0].reasons_ja)
+
+
+def test_required_items_and_limit_filter_with_reasons() -> None:
+    comparison = _comparison(priorities=Priorities(items=(K.CALL_CENTER,), min_limit_jpy=OKU))
+    excluded = [r for r in comparison.ranking if r.rank is None]
+    assert {comparison.columns[r.column].quote.plan.code for r in excluded} == {"STD"}
+    assert excluded[0].reasons_ja == ("ご希望の補償項目「コールセンター費用」がありません",)
+
+
+def test_shortfall_sentence_reads_like_the_broker_would_say_it() -> None:
+    comparison = _comparison(applicant(servers=30, riders=frozenset()))
+    std = next(i for i, c in enumerate(comparison.columns) if c.quote.plan.code == "STD")
+    ranked = next(r for r in comparison.ranking if r.column == std)
+    # need 30 × 100万 = 3,000万; payable (3,000万 − 10万) × 90% = 2,691万 capped at 1,000万
+    assert "原因・被害範囲調査費用の支払可能額1,000万円は推定必要額3,000万円に対し2,000万円不足" in ranked.reasons_ja
+
+
+def test_declined_quotes_are_listed_with_their_reasons_not_ranked() -> None:
+    comparison = _comparison(applicant(annual_revenue_jpy=60 * OKU))
+    assert all(r.rank is None for r in comparison.ranking)
+    assert comparison.best_column is None
+    assert all(c.quote.status is QuoteStatus.DECLINED for c in comparison.columns)
+    assert comparison.ranking[0].reasons_ja == ("売上高が引受上限の50億円を超えています",)

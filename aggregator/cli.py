@@ -12,7 +12,7 @@ import click
 from aggregator.labels import BASIS_LABELS, SAMPLE_NOTICE, STATUS_LABELS, carrier_name, limit_text, line_name, pick
 from aggregator.money import Lang, format_yen
 from aggregator.rating import Rater
-from aggregator.schema import Carrier, CarrierData, Plan
+from aggregator.schema import Carrier, CarrierData, Line, Plan
 from aggregator.serialize import to_data
 from aggregator.taxonomy import label
 from aggregator.texttable import render
@@ -142,6 +142,63 @@ def _plan_table(plan: Plan, lang: Lang) -> str:
             ]
         )
     return "\n".join(head) + "\n" + render(header, rows, right=(2, 5))
+
+
+@main.command()
+@click.argument("applicant_file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--line", type=click.Choice([line.value for line in Line]), default=None, help="種目(既定: 申込の最初の種目)")
+@click.option("--json", "as_json", is_flag=True, help="JSON で出力")
+@click.option("--all-plans", is_flag=True, help="各社の全プランを並べる(既定: 各社1プラン)")
+@click.option("--xlsx", type=click.Path(dir_okay=False, path_type=Path), default=None, help="比較表をExcelに書き出す")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="見積日(既定: 今日)")
+@LANG
+@DATA
+def quote(
+    applicant_file: Path,
+    line: str | None,
+    as_json: bool,
+    all_plans: bool,
+    xlsx: Path | None,
+    as_of: datetime | None,
+    lang: Lang,
+    data: Path | None,
+) -> None:
+    """申込内容(JSON)から全社の見積もりを比較表で表示します。"""
+    from aggregator.applicants import ApplicantInputError, applicant_from_data
+    from aggregator.recommendation import build_comparison, priorities_from_data, recommend
+    from aggregator.serialize import comparison_to_data
+
+    try:
+        raw = json.loads(applicant_file.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"{applicant_file.name}: JSONとして読めません: {exc}") from exc
+    priorities = priorities_from_data(raw.pop("priorities", None)) if isinstance(raw, dict) else None
+    assumptions_data = raw.pop("assumptions", None) if isinstance(raw, dict) else None
+    try:
+        applicant = applicant_from_data(raw)
+    except ApplicantInputError as exc:
+        lines = "\n".join(f"  {e.field}: {e.reason} (入力値: {e.value!r})" for e in exc.errors)
+        raise click.ClickException(f"{applicant_file.name}: 申込内容に誤りがあります:\n{lines}") from exc
+    from aggregator.exposure import Assumptions
+
+    assumptions = Assumptions().with_overrides(assumptions_data) if assumptions_data else None
+    chosen = Line(line) if line else applicant.lines[0]
+    day = (as_of or datetime.now()).date()
+    comparison = build_comparison(
+        _rater(data), applicant, day, line=chosen, assumptions=assumptions, priorities=priorities, all_plans=all_plans
+    )
+    if xlsx is not None:
+        import importlib
+
+        importlib.import_module("aggregator.export").write_comparison(comparison, xlsx, lang=lang, applicant=applicant, as_of=day)
+    if as_json:
+        click.echo(json.dumps(comparison_to_data(comparison), ensure_ascii=False, indent=1, sort_keys=True))
+        return
+    from aggregator.termview import render_comparison
+
+    click.echo(render_comparison(comparison, recommend(comparison), applicant, lang))
+    if xlsx is not None:
+        click.echo(f"\n{'比較表を書き出しました' if lang == 'ja' else 'Workbook written'}: {xlsx}")
 
 
 @main.command()

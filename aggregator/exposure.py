@@ -87,8 +87,12 @@ def _yen(n: int) -> tuple[str, str]:
     return format_yen(n, "ja"), format_yen(n, "en")
 
 
-def estimate(applicant: Applicant, assumptions: Assumptions | None = None) -> Needs:
-    """The estimate for this applicant: every figure is int yen and every basis is said in words."""
+def estimate(applicant: Applicant, assumptions: Assumptions | None = None, line: Line | None = None) -> Needs:
+    """The estimate for this applicant and line: every figure is int yen and every basis is said in words.
+
+    Liability differs by line: IT E&O and professional liability answer for the contract
+    (the model contract caps it at the contract amount), cyber for a leak's victims.
+    """
     a = assumptions or Assumptions()
     people = applicant.records_held * a.affected_share_pct // 100
     items: list[Need] = []
@@ -182,16 +186,16 @@ def estimate(applicant: Applicant, assumptions: Assumptions | None = None) -> Ne
         f"喪失利益の{a.extra_expense_pct}%(代替手段・超過人件費)",
         f"{a.extra_expense_pct}% of the lost profit (workarounds, overtime)",
     )
-    _liability(applicant, a, people, add)
+    _liability(applicant, a, people, add, line or applicant.lines[0])
     notes_ja = ("推定額は目安です。前提条件はすべて変更できます。不足額は範囲の上限に対して計算しています。",)
     notes_en = ("Estimates are a guide; every assumption can be changed. Shortfalls are measured against the top of each range.",)
     return Needs(a, tuple(items), notes_ja, notes_en)
 
 
-def _liability(applicant: Applicant, a: Assumptions, people: int, add: Any) -> None:
+def _liability(applicant: Applicant, a: Assumptions, people: int, add: Any, line: Line) -> None:
     contract = applicant.largest_contract_jpy
     leak = people * a.damages_per_person_jpy
-    if Line.IT_EO in applicant.lines or Line.PROFESSIONAL_LIABILITY in applicant.lines:
+    if line in (Line.IT_EO, Line.PROFESSIONAL_LIABILITY):
         high = max(contract, leak)
         ja = (
             f"最大契約金額{_yen(contract)[0]}(IPA/経産省モデル契約 第20条: 賠償額は契約金額が上限)。"

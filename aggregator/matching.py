@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from aggregator.exposure import Need, Needs
 from aggregator.labels import STATUS_LABELS, carrier_name
-from aggregator.money import format_yen
+from aggregator.money import format_premium, format_yen
 from aggregator.schema import POLICY_POOL, CoverageTerm, PerVictimCap, Quote, QuoteStatus, TermStatus
 from aggregator.taxonomy import KEY_INFO, Category, CoverageKey, label
 
@@ -158,7 +158,10 @@ def _cell(key: CoverageKey, quote: Quote, need: Need | None) -> Cell:
             loss = need.amount_jpy
             if term.per_victim is not None and term.per_victim.per_person_jpy is not None and need.people is not None:
                 loss = min(loss, need.people * min(term.per_victim.per_person_jpy, need.per_person_jpy or term.per_victim.per_person_jpy))
-            payable = min(cap, max(0, loss - deductible) * ratio // 100)
+            # The policy deductible applies once per incident and is shown on its own row;
+            # only a deductible the item carries itself comes off the item's payout here.
+            own = term.deductible_jpy or 0
+            payable = min(cap, max(0, loss - own) * ratio // 100)
     if need is not None:
         shortfall = max(0, need.amount_jpy - (payable or 0))
     parent = quote.plan.pool(term.parent) if term is not None else None
@@ -262,7 +265,7 @@ def explain(column: Column, prices: Sequence[int]) -> tuple[tuple[str, ...], tup
     en: list[str] = []
     if quote.premium_jpy is not None and prices:
         place = prices.index(quote.premium_jpy) + 1
-        ja.append(f"年間保険料{format_yen(quote.premium_jpy)}({len(prices)}プラン中{place}番目に安い)")
+        ja.append(f"年間保険料{format_premium(quote.premium_jpy)}({len(prices)}プラン中{place}番目に安い)")
         en.append(f"Annual premium {format_yen(quote.premium_jpy, 'en')} ({_ordinal(place)} cheapest of {len(prices)})")
     if quote.status is not QuoteStatus.QUOTED:
         ja.append(

@@ -41,7 +41,7 @@ def test_needs_worked_by_hand() -> None:
 
 
 def test_it_eo_liability_is_the_contract_cap_with_the_uncapped_case_beside_it() -> None:
-    needs = estimate(applicant(lines=(Line.IT_EO,), largest_contract_jpy=5_000 * MAN, records_held=0))
+    needs = estimate(applicant(lines=(Line.IT_EO,), largest_contract_jpy=5_000 * MAN, records_held=0), line=Line.IT_EO)
     liability = needs.get(K.LIABILITY_DAMAGES)
     assert liability is not None and liability.low_jpy == 5_000 * MAN
     assert "第20条" in liability.basis_ja and "故意・重過失" in liability.basis_ja
@@ -63,8 +63,9 @@ def test_effective_amount_counts_payout_ratio_inner_limit_and_policy_limit() -> 
     cell = comparison.cell(wide, K.INVESTIGATION)
     # 1,000万 sublimit at 90%, inside the 1億 expense pool, inside the 1億 policy limit → 900万
     assert cell.kind is CellKind.SUBLIMIT and cell.effective_jpy == 900 * MAN
-    # need 1,000万 (10 servers × 100万); payable (1,000万 − 10万 deductible) × 90% = 891万, capped at 1,000万
-    assert cell.payable_jpy == 891 * MAN and cell.shortfall_jpy == 109 * MAN
+    # need 1,000万 (10 servers × 100万); payable 1,000万 × 90% = 900万 (the policy deductible applies
+    # once per incident, not per item)
+    assert cell.payable_jpy == 900 * MAN and cell.shortfall_jpy == 100 * MAN
     # with a 5,000万 policy limit a 1億 inner pool is cut to 5,000万: the policy limit binds
     low = _comparison(applicant(limit_jpy=5_000 * MAN))
     liability = low.cell(wide, K.LIABILITY_DAMAGES)
@@ -89,9 +90,8 @@ def test_apology_payable_is_held_to_the_per_person_cap() -> None:
     comparison = _comparison(applicant(records_held=100_000), assumptions=Assumptions(apology_per_person_jpy=1_000))
     wide = next(i for i, c in enumerate(comparison.columns) if c.quote.plan.code == "WIDE")
     cell = comparison.cell(wide, K.APOLOGY)
-    # need 100,000 × ¥1,000 = 1億; the carrier pays ¥500 a person: 5,000万 less the 10万 deductible,
-    # inside the WIDE plan's 1億 expense pool
-    assert cell.payable_jpy == 5_000 * MAN - 10 * MAN
+    # need 100,000 × ¥1,000 = 1億; the carrier pays ¥500 a person: 5,000万, inside the WIDE plan's 1億 pool
+    assert cell.payable_jpy == 5_000 * MAN
     assert cell.shortfall_jpy == OKU - cell.payable_jpy
 
 
@@ -124,7 +124,7 @@ def test_shortfall_sentence_reads_like_the_broker_would_say_it() -> None:
     comparison = _comparison(applicant(servers=30, riders=frozenset()))
     std = next(i for i, c in enumerate(comparison.columns) if c.quote.plan.code == "STD")
     ranked = next(r for r in comparison.ranking if r.column == std)
-    # need 30 × 100万 = 3,000万; payable (3,000万 − 10万) × 90% = 2,691万 capped at 1,000万
+    # need 30 × 100万 = 3,000万; payable 3,000万 × 90% = 2,700万, capped at the 1,000万 sublimit
     assert "原因・被害範囲調査費用の支払可能額1,000万円は推定必要額3,000万円に対し2,000万円不足" in ranked.reasons_ja
 
 

@@ -1,0 +1,125 @@
+"""An applicant from JSON or a form's fields, with every field error named at once."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+from aggregator.errors import AmountError, ApplicantError
+from aggregator.money import parse_yen
+from aggregator.schema import (
+    CONTRACT_TYPE_NAMES,
+    CONTROL_NAMES,
+    INDUSTRY_NAMES,
+    LINE_NAMES,
+    Applicant,
+)
+from aggregator.taxonomy import KEY_INFO
+
+MONEY = ("annual_revenue_jpy", "largest_contract_jpy", "limit_jpy", "deductible_jpy")
+COUNTS = ("employees", "records_held", "servers", "incidents_3y")
+FIELDS = ("company", "industry", *MONEY, *COUNTS, "contract_type", "controls", "lines", "riders", "contact_email")
+
+
+class ApplicantInputError(ApplicantError):
+    """Several fields wrong at once: each (field, value, reason) is in `errors`."""
+
+    def __init__(self, errors: list[ApplicantError]) -> None:
+        self.errors = errors
+        first = errors[0]
+        super().__init__(first.field, first.value, "; ".join(f"{e.field}: {e.reason}" for e in errors))
+
+
+def _key(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().lower()
+
+
+def _choice(value: Any, members: Mapping[Any, tuple[str, str]], field: str, what: str) -> Any:
+    if not isinstance(value, str) or not value.strip():
+        raise ApplicantError(field, value, f"{what}を選んでください")
+    wanted = _key(value)
+    for member, names in members.items():
+        if wanted in {_key(member.value), *(_key(n) for n in names)}:
+            return member
+    raise ApplicantError(field, value, f"{what}が一覧にありません")
+
+
+def _choices(value: Any, members: Mapping[Any, tuple[str, str]], field: str, what: str) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [v for v in value.replace("、", ",").split(",") if v.strip()]
+    if not isinstance(value, (list, tuple)):
+        raise ApplicantError(field, value, f"{what}は一覧(配列)で指定してください")
+    return [_choice(v, members, field, what) for v in value]
+
+
+def _money(value: Any, field: str) -> int:
+    if isinstance(value, bool) or value is None or (isinstance(value, str) and not value.strip()):
+        raise ApplicantError(field, value, "金額を入力してください")
+    if isinstance(value, float):
+        raise ApplicantError(field, value, "金額は整数の円か「1億円」のような文字で指定してください")
+    try:
+        return parse_yen(value)
+    except AmountError as exc:
+        raise ApplicantError(field, value, exc.reason) from exc
+
+
+def _count(value: Any, field: str) -> int:
+    if isinstance(value, bool) or value is None:
+        raise ApplicantError(field, value, "数値を入力してください")
+    if isinstance(value, str):
+        text = _key(value).replace(",", "")
+        if not text.lstrip("-").isdigit():
+            raise ApplicantError(field, value, "整数で入力してください")
+        value = int(text)
+    if not isinstance(value, int):
+        raise ApplicantError(field, value, "整数で入力してください")
+    if value < 0:
+        raise ApplicantError(field, value, "0以上の値を入力してください")
+    return value
+
+
+_RIDER_NAMES = {k: (info.label_ja, info.label_en) for k, info in KEY_INFO.items()}
+
+
+def applicant_from_data(data: Mapping[str, Any]) -> Applicant:
+    """Build an Applicant; every bad field is reported together, by its name."""
+    if not isinstance(data, Mapping):
+        raise ApplicantInputError([ApplicantError("applicant", data, "JSONオブジェクトが必要です")])
+    errors: list[ApplicantError] = []
+    values: dict[str, Any] = {}
+    unknown = sorted(set(data) - set(FIELDS))
+    for name in unknown:
+        errors.append(ApplicantError(name, data[name], "不明な項目です"))
+    readers: dict[str, Any] = {
+        "company": lambda v: v if isinstance(v, str) and v.strip() else _raise("company", v, "会社名を入力してください"),
+        "industry": lambda v: _choice(v, INDUSTRY_NAMES, "industry", "業種"),
+        "contract_type": lambda v: _choice(v, CONTRACT_TYPE_NAMES, "contract_type", "契約形態"),
+        "controls": lambda v: frozenset(_choices(v, CONTROL_NAMES, "controls", "セキュリティ対策")),
+        "lines": lambda v: tuple(dict.fromkeys(_choices(v, LINE_NAMES, "lines", "保険の種類"))),
+        "riders": lambda v: frozenset(_choices(v, _RIDER_NAMES, "riders", "特約")),
+        "contact_email": lambda v: "" if v is None else str(v).strip(),
+        **{name: (lambda v, n=name: _money(v, n)) for name in MONEY},
+        **{name: (lambda v, n=name: _count(v, n)) for name in COUNTS},
+    }
+    optional = {"controls": [], "riders": [], "contact_email": "", "incidents_3y": 0, "deductible_jpy": 0}
+    for name, read in readers.items():
+        if name not in data and name not in optional:
+            errors.append(ApplicantError(name, None, "必須の項目です"))
+            continue
+        try:
+            values[name] = read(data.get(name, optional.get(name)))
+        except ApplicantError as exc:
+            errors.append(exc)
+    if errors:
+        raise ApplicantInputError(errors)
+    try:
+        return Applicant(**values)
+    except ApplicantError as exc:
+        raise ApplicantInputError([exc]) from exc
+
+
+def _raise(field: str, value: Any, reason: str) -> Any:
+    raise ApplicantError(field, value, reason)

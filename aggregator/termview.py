@@ -1,0 +1,71 @@
+"""The comparison as a terminal table: items down, plans across, the best per row starred."""
+
+from __future__ import annotations
+
+from aggregator.labels import SAMPLE_NOTICE, carrier_name, line_name, pick
+from aggregator.matching import Comparison
+from aggregator.money import Lang, format_yen
+from aggregator.present import cell_text, premium_text, status_text, yen
+from aggregator.recommendation import Recommendation
+from aggregator.schema import Applicant
+from aggregator.taxonomy import CATEGORY_LABELS, label
+from aggregator.texttable import render
+
+
+def render_comparison(comparison: Comparison, advice: Recommendation, applicant: Applicant, lang: Lang = "ja") -> str:
+    ja = lang == "ja"
+    out: list[str] = []
+    if comparison.sample:
+        out.append(f"※ {pick(SAMPLE_NOTICE, lang)}")
+    line = comparison.columns[0].quote.line if comparison.columns else applicant.lines[0]
+    out.append(f"{applicant.company} — {line_name(line, lang)}")
+    out.append(
+        (f"ご希望: 支払限度額 {format_yen(applicant.limit_jpy)} / 免責金額 {format_yen(applicant.deductible_jpy)}")
+        if ja
+        else f"Asked: limit {format_yen(applicant.limit_jpy, 'en')} / deductible {format_yen(applicant.deductible_jpy, 'en')}"
+    )
+    out.append("")
+    header = [("補償項目" if ja else "Item"), ("推定必要額" if ja else "Est. need")]
+    header += [f"{carrier_name(c.quote.carrier, lang)} {c.quote.plan.code}" for c in comparison.columns]
+    rows: list[list[str]] = [
+        ["状態" if ja else "Status", "", *(status_text(c, lang) for c in comparison.columns)],
+        ["年間保険料" if ja else "Annual premium", "", *(premium_text(c, lang) for c in comparison.columns)],
+        ["支払限度額" if ja else "Limit", yen(applicant.limit_jpy, lang), *(yen(c.quote.limit_jpy, lang) for c in comparison.columns)],
+        [
+            "免責金額" if ja else "Deductible",
+            yen(applicant.deductible_jpy, lang),
+            *(yen(c.quote.deductible_jpy, lang) for c in comparison.columns),
+        ],
+    ]
+    for category, group in comparison.groups:
+        rows.append([f"【{pick(CATEGORY_LABELS[category], lang)}】", "", *("" for _ in comparison.columns)])
+        for row in group:
+            cells = []
+            for i in range(len(comparison.columns)):
+                cell = comparison.cell(i, row.key)
+                text = cell_text(cell, lang) + (" ★" if cell.best else "")
+                if cell.shortfall_jpy:
+                    text += f" ▲{format_yen(cell.shortfall_jpy, lang)}" if ja else f" short {format_yen(cell.shortfall_jpy, lang)}"
+                cells.append(text)
+            rows.append(["  " + label(row.key, lang), yen(row.need.amount_jpy if row.need else None, lang), *cells])
+    out.append(render(header, rows))
+    out.append("")
+    out.append("★ 各行で最も手厚いプラン  ▲ 推定必要額に対する不足額" if ja else "★ best in the row   short: below the estimated need")
+    out.append("")
+    out.extend(_ranking(comparison, advice, lang))
+    return "\n".join(out)
+
+
+def _ranking(comparison: Comparison, advice: Recommendation, lang: Lang) -> list[str]:
+    ja = lang == "ja"
+    out = ["【ご提案】" if ja else "[Recommendation]"]
+    out.extend(f"  {text}" for text in (advice.reasons_ja if ja else advice.reasons_en))
+    out.append("")
+    out.append("【順位】" if ja else "[Ranking]")
+    for ranked in comparison.ranking:
+        quote = comparison.columns[ranked.column].quote
+        name = f"{carrier_name(quote.carrier, lang)} {quote.plan.name}"
+        head = f"  {ranked.rank}. {name}" if ranked.rank is not None else f"  — {name} ({'対象外' if ja else 'excluded'})"
+        out.append(head)
+        out.extend(f"       {text}" for text in (ranked.reasons_ja if ja else ranked.reasons_en))
+    return out

@@ -59,7 +59,10 @@ def _money(value: Any, field: str) -> int:
     if isinstance(value, bool) or value is None or (isinstance(value, str) and not value.strip()):
         raise ApplicantError(field, value, "金額を入力してください")
     if isinstance(value, float):
-        raise ApplicantError(field, value, "金額は整数の円か「1億円」のような文字で指定してください")
+        # JSON has one number type: 500000000.0 is the integer JSON Schema says it is.
+        if not value.is_integer() or abs(value) > 2**53:
+            raise ApplicantError(field, value, "金額は整数の円か「1億円」のような文字で指定してください")
+        value = int(value)
     try:
         return parse_yen(value)
     except AmountError as exc:
@@ -69,6 +72,8 @@ def _money(value: Any, field: str) -> int:
 def _count(value: Any, field: str) -> int:
     if isinstance(value, bool) or value is None:
         raise ApplicantError(field, value, "数値を入力してください")
+    if isinstance(value, float) and value.is_integer() and abs(value) <= 2**53:
+        value = int(value)
     if isinstance(value, str):
         text = _key(value).replace(",", "")
         if not text.lstrip("-").isdigit():

@@ -15,7 +15,7 @@ import pandas as pd
 from aggregator.errors import AggregatorError, AmountError
 from aggregator.money import parse_yen
 from aggregator.rating import CONTRACT_TYPES, CONTROLS, INDUSTRIES, KEYS, LINES, ApplicantBatch
-from aggregator.schema import CONTRACT_TYPE_NAMES, CONTROL_NAMES, INDUSTRY_NAMES, LINE_NAMES, ContractType, Line
+from aggregator.schema import CONTRACT_TYPE_NAMES, CONTROL_NAMES, INDUSTRY_NAMES, LINE_NAMES, MAX_INCIDENTS, MAX_INPUT, ContractType, Line
 from aggregator.taxonomy import KEY_INFO, CoverageKey, classify
 
 MAX_CLIENT_ROWS = 1_000_000
@@ -252,7 +252,10 @@ def _money_cells(cells: np.ndarray, column: Column) -> Parsed:
             if not cell.is_integer():
                 raise ValueError("金額に1円未満の端数があります")
             cell = int(cell)
-        return parse_yen(cell, unit=column.unit)
+        yen = parse_yen(cell, unit=column.unit)
+        if yen > MAX_INPUT:
+            raise ValueError("金額が大きすぎます")
+        return yen
 
     return _each(cells, convert, 0, np.int64)
 
@@ -267,6 +270,9 @@ def _count(cells: np.ndarray, column: Column) -> Parsed:
             raise ValueError("整数で入力してください")
         if number < 0:
             raise ValueError("0以上の値を入力してください")
+        ceiling = MAX_INCIDENTS if column.key == "incidents_3y" else MAX_INPUT
+        if number > ceiling:
+            raise ValueError(f"{ceiling:,}以下で入力してください")
         return int(number)
 
     return _each(cells, convert, 0, np.int64)

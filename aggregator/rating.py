@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from aggregator import reasons
+from aggregator.rules import CompiledRules
 from aggregator.schema import (
     Applicant,
     CarrierData,
@@ -31,7 +32,6 @@ from aggregator.schema import (
     Reason,
     RuleAction,
     RuleField,
-    RuleOp,
     SecurityControl,
     TermStatus,
 )
@@ -161,21 +161,15 @@ def _mul_bp(amount: I64, factor_bp: I64 | np.int64 | int) -> I64:
     return out
 
 
-def _rule_mask(rule: EligibilityRule, batch: ApplicantBatch) -> Bool:
-    column = batch.column(rule.field)
-    if rule.op in (RuleOp.IN, RuleOp.NOT_IN):
-        assert isinstance(rule.value, tuple)
-        universe = INDUSTRIES if rule.field is RuleField.INDUSTRY else CONTRACT_TYPES
-        codes = [i for i, member in enumerate(universe) if member.value in rule.value]
-        hit: Bool = np.isin(column, codes)
-        mask = hit if rule.op is RuleOp.IN else ~hit
-    else:
-        assert isinstance(rule.value, int)
-        compare = {RuleOp.GT: np.greater, RuleOp.GE: np.greater_equal, RuleOp.LT: np.less, RuleOp.LE: np.less_equal}[rule.op]
-        mask = compare(column, rule.value)
-    if rule.unless is not None:
-        mask = mask & ~batch.controls[:, CONTROLS.index(rule.unless)]
-    return mask
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """One applicant's arrays as Python lists: building Quote objects reads them item by item."""
+
+    riders: tuple[CoverageKey, ...]
+    premiums: list[int]
+    options: list[int]
+    fired: list[bool]
+    status: list[int]
 
 
 class Rater:
@@ -198,8 +192,15 @@ class Rater:
         self.rider_keys: tuple[CoverageKey, ...] = tuple(
             k for k in KEYS if any((term := s.plan.term(k)) is not None and term.status is TermStatus.OPTIONAL_RIDER for s in self.slots)
         )
+        self.compiled = CompiledRules(self.rules, len(self.tables), self.rider_keys)
+        self.rule_index = [index.tolist() for index in self.compiled.by_model]
         self._compile_models()
         self._compile_options()
+        self.slot_covers: Bool = np.zeros((len(self.slots), len(KEYS)), dtype=np.bool_)
+        for slot in self.slots:
+            for k, key in enumerate(KEYS):
+                term = slot.plan.term(key)
+                self.slot_covers[slot.index, k] = term is not None and term.offered
 
     def _compile_models(self) -> None:
         n = len(self.tables)
@@ -208,6 +209,10 @@ class Rater:
         self.class_of = np.full((n, len(INDUSTRIES)), -1, dtype=np.int64)
         self.base = np.zeros((n, max((len(c) for c in classes), default=1), width), dtype=np.int64)
         self.bands = [np.array(t.revenue_band_upper_jpy, dtype=np.int64) for t in self.tables]
+        self.n_bands = np.array([len(b) for b in self.bands], dtype=np.int64)
+        self.bands_pad = np.full((n, width), np.iinfo(np.int64).max, dtype=np.int64)
+        for m, bands in enumerate(self.bands):
+            self.bands_pad[m, : len(bands)] = bands
         self.credit = np.zeros((n, len(CONTROLS)), dtype=np.int64)
         self.debit = np.zeros((n, len(CONTROLS)), dtype=np.int64)
         for m, table in enumerate(self.tables):
@@ -227,93 +232,122 @@ class Rater:
         self.model_line = np.array([LINES.index(t.line) for t in self.tables], dtype=np.int64)
 
     def _compile_options(self) -> None:
-        size = self.n_options
+        """Per option, one factor: plan × limit × deductible multiplied exactly, rounded half up to 0.0001.
+
+        Per plan, the rider loadings and the padded limit and deductible ladders, so choosing
+        the option nearest a request is one comparison across all plans.
+        """
+        size, slots = self.n_options, len(self.slots)
         self.opt_model = np.zeros(size, dtype=np.int64)
         self.opt_slot = np.zeros(size, dtype=np.int64)
-        self.opt_factor = np.zeros((size, 3), dtype=np.int64)  # plan, limit, deductible
-        self.opt_rider_bp = np.zeros((size, len(self.rider_keys)), dtype=np.int64)
+        self.opt_factor = np.zeros(size, dtype=np.int64)
+        self.slot_model = np.array([s.model for s in self.slots], dtype=np.int64)
+        self.slot_rider_bp = np.zeros((slots, len(self.rider_keys)), dtype=np.int64)
+        width_l = max((len(s.limits) for s in self.slots), default=1)
+        width_d = max((len(s.deductibles) for s in self.slots), default=1)
+        big = np.iinfo(np.int64).max
+        self.limits_pad = np.full((slots, width_l), big, dtype=np.int64)
+        self.deductibles_pad = np.full((slots, width_d), big, dtype=np.int64)
         for slot in self.slots:
-            block = slice(slot.offset, slot.offset + len(slot.limits) * len(slot.deductibles))
+            nl, nd = len(slot.limits), len(slot.deductibles)
+            block = slice(slot.offset, slot.offset + nl * nd)
+            plan_bp = slot.table.plan_factor_bp[slot.plan.code]
             lf = np.array([slot.table.limit_factor_bp[int(x)] for x in slot.limits], dtype=np.int64)
             df = np.array([slot.table.deductible_factor_bp[int(x)] for x in slot.deductibles], dtype=np.int64)
+            exact = plan_bp * np.repeat(lf, nd) * np.tile(df, nl)  # in 10^-12: fits int64 for factors up to ×100
+            self.opt_factor[block] = (exact + BP**2 // 2) // BP**2
             self.opt_model[block] = slot.model
             self.opt_slot[block] = slot.index
-            self.opt_factor[block, 0] = slot.table.plan_factor_bp[slot.plan.code]
-            self.opt_factor[block, 1] = np.repeat(lf, len(df))
-            self.opt_factor[block, 2] = np.tile(df, len(lf))
+            self.limits_pad[slot.index, :nl] = slot.limits
+            self.deductibles_pad[slot.index, :nd] = slot.deductibles
             for k, key in enumerate(self.rider_keys):
                 term = slot.plan.term(key)
                 if term is not None and term.status is TermStatus.OPTIONAL_RIDER:
-                    self.opt_rider_bp[block, k] = slot.table.rider_factor_bp[key]
+                    self.slot_rider_bp[slot.index, k] = slot.table.rider_factor_bp[key]
+        self.n_limits = np.array([len(s.limits) for s in self.slots], dtype=np.int64)
+        self.n_deductibles = np.array([len(s.deductibles) for s in self.slots], dtype=np.int64)
+        self.slot_offset = np.array([s.offset for s in self.slots], dtype=np.int64)
+        self.rider_columns = np.array([KEYS.index(k) for k in self.rider_keys], dtype=np.int64)
 
     # ------------------------------------------------------------ stages ---
 
     def assess(self, batch: ApplicantBatch, as_of: date) -> Assessment:
-        n, models = len(batch), len(self.tables)
-        base = np.zeros((n, models), dtype=np.int64)
-        not_written = np.zeros((n, models), dtype=bool)
-        beyond = np.zeros((n, models), dtype=bool)
-        for m, bands in enumerate(self.bands):
-            klass = self.class_of[m, batch.industry]
-            band = np.searchsorted(bands, batch.annual_revenue_jpy, side="right")
-            not_written[:, m] = klass < 0
-            beyond[:, m] = band >= len(bands)
-            ok = ~(not_written[:, m] | beyond[:, m])
-            base[ok, m] = self.base[m, klass[ok], band[ok]]
+        models = np.arange(len(self.tables))
+        # Every model at once: the revenue band is how many band edges the revenue has reached.
+        band = (self.bands_pad[None, :, :] <= batch.annual_revenue_jpy[:, None, None]).sum(axis=2)
+        klass = self.class_of[:, batch.industry.astype(np.int64)].T
+        not_written = klass < 0
+        beyond = band >= self.n_bands[None, :]
+        base = np.where(not_written | beyond, 0, self.base[models[None, :], np.maximum(klass, 0), np.minimum(band, self.base.shape[2] - 1)])
         present = batch.controls.astype(np.int64)
         adjust = present @ self.credit.T + (1 - present) @ self.debit.T
         adjust = np.maximum(adjust, -self.max_credit[None, :])
         surcharge = batch.incidents_3y[:, None] * self.incident_bp[None, :]
-        fired = np.zeros((n, len(self.rules)), dtype=bool)
-        status = np.full((n, models), QUOTED, dtype=np.int8)
-        dropped = np.zeros((n, models, len(self.rider_keys)), dtype=bool)
-        for r, (m, rule) in enumerate(self.rules):
-            hit = _rule_mask(rule, batch)
-            fired[:, r] = hit
-            if rule.action is RuleAction.DROP_RIDER:
-                if rule.rider in self.rider_keys:
-                    dropped[hit, m, self.rider_keys.index(rule.rider)] = True
-                continue
-            level = {RuleAction.CONDITION: INDICATION, RuleAction.REFER: REFERRED, RuleAction.DECLINE: DECLINED}[rule.action]
-            status[hit, m] = np.maximum(status[hit, m], level)
+        hits = self.compiled.evaluate(batch, len(self.rider_keys))
+        status = hits.status.copy()
         in_force = np.array(
             [t.effective_from <= as_of and (t.effective_to is None or as_of <= t.effective_to) for t in self.tables], dtype=bool
         )
         status[not_written | beyond | ~in_force[None, :]] = DECLINED
-        return Assessment(base, adjust, surcharge, fired, not_written, beyond, status, dropped)
+        return Assessment(base, adjust, surcharge, hits.hit, not_written, beyond, status, hits.dropped)
 
     def premiums(self, batch: ApplicantBatch, a: Assessment, options: I64) -> I64:
-        """Annual premium for each applicant (row) at each option (an (n, x) array of option indices)."""
-        rows = np.arange(len(batch))[:, None]
-        model = self.opt_model[options]
-        factors = self.opt_factor[options]
-        p = _mul_bp(a.base[rows, model], factors[..., 0])
-        p = _mul_bp(p, factors[..., 1])
-        p = _mul_bp(p, factors[..., 2])
-        p = _mul_bp(p, BP + a.adjust_bp[rows, model])
-        p = _mul_bp(p, BP + a.surcharge_bp[rows, model])
+        """Annual premium for each applicant (row) at each option: an (n, x) array of option indices whose
+        columns each belong to one plan (every column of the full ladder, or one chosen option per plan).
+
+        premium = base × option factor (plan × limit × deductible, to 0.0001), rounded half up to the yen,
+        × applicant factor (controls × incidents × riders, to 0.0001), rounded half up to the yen,
+        then the minimum premium, then rounded up to the carrier's unit. Integers throughout.
+        """
+        columns = self.opt_slot[options[0]] if len(options) else np.zeros(options.shape[1], dtype=np.int64)
+        model = self.slot_model[columns]  # (x,): each column's carrier and line
+        # The applicant's factor depends on the plan, not the limit or deductible: work it out per plan
+        # (controls × incidents × riders, to 0.0001), then spread it over that plan's columns.
+        plans, spread = np.unique(columns, return_inverse=True)
+        per_plan = _mul_bp(BP + a.adjust_bp, BP + a.surcharge_bp)[:, self.slot_model[plans]]
         if self.rider_keys:
-            wanted = batch.riders[:, [KEYS.index(k) for k in self.rider_keys]]
-            effective = wanted[:, None, :] & ~a.dropped[rows, model]
-            p = _mul_bp(p, BP + (effective * self.opt_rider_bp[options]).sum(axis=-1))
-        p = np.maximum(p, self.minimum[model])
+            per_plan = _mul_bp(per_plan, BP + self._rider_load(batch, a, plans, self.slot_model[plans]))
+        factor = per_plan[:, spread.reshape(-1)]
+        # In place from here: at 100,000 clients × 500 options every temporary array costs.
+        p = a.base[:, model]
+        p *= self.opt_factor[options]
+        p += BP // 2
+        p //= BP
+        p *= factor
+        p += BP // 2
+        p //= BP
+        np.maximum(p, self.minimum[model], out=p)
         unit = self.rounding[model]
-        rounded: I64 = (p + unit - 1) // unit * unit
-        return rounded
+        p += unit - 1
+        p //= unit
+        p *= unit
+        return p
+
+    def _rider_load(self, batch: ApplicantBatch, a: Assessment, columns: I64, model: I64) -> I64:
+        """Loading for the riders asked, where the plan sells them and no rule took them away.
+
+        Applicants share few rider combinations: each distinct one is priced once per column, then gathered.
+        """
+        wanted = batch.riders[:, self.rider_columns]
+        if not wanted.any():
+            return np.zeros((len(batch), len(columns)), dtype=np.int64)
+        weights = np.left_shift(1, np.arange(len(self.rider_keys), dtype=np.int64))
+        effective = wanted[:, None, :] & ~a.dropped  # (n, models, riders)
+        codes, inverse = np.unique(effective.astype(np.int64) @ weights, return_inverse=True)
+        combos = (codes[:, None] >> np.arange(len(self.rider_keys))) & 1  # each distinct combination once
+        table = combos @ self.slot_rider_bp[columns].T  # (combinations, columns)
+        load: I64 = table[inverse.reshape(len(batch), -1)[:, model], np.arange(len(columns))]
+        return load
 
     def chosen_options(self, batch: ApplicantBatch) -> tuple[I64, I64, I64]:
         """Per plan, the option nearest the request: the largest limit not above it, the smallest deductible not below it."""
-        n, plans = len(batch), len(self.slots)
-        options = np.zeros((n, plans), dtype=np.int64)
-        limits = np.zeros((n, plans), dtype=np.int64)
-        deductibles = np.zeros((n, plans), dtype=np.int64)
-        for s in self.slots:
-            li = np.clip(np.searchsorted(s.limits, batch.limit_jpy, side="right") - 1, 0, len(s.limits) - 1)
-            di = np.clip(np.searchsorted(s.deductibles, batch.deductible_jpy, side="left"), 0, len(s.deductibles) - 1)
-            options[:, s.index] = s.offset + li * len(s.deductibles) + di
-            limits[:, s.index] = s.limits[li]
-            deductibles[:, s.index] = s.deductibles[di]
-        return options, limits, deductibles
+        li = (self.limits_pad[None, :, :] <= batch.limit_jpy[:, None, None]).sum(axis=2) - 1
+        li = np.clip(li, 0, self.n_limits - 1)
+        di = (self.deductibles_pad[None, :, :] < batch.deductible_jpy[:, None, None]).sum(axis=2)
+        di = np.minimum(di, self.n_deductibles - 1)
+        plans = np.arange(len(self.slots))
+        options = self.slot_offset + li * self.n_deductibles + di
+        return options, self.limits_pad[plans, li], self.deductibles_pad[plans, di]
 
     def rate_batch(self, batch: ApplicantBatch, as_of: date) -> BatchResult:
         a = self.assess(batch, as_of)
@@ -331,11 +365,10 @@ class Rater:
 
     def _rider_gaps(self, batch: ApplicantBatch, a: Assessment, slot_model: I64) -> Bool:
         """Riders asked for that a plan does not cover, or a rule took away."""
-        covers = np.array([[(t := s.plan.term(k)) is not None and t.offered for k in KEYS] for s in self.slots], dtype=bool)
-        gaps: Bool = (batch.riders[:, None, :] & ~covers[None, :, :]).any(axis=-1)
+        gaps: Bool = np.asarray((batch.riders[:, None, :] & ~self.slot_covers[None, :, :]).any(axis=-1))
         if self.rider_keys:
-            wanted = batch.riders[:, [KEYS.index(k) for k in self.rider_keys]]
-            gaps |= (wanted[:, None, :] & a.dropped[:, slot_model, :]).any(axis=-1)
+            wanted = batch.riders[:, self.rider_columns]
+            gaps = gaps | np.asarray((wanted[:, None, :] & a.dropped[:, slot_model, :]).any(axis=-1))
         return gaps
 
     # ----------------------------------------------------- one applicant ---
@@ -345,29 +378,29 @@ class Rater:
         batch = ApplicantBatch.of([applicant])
         a = self.assess(batch, as_of)
         every = np.arange(self.n_options, dtype=np.int64)[None, :]
-        all_premiums = self.premiums(batch, a, every)[0]
-        options, _, _ = self.chosen_options(batch)
-        quotes = []
-        for slot in self.slots:
-            if slot.plan.line not in applicant.lines:
-                continue
-            quotes.append(self._quote_for(applicant, slot, a, option=int(options[0, slot.index]), all_premiums=all_premiums, as_of=as_of))
-        return tuple(quotes)
+        row = _Row(
+            riders=tuple(sorted(applicant.riders, key=KEYS.index)),
+            premiums=self.premiums(batch, a, every)[0].tolist(),
+            options=self.chosen_options(batch)[0][0].tolist(),
+            fired=a.fired[0].tolist(),
+            status=a.status[0].tolist(),
+        )
+        return tuple(self._quote_for(applicant, slot, a, row, as_of) for slot in self.slots if slot.plan.line in applicant.lines)
 
-    def _quote_for(self, applicant: Applicant, slot: PlanSlot, a: Assessment, *, option: int, all_premiums: I64, as_of: date) -> Quote:
+    def _quote_for(self, applicant: Applicant, slot: PlanSlot, a: Assessment, row: _Row, as_of: date) -> Quote:
         m = slot.model
-        local = option - slot.offset
-        li, di = divmod(local, len(slot.deductibles))
-        limit, deductible = int(slot.limits[li]), int(slot.deductibles[di])
-        fired = [rule for r, (rm, rule) in enumerate(self.rules) if rm == m and a.fired[0, r]]
-        code = int(a.status[0, m])
+        option = row.options[slot.index]
+        li, di = divmod(option - slot.offset, len(slot.deductibles))
+        limit, deductible = slot.plan.limit_options_jpy[li], slot.plan.deductible_options_jpy[di]
+        fired = [self.rules[i][1] for i in self.rule_index[m] if row.fired[i]]
+        code = row.status[m]
         adjustments = []
         if limit != applicant.limit_jpy:
             adjustments.append(reasons.limit_adjusted(applicant.limit_jpy, limit))
         if deductible != applicant.deductible_jpy:
             adjustments.append(reasons.deductible_adjusted(applicant.deductible_jpy, deductible))
         riders = []
-        for key in sorted(applicant.riders, key=KEYS.index):
+        for key in row.riders:
             term = slot.plan.term(key)
             drop = next((r for r in fired if r.action is RuleAction.DROP_RIDER and r.rider == key), None)
             if term is None or not term.offered:
@@ -377,7 +410,7 @@ class Rater:
             elif term.status is TermStatus.OPTIONAL_RIDER:
                 riders.append(key)
         why = self._reasons(applicant, a, m, fired, code)
-        ladder = self._ladder(slot, li, di, all_premiums) if code != DECLINED else ()
+        ladder = self._ladder(slot, li, di, row.premiums) if code != DECLINED else ()
         valid = as_of + timedelta(days=QUOTE_VALID_DAYS)
         if slot.table.effective_to is not None:
             valid = min(valid, slot.table.effective_to)
@@ -390,8 +423,8 @@ class Rater:
             asked_deductible_jpy=applicant.deductible_jpy,
             limit_jpy=limit,
             deductible_jpy=deductible,
-            premium_jpy=None if code == DECLINED else int(all_premiums[option]),
-            riders_asked=tuple(sorted(applicant.riders, key=KEYS.index)),
+            premium_jpy=None if code == DECLINED else row.premiums[option],
+            riders_asked=row.riders,
             riders=tuple(riders),
             adjustments=tuple(adjustments),
             conditions=tuple(reasons.rule_condition(r) for r in fired if r.action is RuleAction.CONDITION) if code != DECLINED else (),
@@ -403,7 +436,7 @@ class Rater:
 
     def _reasons(self, applicant: Applicant, a: Assessment, m: int, fired: list[EligibilityRule], code: int) -> tuple[Reason, ...]:
         out = []
-        if a.not_written[0, m]:
+        if bool(a.not_written[0, m]):
             out.append(reasons.industry_not_written(applicant.industry))
         if a.beyond[0, m]:
             out.append(reasons.revenue_beyond_table(int(self.bands[m][-1])))
@@ -413,9 +446,12 @@ class Rater:
         out.extend(reasons.rule_reason(r, applicant.industry) for r in fired if r.action in wanted)
         return tuple(out)
 
-    def _ladder(self, slot: PlanSlot, li: int, di: int, all_premiums: I64) -> tuple[QuoteOption, ...]:
-        rungs = []
-        for lj in range(max(li - 1, 0), min(li + 2, len(slot.limits))):
-            for dj in range(max(di - 1, 0), min(di + 2, len(slot.deductibles))):
-                rungs.append(QuoteOption(int(slot.limits[lj]), int(slot.deductibles[dj]), int(all_premiums[slot.option(lj, dj)])))
-        return tuple(rungs)
+    def _ladder(self, slot: PlanSlot, li: int, di: int, premiums: list[int]) -> tuple[QuoteOption, ...]:
+        limits, deductibles = slot.plan.limit_options_jpy, slot.plan.deductible_options_jpy
+        nd, offset = len(deductibles), slot.offset
+        dj_range = range(max(di - 1, 0), min(di + 2, nd))
+        return tuple(
+            QuoteOption(limits[lj], deductibles[dj], premiums[offset + lj * nd + dj])
+            for lj in range(max(li - 1, 0), min(li + 2, len(limits)))
+            for dj in dj_range
+        )

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from aggregator.applicants import applicant_from_data
+from aggregator.errors import SchemaError
 from aggregator.exposure import Assumptions, estimate
 from aggregator.labels import carrier_name, line_name
 from aggregator.matching import PRIORITY_LABELS, Comparison, Priorities, PriorityKind, compare
@@ -89,14 +90,26 @@ def _label(key: CoverageKey, lang: str) -> str:
 
 
 def priorities_from_data(data: Mapping[str, Any] | None) -> Priorities:
+    """Priorities from stored or sent JSON; a wrong value raises SchemaError naming it."""
     if not data:
         return Priorities()
-    return Priorities(
-        order=tuple(PriorityKind(p) for p in data.get("order", [])) or Priorities().order,
-        items=tuple(CoverageKey(k) for k in data.get("items", [])),
-        min_limit_jpy=data.get("min_limit_jpy"),
-        note=str(data.get("note", "")),
-    )
+    if not isinstance(data, Mapping):
+        raise SchemaError("priorities", data, "オブジェクトで指定してください")
+    limit = data.get("min_limit_jpy")
+    if isinstance(limit, float) and limit.is_integer() and abs(limit) <= 2**53:
+        limit = int(limit)  # JSON's one number type: 3e8 is an integer
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise SchemaError("priorities.min_limit_jpy", limit, "0以上の整数(円)で指定してください")
+    for name in ("order", "items"):
+        value = data.get(name, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise SchemaError(f"priorities.{name}", value, "文字列の一覧で指定してください")
+    try:
+        order = tuple(dict.fromkeys(PriorityKind(p) for p in data.get("order", [])))
+        items = tuple(dict.fromkeys(CoverageKey(k) for k in data.get("items", [])))
+    except ValueError as exc:
+        raise SchemaError("priorities", data, f"一覧にない値です: {exc}") from exc
+    return Priorities(order=order or Priorities().order, items=items, min_limit_jpy=limit, note=str(data.get("note", ""))[:1000])
 
 
 def fingerprint(data: Any) -> str:

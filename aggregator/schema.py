@@ -509,6 +509,9 @@ class CarrierData:
 
 # ----------------------------------------------------------- applicants ---
 
+MAX_INPUT = 10**15  # 1,000兆: far above any real figure, far below where int64 arithmetic overflows
+MAX_INCIDENTS = 100  # incidents multiply a surcharge: bounded so a premium stays inside int64
+
 
 @dataclass(frozen=True, slots=True)
 class Applicant:
@@ -536,6 +539,9 @@ class Applicant:
                 raise ApplicantError(name, value, reason)
 
         check(bool(self.company.strip()), "company", self.company, "会社名を入力してください")
+        check(len(self.company) <= 200, "company", self.company[:20] + "…", "会社名は200文字以内です")
+        check(not re.search(r"[\x00-\x1f\x7f-\x9f]", self.company), "company", self.company, "会社名に制御文字は使えません")
+        check(len(self.contact_email) <= 254, "contact_email", self.contact_email[:20] + "…", "メールアドレスが長すぎます")
         for name in (
             "annual_revenue_jpy",
             "employees",
@@ -549,6 +555,8 @@ class Applicant:
             value = getattr(self, name)
             check(isinstance(value, int) and not isinstance(value, bool), name, value, "整数で入力してください")
             check(value >= 0, name, value, "0以上の値を入力してください")
+            check(value <= MAX_INPUT, name, value, "値が大きすぎます")
+        check(self.incidents_3y <= MAX_INCIDENTS, "incidents_3y", self.incidents_3y, f"事故件数は{MAX_INCIDENTS}件までで入力してください")
         check(self.limit_jpy > 0, "limit_jpy", self.limit_jpy, "支払限度額を選んでください")
         check(bool(self.lines), "lines", self.lines, "保険の種類を1つ以上選んでください")
         check(len(set(self.lines)) == len(self.lines), "lines", self.lines, "保険の種類が重複しています")

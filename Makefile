@@ -15,16 +15,20 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(VENV)/bin/aggregator carriers check
+	$(VENV)/bin/aggregator serve --host 127.0.0.1 --port 5000
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
 test: $(STAMP) lint
+	@echo "(system packages: see scripts/install-system-deps.sh)"
 	$(PY) -m pytest -n $(PYTEST_WORKERS) -q
 
 bench: $(STAMP)
-	$(PY) -m pytest bench -q -p no:xdist --benchmark-only
+	$(PY) bench/bench_single.py
+	$(PY) bench/bench_rating.py
+	$(PY) bench/bench_bulk.py
 
 check: $(STAMP)
 	$(VENV)/bin/aggregator carriers check

@@ -8,14 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import xlsxwriter
 
 from aggregator.bulk import STATUS_JA, cheapest_meeting_request, pick_per_carrier, result_header
 from aggregator.clientlist import ClientList
 from aggregator.labels import SAMPLE_NOTICE, carrier_name, line_name
 from aggregator.rating import LINES, BatchResult, Rater
 from aggregator.schema import Carrier
-from aggregator.sheets import safe_cell, safe_text
+from aggregator.xlsxstyle import Styles, new_workbook, print_setup, set_properties, sheet_text, yen_format
 
 HEADER_ROWS = 3  # title, notice, column headers
 YEN_COLUMNS_PER_CARRIER = (2, 3, 4)
@@ -25,7 +24,7 @@ Progress = Callable[[str, int, int], None]
 def _columns(rater: Rater, clients: ClientList, result: BatchResult) -> tuple[np.ndarray, np.ndarray, list[list[Any]]]:
     """Each output column as a Python list, gathered for the (client, line) pairs asked."""
     client_idx, line_idx = np.nonzero(clients.batch.lines)
-    plan_names = [s.plan.name for s in rater.slots]
+    plan_names = [sheet_text(s.plan.name) for s in rater.slots]
     carrier_names = {c: carrier_name(c) for c in Carrier}
     per_line: dict[str, list[np.ndarray]] = {}
     for line in LINES:
@@ -41,7 +40,7 @@ def _columns(rater: Rater, clients: ClientList, result: BatchResult) -> tuple[np
     companies = np.array(clients.companies, dtype=object)[client_idx]
     columns: list[list[Any]] = [
         clients.rows[client_idx].tolist(),
-        [safe_text(c) for c in companies.tolist()],
+        [sheet_text(c) for c in companies.tolist()],
         [line_name(LINES[i]) for i in line_idx.tolist()],
         clients.batch.limit_jpy[client_idx].tolist(),
         clients.batch.deductible_jpy[client_idx].tolist(),
@@ -79,8 +78,10 @@ def write_results(
     per_sheet = max_rows_per_sheet - HEADER_ROWS
     sheet_count = max(1, -(-total // per_sheet))
     tmp = target.with_name(target.name + ".part")
-    book = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
-    book.set_properties({"title": "一括見積もり結果", "subject": "保険見積もり比較", "comments": SAMPLE_NOTICE[0] if sample else ""})
+    book = new_workbook(str(tmp), constant_memory=True)
+    set_properties(
+        book, title="一括見積もり結果", subject="保険見積もり比較", as_of=as_of, sample=sample, lang="ja", keywords="一括見積もり"
+    )
     styles = _styles(book)
     header = result_header()
     yen_cols = {3, 4} | {5 + 5 * i + j for i in range(len(Carrier)) for j in YEN_COLUMNS_PER_CARRIER} | {len(header) - 1}
@@ -88,9 +89,22 @@ def write_results(
     for s in range(sheet_count):
         name = "一括見積結果" if sheet_count == 1 else f"一括見積結果({s + 1})"
         ws = book.add_worksheet(name)
+        ws.set_default_row(18)
+        # 33 columns cannot be read at one page wide: print a few pages across, company and row number on each.
+        print_setup(
+            ws,
+            lang="ja",
+            left="一括見積もり結果",
+            center=name,
+            as_of=as_of,
+            sample=sample,
+            repeat_rows=(2, 2),
+            repeat_columns=(0, 1),
+            fit_width=False,
+        )
         _sheet_head(ws, header, styles, as_of=as_of, sample=sample, part=(s + 1, sheet_count))
-        for col in range(len(header)):
-            ws.set_column(col, col, 16 if col in yen_cols else (28 if col == 1 else 12), styles["yen"] if col in yen_cols else None)
+        for col, head in enumerate(header):
+            ws.set_column(col, col, _width(col, head, yen_cols), styles["yen"] if col in yen_cols else None)
         for r, row in enumerate(rows[s * per_sheet : (s + 1) * per_sheet]):
             ws.write_row(HEADER_ROWS + r, 0, row)
             done = s * per_sheet + r + 1
@@ -98,7 +112,7 @@ def write_results(
                 progress("writing", done, total)
         ws.freeze_panes(HEADER_ROWS, 2)
         ws.autofilter(HEADER_ROWS - 1, 0, HEADER_ROWS - 1 + min(per_sheet, max(total - s * per_sheet, 0)), len(header) - 1)
-    _errors_sheet(book, clients, styles)
+    _errors_sheet(book, clients, styles, as_of, sample)
     _notes_sheet(book, styles, as_of, sample)
     book.close()
     tmp.replace(target)  # the result appears whole or not at all
@@ -107,16 +121,25 @@ def write_results(
     return total, sheet_count
 
 
+def _width(col: int, head: str, yen_cols: set[int]) -> int:
+    if col in yen_cols:
+        return 16
+    if col == 1 or head.endswith("プラン"):
+        return 28  # company and plan names
+    return {0: 8, 2: 22}.get(col, 13)
+
+
 def _styles(book: Any) -> dict[str, Any]:
-    font = {"font_name": "Noto Sans CJK JP"}
+    """The comparison workbook's look (xlsxstyle), by the names this module uses."""
+    st = Styles(book)
     return {
-        "title": book.add_format({**font, "bold": True, "font_size": 14}),
-        "notice": book.add_format({**font, "bold": True, "font_color": "#B00020"}),
-        "header": book.add_format(
-            {**font, "bold": True, "bg_color": "#1F3A5F", "font_color": "#FFFFFF", "text_wrap": True, "valign": "vcenter", "border": 1}
-        ),
-        "yen": book.add_format({**font, "num_format": "#,##0"}),
-        "text": book.add_format(font),
+        "title": st.get("title"),
+        "notice": st.get("notice"),
+        "header": st.get("header"),
+        "yen": st.get(num=yen_format("ja")),
+        "number": st.get(num="#,##0"),  # the template's amounts may be in 千円: no unit on the cell
+        "text": st.get(),
+        "wrap": st.get("wrap"),
     }
 
 
@@ -135,8 +158,10 @@ def _sheet_head(ws: Any, header: list[str], styles: dict[str, Any], *, as_of: da
     ws.write_row(2, 0, header, styles["header"])
 
 
-def _errors_sheet(book: Any, clients: ClientList, styles: dict[str, Any]) -> None:
+def _errors_sheet(book: Any, clients: ClientList, styles: dict[str, Any], as_of: date, sample: bool) -> None:
     ws = book.add_worksheet("エラー")
+    ws.set_default_row(18)
+    print_setup(ws, lang="ja", left="一括見積もり結果", center="エラー", as_of=as_of, sample=sample, repeat_rows=(1, 1))
     ws.write_string(0, 0, f"取り込めなかった行: {clients.bad_rows:,}行(エラー {len(clients.errors):,}件)", styles["title"])
     ws.write_row(1, 0, ["行番号", "列", "入力値", "理由"], styles["header"])
     ws.set_column(0, 0, 8)
@@ -144,13 +169,19 @@ def _errors_sheet(book: Any, clients: ClientList, styles: dict[str, Any]) -> Non
     ws.set_column(2, 2, 24)
     ws.set_column(3, 3, 48)
     for r, error in enumerate(clients.errors, start=2):
-        ws.write_row(r, 0, [error.row, error.column, safe_cell("" if error.value is None else str(error.value)), error.reason])
+        ws.write_number(r, 0, error.row)
+        ws.write_string(r, 1, sheet_text(error.column))
+        ws.write_string(r, 2, sheet_text("" if error.value is None else str(error.value)))
+        ws.write_string(r, 3, sheet_text(error.reason))
     ws.freeze_panes(2, 0)
 
 
 def _notes_sheet(book: Any, styles: dict[str, Any], as_of: date, sample: bool) -> None:
     ws = book.add_worksheet("ご注意")
-    ws.set_column(0, 0, 100)
+    ws.set_column(0, 0, 120)
+    ws.set_default_row(18)
+    ws.hide_gridlines(2)
+    print_setup(ws, lang="ja", left="一括見積もり結果", center="ご注意", as_of=as_of, sample=sample)
     notes = [
         "この一覧は見積もりの比較であり、保険契約の成立や保険金の支払いを約束するものではありません。",
         "「見積可」以外(条件付き・要審査・お断り)の理由と条件は、個別の見積画面または比較表でご確認ください。",
@@ -172,10 +203,11 @@ def write_template(target: Path, revenue_unit: str = "円") -> None:
     from aggregator.schema import CONTRACT_TYPE_NAMES, INDUSTRY_NAMES
 
     headers, example = template_rows(revenue_unit)
-    book = xlsxwriter.Workbook(str(target))
-    book.set_properties({"title": "一括見積もり 顧客リスト", "subject": "保険見積もり比較"})
+    book = new_workbook(str(target))
+    book.set_properties({"title": "一括見積もり 顧客リスト", "subject": "保険見積もり比較", "author": "quote-aggregator"})
     styles = _styles(book)
     ws = book.add_worksheet("顧客リスト")
+    ws.set_default_row(18)
     ws.write_row(0, 0, headers, styles["header"])
     ws.write_row(1, 0, example)
     ws.set_row(0, 32)
@@ -189,7 +221,10 @@ def write_template(target: Path, revenue_unit: str = "円") -> None:
     for col, head in enumerate(headers):
         kind = kinds[head]
         ws.set_column(
-            col, col, 30 if kind in ("text", "industry", "lines", "riders") else 16, styles["yen"] if kind in ("money", "count") else None
+            col,
+            col,
+            30 if kind in ("text", "industry", "lines", "riders") else 16,
+            styles["number"] if kind in ("money", "count") else None,
         )
         if kind in choices:
             ws.data_validation(

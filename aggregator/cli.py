@@ -257,5 +257,64 @@ def _rater(data: Path | None) -> Rater:
     return Rater(report.loaded.values())
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--worker/--no-worker", default=True, show_default=True, help="一括見積のワーカーを同じプロセスで動かす")
+def serve(host: str, port: int, worker: bool) -> None:
+    """Web画面を開発用サーバーで起動します(本番は gunicorn と aggregator worker: README を参照)。"""
+    from webapp import create_app
+    from webapp.tasks import start_embedded_worker
+
+    app = create_app()
+    consumer = start_embedded_worker(app) if worker else None
+    click.echo(f"http://{host}:{port}/ で起動します。代理店画面: http://{host}:{port}/broker/ (aggregator users create で利用者を追加)")
+    try:
+        app.run(host=host, port=port, debug=False, use_reloader=False)
+    finally:
+        if consumer is not None:
+            consumer.stop(graceful=True)
+
+
+@main.command()
+@click.option("--workers", default=1, show_default=True, type=int)
+def worker(workers: int) -> None:
+    """一括見積のワーカー(タスクキューの消費者)を起動します。"""
+    from webapp import create_app
+    from webapp.tasks import mark_interrupted
+
+    app = create_app()
+    stuck = mark_interrupted(app)
+    if stuck:
+        click.echo(f"中断されていたジョブ {stuck} 件を「失敗(再実行可)」にしました")
+    app.extensions["huey"].create_consumer(workers=workers, worker_type="thread", periodic=False).run()
+
+
+@main.group()
+def users() -> None:
+    """代理店の利用者(ログインアカウント)を管理します。"""
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--display-name", default="", help="画面に表示する名前")
+@click.option("--password-stdin", is_flag=True, help="パスワードを標準入力から読む(自動化用)")
+def users_create(username: str, display_name: str, password_stdin: bool) -> None:
+    """代理店の利用者を追加します。パスワードは12文字以上、argon2で保存します。"""
+    from webapp import create_app
+    from webapp.auth import AccountError, create_user
+
+    password = (
+        sys.stdin.readline().rstrip("\n") if password_stdin else click.prompt("パスワード", hide_input=True, confirmation_prompt="もう一度")
+    )
+    app = create_app()
+    with app.app_context():
+        try:
+            name = create_user(username, password, display_name).username
+        except AccountError as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"利用者 {name} を追加しました")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,286 @@
+"""The client-ready comparison workbook (比較表): plans side by side, their wording, the needs, underwriting and notes.
+
+Written with XlsxWriter, in memory, in Japanese or English. Amounts are int yen written as
+numbers with yen formats; every text cell from user or carrier data goes through
+xlsxstyle.sheet_text. The look (font, colours, print set-up) lives in xlsxstyle.py.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from aggregator.export_book import LINE_HEIGHT, ROW_HEIGHT, Book, display_width, merge, wrapped_height
+from aggregator.labels import carrier_name, line_name
+from aggregator.matching import Cell, CellKind, Comparison, column_title
+from aggregator.money import Lang
+from aggregator.present import status_text
+from aggregator.recommendation import Recommendation, recommend
+from aggregator.schema import Applicant, QuoteStatus
+from aggregator.taxonomy import CATEGORY_LABELS, label
+from aggregator.xlsxstyle import (
+    Styles,
+    count_format,
+    date_format,
+    new_workbook,
+    set_properties,
+    sheet_text,
+    shortfall_format,
+    yen_format,
+    zero_format,
+)
+
+
+def write_comparison(
+    comparison: Comparison,
+    target: Path | BinaryIO,
+    *,
+    lang: Lang = "ja",
+    applicant: Applicant,
+    as_of: date,
+    advice: Recommendation | None = None,
+) -> None:
+    """Write the comparison workbook to a file (appearing whole or not at all) or to a binary stream."""
+    advice = advice or recommend(comparison)
+    if isinstance(target, (str, Path)):
+        path = Path(target)
+        part = path.with_name(path.name + ".part")
+        try:
+            _write(str(part), comparison, advice, applicant, as_of, lang)
+        except BaseException:
+            part.unlink(missing_ok=True)
+            raise
+        part.replace(path)
+        return
+    buffer = io.BytesIO()
+    _write(buffer, comparison, advice, applicant, as_of, lang)
+    target.write(buffer.getvalue())
+
+
+def _write(target: str | BinaryIO, comparison: Comparison, advice: Recommendation, applicant: Applicant, as_of: date, lang: Lang) -> None:
+    from aggregator import export_sheets
+
+    book = new_workbook(target)
+    line = comparison.columns[0].quote.line if comparison.columns else applicant.lines[0]
+    b = Book(book, Styles(book), comparison, advice, applicant, as_of, lang, line)
+    fingerprint = export_sheets.fingerprint(comparison)
+    set_properties(
+        book,
+        title=f"{b.title} — {b.client}",
+        subject=b.t("doc.subject"),
+        as_of=as_of,
+        sample=b.sample,
+        lang=lang,
+        keywords=b.t("doc.keywords", line=line_name(line, lang)),
+        custom={"comparison_sha256": fingerprint, "line": line.value, "language": lang},
+    )
+    comparison_sheet(b)
+    export_sheets.recommendation_sheet(b, fingerprint)
+    export_sheets.details_sheet(b)
+    export_sheets.needs_sheet(b)
+    export_sheets.underwriting_sheet(b)
+    export_sheets.notes_sheet(b)
+    book.close()
+
+
+# ------------------------------------------------------------------ 比較表 ---
+
+ITEM_WIDTH, NEED_WIDTH = 30, 18
+
+
+def plan_width(b: Book) -> float:
+    """One width for every plan column: enough for its longest amount with its note, or a carrier's name."""
+    widest = 16.0
+    for column in b.comparison.columns:
+        texts = [carrier_name(column.quote.carrier, b.lang), status_text(column, b.lang)]
+        premium = column.quote.premium_jpy or 0
+        texts.append(f"{premium:,}円 ({b.t('note.reference')})")
+        texts.append(f"{column.quote.limit_jpy:,}円 ({b.t('note.changed')})")
+        texts += [cell_look(b, cell)[3] for cell in column.cells]
+        widest = max(widest, *(display_width(t) * 1.1 for t in texts))  # bold where best
+    return min(widest, 32.0)
+
+
+def comparison_sheet(b: Book) -> None:
+    """Plans across, premium and limits on top, items grouped by category down, the legend below."""
+    columns = b.comparison.columns
+    last = 1 + max(len(columns), 1)
+    width = plan_width(b)
+    ws = b.sheet("sheet.comparison", [ITEM_WIDTH, NEED_WIDTH, *([width] * max(len(columns), 1))])
+    st = b.styles
+    row = b.head(ws, last, f"{b.title}")
+    proposed = b.advice.proposed
+    if proposed is not None:
+        merge(ws, row, 0, last, b.t("cmp.proposed", plan=column_title(columns[proposed], b.lang)), st.get("bold"))
+    else:
+        merge(ws, row, 0, last, b.t("cmp.none"), st.get("notice"))
+    top = row + 2
+    ws.merge_range(top, 0, top + 1, 0, b.t("cmp.item"), st.get("header"))
+    ws.merge_range(top, 1, top + 1, 1, b.t("cmp.need"), st.get("header"))
+    for i, column in enumerate(columns):
+        quote = column.quote
+        ws.write_string(top, 2 + i, carrier_name(quote.carrier, b.lang), st.get("header"))
+        ws.write_string(top + 1, 2 + i, sheet_text(quote.plan.name), st.get("subheader", *(("proposed",) if i == proposed else ())))
+    if not columns:
+        ws.merge_range(top, 2, top + 1, 2, b.t("cmp.empty"), st.get("subheader"))
+    names = [c.quote.plan.name for c in columns] or [""]
+    # Two lines at least: bold plan names run wider than the estimate, and a header should not clip.
+    ws.set_row(top + 1, max(wrapped_height([(max(names, key=display_width), width)]), ROW_HEIGHT + LINE_HEIGHT))
+    ws.repeat_rows(top, top + 1)
+    ws.freeze_panes(top + 2, 2)
+    row = _summary_rows(b, ws, top + 2)
+    row = _item_rows(b, ws, row)
+    _legend(b, ws, row + 1, last, ITEM_WIDTH + NEED_WIDTH + width * (last - 1))
+
+
+def _summary_rows(b: Book, ws: Any, row: int) -> int:
+    st, lang, columns = b.styles, b.lang, b.comparison.columns
+    ranks = {r.column: r for r in b.comparison.ranking}
+    labels = ("cmp.status", "cmp.premium", "cmp.limit", "cmp.deductible", "cmp.valid", "cmp.rank", "cmp.total_short", "cmp.covered")
+    for offset, key in enumerate(labels):
+        ws.write_string(row + offset, 0, b.t(key), st.get("label"))
+        ws.write_blank(row + offset, 1, None, st.get("cell"))
+    b.yen(ws, row + 2, 1, b.applicant.limit_jpy, "cell", "muted", note=b.t("note.asked"))
+    b.yen(ws, row + 3, 1, b.applicant.deductible_jpy, "cell", "muted", note=b.t("note.asked"))
+    for i, column in enumerate(columns):
+        col, quote = 2 + i, column.quote
+        mood = {QuoteStatus.DECLINED: ("declined",), QuoteStatus.QUOTED: ()}.get(quote.status, ("pending",))
+        ws.write_string(row, col, status_text(column, lang), st.get("cell", "center", *mood))
+        if quote.premium_jpy is None or quote.status is QuoteStatus.DECLINED:
+            b.yen(ws, row + 1, col, None, "cell")
+        else:
+            firm = quote.status is QuoteStatus.QUOTED
+            b.yen(ws, row + 1, col, quote.premium_jpy, "cell", "bold", note="" if firm else b.t("note.reference"))
+        for offset, (quoted, asked) in enumerate(
+            ((quote.limit_jpy, quote.asked_limit_jpy), (quote.deductible_jpy, quote.asked_deductible_jpy))
+        ):
+            changed = quoted != asked
+            b.yen(
+                ws, row + 2 + offset, col, quoted, "cell", *(("adjusted",) if changed else ()), note=b.t("note.changed") if changed else ""
+            )
+        if quote.valid_until is not None:
+            ws.write_datetime(row + 4, col, quote.valid_until, st.get("cell", "center", num=date_format(lang)))
+        else:
+            b.yen(ws, row + 4, col, None, "cell")
+        _rank_cell(b, ws, row + 5, col, ranks[i].rank if i in ranks else None, proposed=i == b.advice.proposed)
+        short = column.total_shortfall_jpy
+        if short:
+            ws.write_number(row + 6, col, short, st.get("cell", "short", num=shortfall_format(lang)))
+        else:
+            b.yen(ws, row + 6, col, 0, "cell")
+        ws.write_number(row + 7, col, column.covered_items, st.get("cell", num=count_format("項目", "items", lang)))
+    return row + len(labels)
+
+
+def _rank_cell(b: Book, ws: Any, row: int, col: int, rank: int | None, *, proposed: bool) -> None:
+    st, en = b.styles, b.lang == "en"
+    if rank is None:
+        ws.write_string(row, col, b.t("cmp.excluded"), st.get("cell", "center", "muted"))
+        return
+    if proposed:
+        num = '"◎ #"0" (proposed)"' if en else '"◎ "0"位 (ご提案)"'
+        ws.write_number(row, col, rank, st.get("cell", "center", "proposed", num=num))
+    else:
+        ws.write_number(row, col, rank, st.get("cell", "center", num='"#"0' if en else '0"位"'))
+
+
+def _item_rows(b: Book, ws: Any, row: int) -> int:
+    st, lang, comparison = b.styles, b.lang, b.comparison
+    last = 1 + max(len(comparison.columns), 1)
+    for category, rows in comparison.groups:
+        name = CATEGORY_LABELS[category][1 if lang == "en" else 0]
+        merge(ws, row, 0, last, f"[{name}]" if lang == "en" else f"【{name}】", st.get("group"))
+        row += 1
+        for item in rows:
+            ws.write_string(row, 0, label(item.key, lang), st.get("cell", "indent"))
+            b.yen(ws, row, 1, item.need.amount_jpy if item.need is not None else None, "cell")
+            cells = [comparison.cell(i, item.key) for i in range(len(comparison.columns))]
+            for i, cell in enumerate(cells):
+                _item_cell(b, ws, row, 2 + i, cell)
+            row += 1
+            if any(c.shortfall_jpy for c in cells):
+                ws.write_string(row, 0, f"└ {b.t('cmp.shortfall')}", st.get("cell", "indent", "short"))
+                ws.write_blank(row, 1, None, st.get("cell"))
+                for i, cell in enumerate(cells):
+                    if cell.shortfall_jpy:
+                        ws.write_number(row, 2 + i, cell.shortfall_jpy, st.get("cell", "short", num=shortfall_format(lang)))
+                    else:
+                        ws.write_blank(row, 2 + i, None, st.get("cell"))
+                row += 1
+    return row
+
+
+def cell_look(b: Book, cell: Cell) -> tuple[int | str, tuple[str, ...], str | None, str]:
+    """What one comparison cell shows: a number or a label, its layers, its number format, and roughly how it reads."""
+    lang = b.lang
+    layers: tuple[str, ...] = ("cell",)
+    value: int | str
+    num: str | None = None
+    note = ""
+    if cell.kind is CellKind.NOT_OFFERED:
+        value, layers = b.t("kind.not_offered"), (*layers, "not_offered")
+    elif cell.kind is CellKind.UNKNOWN:
+        value, layers = b.t("kind.unknown"), (*layers, "unknown")
+    elif cell.kind is CellKind.RIDER:
+        value, layers = b.t("kind.rider"), (*layers, "rider")
+    elif cell.kind is CellKind.ZERO:
+        note = b.t("note.zero")
+        value, layers, num = 0, (*layers, "zero"), zero_format(lang, note)
+    else:
+        notes = []
+        if cell.payout_ratio_pct != 100:
+            notes.append(f"{cell.payout_ratio_pct}%")
+        if cell.kind is CellKind.CONDITIONAL:
+            notes.append(b.t("note.conditional"))
+        if cell.kind is CellKind.RIDER_INCLUDED:
+            notes.append(b.t("note.rider"))
+        note = ", ".join(notes)
+        value, num = cell.effective_jpy or 0, yen_format(lang, note)
+    if cell.best:
+        layers = (*layers, "best")
+    if cell.shortfall_jpy:
+        layers = (*layers, "short")
+    shown = value if isinstance(value, str) else f"{value:,}円" + (f" ({note})" if note else "")
+    return value, layers, num, shown
+
+
+def _item_cell(b: Book, ws: Any, row: int, col: int, cell: Cell) -> None:
+    value, layers, num, _ = cell_look(b, cell)
+    fmt = b.styles.get(*layers, num=num)
+    if isinstance(value, str):
+        ws.write_string(row, col, value, fmt)
+    else:
+        ws.write_number(row, col, value, fmt)
+
+
+def _legend(b: Book, ws: Any, row: int, last: int, total_width: float) -> None:
+    st, lang = b.styles, b.lang
+    ws.write_string(row, 0, b.t("legend"), st.get("bold"))
+    row += 1
+    yen = yen_format(lang)
+    samples: list[tuple[int | str, tuple[str, ...], str | None, str]] = [
+        (100_000_000, ("cell", "best"), yen, "legend.best"),
+        (5_000_000, ("cell", "short"), shortfall_format(lang), "legend.short"),
+        (b.t("kind.not_offered"), ("cell", "not_offered"), None, "legend.not_offered"),
+        (b.t("kind.unknown"), ("cell", "unknown"), None, "legend.unknown"),
+        (0, ("cell", "zero"), zero_format(lang, b.t("note.zero")), "legend.zero"),
+        (b.t("kind.rider"), ("cell", "rider"), None, "legend.rider"),
+        (50_000_000, ("cell",), yen_format(lang, b.t("note.rider")), "legend.rider_included"),
+        (10_000_000, ("cell",), yen_format(lang, b.t("note.conditional")), "legend.conditional"),
+        (9_000_000, ("cell",), yen_format(lang, "90%"), "legend.ratio"),
+        (300_000_000, ("cell", "adjusted"), yen_format(lang, b.t("note.changed")), "legend.changed"),
+    ]
+    for value, layers, num, key in samples:
+        fmt = st.get(*layers, num=num)
+        if isinstance(value, str):
+            ws.write_string(row, 0, value, fmt)
+        else:
+            ws.write_number(row, 0, value, fmt)
+        merge(ws, row, 1, last, b.t(key), st.get())
+        row += 1
+    for key in ("legend.amounts", "legend.needs"):
+        merge(ws, row, 0, last, b.t(key), st.get("wrap"))
+        ws.set_row(row, wrapped_height([(b.t(key), total_width)]))
+        row += 1

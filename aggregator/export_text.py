@@ -1,0 +1,211 @@
+"""The comparison workbook's own words, in Japanese and English (domain labels come from labels.py and taxonomy.py)."""
+
+from __future__ import annotations
+
+from aggregator.money import Lang
+
+TEXT: dict[str, tuple[str, str]] = {
+    # sheet names
+    "sheet.comparison": ("比較表", "Comparison"),
+    "sheet.recommendation": ("ご提案", "Recommendation"),
+    "sheet.details": ("補償詳細", "Coverage details"),
+    "sheet.needs": ("必要額の試算", "Estimated needs"),
+    "sheet.underwriting": ("引受条件・お断り", "Underwriting"),
+    "sheet.notes": ("ご注意", "Notes"),
+    # document
+    "doc.title": ("{line} お見積もり比較表", "{line}: quote comparison"),
+    "doc.subject": ("保険見積もり比較(比較推奨販売の記録)", "Insurance quote comparison and recommendation"),
+    "doc.client": ("{company} 様", "Prepared for {company}"),
+    "doc.keywords": ("比較表, 見積もり, {line}", "comparison, quotes, {line}"),
+    "doc.quoted": ("見積日 {day}", "Quoted on {day}"),
+    # comparison sheet
+    "cmp.proposed": ("◎ ご提案: {plan}(理由は「ご提案」シート)", "◎ Proposed: {plan} (reasons on the Recommendation sheet)"),
+    "cmp.none": ("ご希望の条件に合うプランはありません(「ご提案」シート)", "No plan meets the request (see the Recommendation sheet)"),
+    "cmp.empty": ("この条件でお見積もりできるプランはありません。", "No plan can be quoted for this request."),
+    "cmp.item": ("補償項目", "Coverage item"),
+    "cmp.need": ("推定必要額", "Estimated need"),
+    "cmp.status": ("状態", "Status"),
+    "cmp.premium": ("年間保険料", "Annual premium"),
+    "cmp.limit": ("支払限度額", "Policy limit"),
+    "cmp.deductible": ("免責金額", "Deductible"),
+    "cmp.valid": ("見積有効期限", "Quote valid until"),
+    "cmp.rank": ("ご提案順位", "Rank by priorities"),
+    "cmp.total_short": ("不足額の合計", "Total shortfall"),
+    "cmp.covered": ("補償される項目数", "Items covered"),
+    "cmp.shortfall": ("不足額", "Shortfall"),
+    "cmp.excluded": ("対象外", "Excluded"),
+    "note.asked": ("ご希望", "asked"),
+    "note.changed": ("変更", "changed"),
+    "note.reference": ("参考", "reference"),
+    "note.conditional": ("条件付き", "conditional"),
+    "note.rider": ("特約", "rider"),
+    "note.zero": ("限度額ゼロ", "zero limit"),
+    "note.policy": ("基本", "policy"),
+    "kind.not_offered": ("補償なし", "Not offered"),
+    "kind.unknown": ("不明(要確認)", "Unknown (to check)"),
+    "kind.rider": ("特約(未付帯)", "Rider (not taken)"),
+    "legend": ("凡例", "Legend"),
+    "legend.best": (
+        "その行で最も手厚いプラン(支払える額が最大。同額なら免責の低いもの。並んだときはすべて)",
+        "Best in the row: pays the most (then the lowest deductible); ties are all marked",
+    ),
+    "legend.short": (
+        "赤字: 推定必要額に届かない項目。不足額は下の「不足額」行に金額で示します",
+        "Red: below the estimated need; the amount short is on the Shortfall line below the item",
+    ),
+    "legend.not_offered": ("このプランにはない補償", "Not in this plan"),
+    "legend.unknown": ("保険会社の資料から読み取れず、確認が必要な項目", "Not clear from the carrier's documents: to be checked"),
+    "legend.zero": (
+        "項目はあるが限度額が0円(「補償なし」「不明」とは別)",
+        "The item exists with a ¥0 limit (not the same as not offered or unknown)",
+    ),
+    "legend.rider": ("特約で付けられるが、この見積もりには含まれていない", "Available as a rider, not included in this quote"),
+    "legend.rider_included": ("この見積もりに付けた特約で補償", "Covered by a rider included in this quote"),
+    "legend.conditional": ("条件を満たす場合に限り補償(条件は「補償詳細」シート)", "Covered only on conditions (see Coverage details)"),
+    "legend.ratio": ("縮小支払割合: 損害額に対して支払われる割合", "Payout ratio: the share of the loss that is paid"),
+    "legend.changed": (
+        "ご希望から変更された限度額・免責金額(理由は「引受条件・お断り」シート)",
+        "Changed from the request (reasons on the Underwriting sheet)",
+    ),
+    "legend.amounts": (
+        "金額は各プランが支払える最大額です: 項目の限度額・内枠・支払限度額のうち最も小さい額 × 支払割合。",
+        "Amounts are the most each plan can pay: the smallest of the item's limit, the inner limit and the policy limit, times the payout ratio.",
+    ),
+    "legend.needs": (
+        "推定必要額は「必要額の試算」シートの前提による目安です。不足額は推定額の上限に対して計算しています。",
+        "Estimated needs rest on the assumptions on the Estimated needs sheet; shortfalls are measured against the top of each range.",
+    ),
+    # recommendation sheet
+    "rec.title": ("ご提案(比較推奨の記録)", "Recommendation (record of comparison and advice)"),
+    "rec.wishes": ("お客様のご意向", "What the customer asked for"),
+    "rec.order": ("重視する点(優先順)", "Priorities, in order"),
+    "rec.items": ("必ず必要な補償項目", "Items that must be covered"),
+    "rec.min_limit": ("支払限度額の下限", "Minimum policy limit"),
+    "rec.note": ("お客様のことば", "In the customer's words"),
+    "rec.plan": ("ご提案プラン", "Proposed plan"),
+    "rec.none": ("該当なし", "None"),
+    "rec.why": ("ご提案の理由", "Why"),
+    "rec.compared": ("比較したプラン", "Plans compared"),
+    "rec.rank": ("順位", "Rank"),
+    "rec.carrier": ("保険会社", "Carrier"),
+    "rec.plan_name": ("プラン", "Plan"),
+    "rec.rate": ("料率版", "Rate version"),
+    "rec.explain": ("説明", "Explanation"),
+    "rec.record": ("記録", "Record"),
+    "rec.fingerprint": ("比較データの指紋(SHA-256)", "Comparison fingerprint (SHA-256)"),
+    "rec.as_of": ("見積日", "Quote date"),
+    # details sheet
+    "det.title": ("補償詳細(各社の文言・条件)", "Coverage details (each carrier's own wording and conditions)"),
+    "det.plan": (
+        "{carrier} {plan} [{code}] / 商品: {product} / 料率版 {rate} / 支払基準: {trigger}",
+        "{carrier} {plan} [{code}] / product: {product} / rates {rate} / trigger: {trigger}",
+    ),
+    "det.status": ("状態", "Status"),
+    "det.rider_taken": ("特約(付帯)", "Rider (included)"),
+    "det.limit": ("限度額", "Limit"),
+    "det.basis": ("限度額の基準", "Limit basis"),
+    "det.parent": ("内枠(どの限度額の内側か)", "Sits inside"),
+    "det.parent_limit": ("その限度額", "That limit"),
+    "det.ratio": ("支払割合", "Payout ratio"),
+    "det.per_person": ("1名あたり上限", "Per person cap"),
+    "det.per_company": ("1法人あたり上限", "Per company cap"),
+    "det.deductible": ("免責金額", "Deductible"),
+    "det.waiting": ("待機期間", "Waiting period"),
+    "det.conditions": ("条件", "Conditions"),
+    "det.wording": ("保険会社の文言", "Carrier's wording"),
+    "det.trigger": ("支払基準: {trigger}", "Trigger: {trigger}"),
+    "det.exclusions": ("主な免責事由", "Main exclusions"),
+    "det.policy_limit": ("支払限度額", "Policy limit"),
+    # needs sheet
+    "needs.title": ("必要額の試算", "Estimated needs"),
+    "needs.category": ("区分", "Category"),
+    "needs.low": ("推定額(下限)", "Low estimate"),
+    "needs.high": ("推定額(上限・不足額の基準)", "High estimate (shortfalls use this)"),
+    "needs.basis": ("根拠", "Basis"),
+    "needs.assumptions": ("前提条件(すべて変更できます)", "Assumptions (each can be changed)"),
+    "needs.assumption": ("前提", "Assumption"),
+    "needs.value": ("値", "Value"),
+    "needs.client": ("お客様情報", "About the client"),
+    # underwriting sheet
+    "uw.title": ("引受条件・お断り", "Underwriting: referrals, declines and conditions"),
+    "uw.kind": ("区分", "Kind"),
+    "uw.text": ("内容", "Details"),
+    "uw.asked": ("ご希望", "Asked"),
+    "uw.quoted": ("お見積り", "Quoted"),
+    "uw.days": ("期限", "Deadline"),
+    "uw.decline": ("お断りの理由", "Reason for decline"),
+    "uw.refer": ("引受審査の理由", "Reason for referral"),
+    "uw.condition": ("引受条件", "Condition before binding"),
+    "uw.changed": ("ご希望からの変更", "Changed from the request"),
+    "uw.none": ("条件なし", "None"),
+    "uw.as_asked": ("ご希望どおりお見積もりしています", "Quoted as asked"),
+    "uw.not_available": ("付帯不可", "Not available"),
+    # notes sheet
+    "notes.title": ("ご注意", "Notes"),
+    "notes.promise": (
+        "この比較表は見積もりの比較であり、保険契約の成立や保険金の支払いを約束するものではありません。",
+        "This comparison sets quotes side by side; it does not bind cover or promise that any claim will be paid.",
+    ),
+    "notes.terms": (
+        "補償内容・支払条件・免責事由は保険会社とプランによって異なります。ご契約の前に各社の重要事項説明書・約款を必ずご確認ください。",
+        "Cover, conditions and exclusions differ by carrier and plan. Read each carrier's key-facts statement and policy wording before you buy.",
+    ),
+    "notes.delay": (
+        "通常のサイバー保険では、単なる納期遅延(開発の遅れ・システム障害など)による損害は補償されません。サイバー攻撃に起因する納期遅延は、特約などで補償される場合があります。",
+        "Ordinary cyber insurance does not cover a plain delivery delay (late development, a system fault); a delay caused by a cyber attack may be covered, usually by a rider.",
+    ),
+    "notes.valid": ("お見積もりの有効期限は{until}までです(見積日 {day})。", "These quotes are valid until {until} (quoted on {day})."),
+    "notes.valid_each": ("お見積もりの有効期限(見積日 {day}):", "Quotes valid until (quoted on {day}):"),
+    "notes.valid_unknown": (
+        "有効期限の示されていない見積もりは、各保険会社にご確認ください。",
+        "Where no expiry date is shown, ask the carrier.",
+    ),
+    "notes.underwriting": (
+        "「条件付き見積」「要引受審査」の保険料は参考額です。最終的な引受可否と保険料は各保険会社の審査によります。",
+        "Premiums for indications and referrals are for reference; acceptance and the final premium are the carrier's decision.",
+    ),
+    "notes.premium": ("保険料は年額(一括払)の円建てです。", "Premiums are annual, in yen, paid in one sum."),
+}
+
+
+def text(key: str, lang: Lang) -> str:
+    pair = TEXT[key]
+    return pair[1] if lang == "en" else pair[0]
+
+
+ASSUMPTION_LABELS: dict[str, tuple[str, str, str]] = {
+    # field: (ja, en, kind) — kind: yen, pct, days
+    "forensic_per_server_low_jpy": ("フォレンジック調査 1台あたり(下限)", "Forensics per server (low)", "yen"),
+    "forensic_per_server_high_jpy": ("フォレンジック調査 1台あたり(上限)", "Forensics per server (high)", "yen"),
+    "restoration_per_server_jpy": ("データ・システム復旧 1台あたり", "Restoration per server", "yen"),
+    "affected_share_pct": ("漏えいが及ぶ割合(保有件数に対し)", "Share of the records a leak reaches", "pct"),
+    "apology_per_person_jpy": ("お詫び 1人あたり", "Apology per person", "yen"),
+    "call_center_jpy": ("コールセンター設置・運営", "Call center", "yen"),
+    "credit_monitoring_per_person_jpy": ("クレジットモニタリング 1人あたり", "Credit monitoring per person", "yen"),
+    "legal_consulting_jpy": ("弁護士・コンサルタント相談", "Lawyers and consultants", "yen"),
+    "reputational_ads_jpy": ("風評対策・謝罪広告", "Reputation work and apology ads", "yen"),
+    "recurrence_prevention_jpy": ("再発防止策", "Recurrence prevention", "yen"),
+    "emergency_response_jpy": ("初動対応", "First response", "yen"),
+    "regulatory_response_jpy": ("当局報告・本人通知", "Regulator reports and notices", "yen"),
+    "damages_per_person_jpy": ("慰謝料 1人あたり", "Consolation money per person", "yen"),
+    "outage_days": ("システム停止日数", "Days of outage", "days"),
+    "extra_expense_pct": ("営業継続費用(喪失利益に対する割合)", "Extra expense as a share of the lost profit", "pct"),
+    "litigation_pct": ("争訟費用(賠償額に対する割合)", "Litigation costs as a share of the damages", "pct"),
+    "delay_share_pct": ("納期遅延の請求(最大契約金額に対する割合)", "Delay claim as a share of the largest contract", "pct"),
+}
+
+APPLICANT_LABELS: dict[str, tuple[str, str]] = {
+    "company": ("会社名", "Company"),
+    "industry": ("業種", "Industry"),
+    "annual_revenue_jpy": ("売上高(年間)", "Annual revenue"),
+    "employees": ("従業員数", "Employees"),
+    "records_held": ("保有する個人情報の件数", "Personal-information records held"),
+    "servers": ("サーバー台数", "Servers"),
+    "largest_contract_jpy": ("最大の契約金額", "Largest contract"),
+    "contract_type": ("契約形態", "Contract type"),
+    "controls": ("セキュリティ対策", "Security controls"),
+    "incidents_3y": ("過去3年の事故件数", "Incidents in the last three years"),
+    "limit_jpy": ("ご希望の支払限度額", "Policy limit asked"),
+    "deductible_jpy": ("ご希望の免責金額", "Deductible asked"),
+    "riders": ("ご希望の特約", "Riders asked"),
+}

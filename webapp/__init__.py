@@ -1,0 +1,142 @@
+"""The Flask web app: the customer's quote form and results, the JSON API, and (later) the broker workspace."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request, session
+
+from webapp import config as settings
+from webapp.extensions import babel, csrf, db, limiter, login_manager
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(settings.load(Path(app.instance_path), test_config))
+    _setup_database(app)
+    _setup_extensions(app)
+    _setup_carriers(app)
+    _setup_security(app)
+    _setup_blueprints(app)
+    return app
+
+
+def _setup_database(app: Flask) -> None:
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    db.init_app(app)
+    with app.app_context():
+        engine: Engine = db.engine
+        if engine.dialect.name == "sqlite":
+            # WAL lets readers go on while one writer commits; FULL sync keeps a commit through power loss.
+            @event.listens_for(engine, "connect")
+            def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+                cursor = dbapi_connection.cursor()
+                for pragma in ("journal_mode=WAL", "synchronous=FULL", "busy_timeout=5000", "foreign_keys=ON"):
+                    cursor.execute(f"PRAGMA {pragma}")
+                cursor.close()
+
+        if app.config["AUTO_MIGRATE"]:
+            from webapp.migrate import upgrade
+
+            upgrade(str(engine.url.render_as_string(hide_password=False)))
+
+
+def current_lang() -> str:
+    lang = request.args.get("lang") if request else None
+    if lang in ("ja", "en"):
+        session["lang"] = lang
+        return lang
+    stored = session.get("lang")
+    return stored if stored in ("ja", "en") else "ja"
+
+
+def _setup_extensions(app: Flask) -> None:
+    from webapp import tasks
+
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    tasks.setup(app)
+    babel.init_app(app, locale_selector=current_lang, default_translation_directories=_compile_translations(app))
+    limiter.init_app(app)
+    from webapp import filters
+
+    filters.register(app)
+
+
+def _compile_translations(app: Flask) -> str:
+    """Compile the committed .po catalogues into the instance folder (no build step to forget)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    source = Path(__file__).parent / "translations"
+    target = Path(app.instance_path) / "translations"
+    for po in source.glob("*/LC_MESSAGES/messages.po"):
+        mo = target / po.relative_to(source).with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        with po.open("rb") as f:
+            catalog = read_po(f)
+        partial = mo.with_suffix(f".{os.getpid()}.tmp")
+        with partial.open("wb") as f:
+            write_mo(f, catalog)
+        partial.replace(mo)
+    return str(target)
+
+
+def _setup_carriers(app: Flask) -> None:
+    """Carrier data is loaded once at start-up (the active version of each carrier), then only when it changes."""
+    from webapp import carrierdata
+
+    with app.app_context():
+        carrierdata.install(app)
+
+    @app.before_request
+    def _fresh_carrier_data() -> None:
+        if request.endpoint and not request.endpoint.startswith("static"):
+            carrierdata.refresh_if_changed(app)
+
+
+def _setup_security(app: Flask) -> None:
+    csp = "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+            "base-uri 'none'",
+            "object-src 'none'",
+        ]
+    )
+
+    @app.after_request
+    def _headers(response: Any) -> Any:
+        response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        if request.path.startswith(("/quotes/", "/api/", "/broker")):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+def _setup_blueprints(app: Flask) -> None:
+    from webapp import api, auth, broker, public
+
+    app.register_blueprint(public.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(broker.bp)
+    csrf.exempt(api.bp)  # JSON API: no cookies, no forms; CSRF tokens guard the HTML forms
+    limiter.limit(lambda: app.config["PUBLIC_RATE_LIMIT"], methods=["POST"])(public.bp)
+    limiter.limit(lambda: app.config["PUBLIC_RATE_LIMIT"])(api.bp)

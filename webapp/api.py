@@ -1,0 +1,130 @@
+"""JSON API v1: an applicant in, the comparison out; errors name the field, in Japanese and English."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, request, url_for
+
+from aggregator.applicants import ApplicantInputError, applicant_from_data
+from aggregator.errors import SchemaError
+from aggregator.recommendation import priorities_from_data, recommend
+from aggregator.serialize import comparison_to_data
+from webapp import storage
+from webapp.models import QuoteRequest
+from webapp.openapi import SPEC
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+class APIError(Exception):
+    """An error the API reports as JSON with its HTTP status."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, fields: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or []
+
+
+class NotJSON(APIError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+class InvalidJSON(APIError):
+    code = "invalid_json"
+
+
+class ValidationFailed(APIError):
+    status = 422
+    code = "validation_failed"
+
+
+class NotFound(APIError):
+    status = 404
+    code = "not_found"
+
+
+@bp.errorhandler(APIError)
+def _api_error(error: APIError) -> tuple[dict[str, Any], int]:
+    return {"error": {"code": error.code, "message": error.message, "fields": error.fields}}, error.status
+
+
+def _body() -> dict[str, Any]:
+    if not request.is_json:
+        raise NotJSON("Content-Type は application/json にしてください / send application/json")
+    data = request.get_json(silent=True)
+    if data is None:
+        raise InvalidJSON("JSONとして読めません / the body is not valid JSON")
+    if not isinstance(data, dict):
+        raise InvalidJSON("JSONオブジェクトを送ってください / send a JSON object")
+    return data
+
+
+def _payload(found: QuoteRequest) -> dict[str, Any]:
+    version = found.latest
+    comparison, fresh = storage.comparison_of(current_app.extensions["rater"], version, current_app.extensions["comparisons"])
+    advice = recommend(comparison)
+    return {
+        "id": found.token,
+        "url": url_for("public.quote", token=found.token, _external=True),
+        "created_at": found.created_at.isoformat(),
+        "version": version.number,
+        "as_of": version.as_of.isoformat(),
+        "rates_unchanged": fresh,
+        "comparison": comparison_to_data(comparison),
+        "recommendation": {
+            "column": advice.proposed,
+            "reasons_ja": list(advice.reasons_ja),
+            "reasons_en": list(advice.reasons_en),
+        },
+    }
+
+
+@bp.post("/quotes")
+def create_quote() -> tuple[dict[str, Any], int]:
+    data = _body()
+    consent = data.pop("consent", None)
+    priorities = data.pop("priorities", None)
+    if consent is not True:
+        raise ValidationFailed(
+            "見積もりのため5社に情報を提供することへの同意(consent: true)が必要です / consent must be true",
+            [{"field": "consent", "reason": "同意が必要です / consent is required", "value": consent}],
+        )
+    try:
+        applicant = applicant_from_data(data)
+        parsed = priorities_from_data(priorities if isinstance(priorities, dict) else None)
+    except ApplicantInputError as exc:
+        fields = [
+            {
+                "field": e.field,
+                "reason": e.reason,
+                "value": e.value if isinstance(e.value, (str, int, float, bool, type(None))) else str(e.value),
+            }
+            for e in exc.errors
+        ]
+        raise ValidationFailed("入力内容に誤りがあります / some fields are invalid", fields) from exc
+    except (SchemaError, ValueError, TypeError) as exc:
+        raise ValidationFailed(
+            "priorities が正しくありません / invalid priorities", [{"field": "priorities", "reason": str(exc), "value": None}]
+        ) from exc
+    from datetime import date
+
+    found = storage.create_request(current_app.extensions["rater"], applicant, parsed, as_of=date.today(), source="api")
+    return _payload(found), 201
+
+
+@bp.get("/quotes/<token>")
+def get_quote(token: str) -> dict[str, Any]:
+    found = storage.find_request(token)
+    if found is None:
+        raise NotFound("見積もりが見つかりません / no such quote")
+    return _payload(found)
+
+
+@bp.get("/openapi.json")
+def openapi() -> dict[str, Any]:
+    return SPEC

@@ -1,0 +1,451 @@
+"""The broker workspace: every request, re-quotes and proposals, bulk jobs, carrier data, the audit log."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from aggregator.recommendation import recommend
+from aggregator.schema import Carrier, Line
+from aggregator.taxonomy import KEY_INFO, CoverageKey
+from webapp import carrierdata, current_lang, storage, tasks
+from webapp.auth import audit
+from webapp.extensions import db, login_manager
+from webapp.forms import DEDUCTIBLE_CHOICES, LIMIT_CHOICES, RequoteForm, localize, opts
+from webapp.models import AuditEntry, BulkJob, Proposal, QuoteRequest, QuoteVersion
+
+bp = Blueprint("broker", __name__, url_prefix="/broker")
+
+STATUSES: dict[str, tuple[str, str]] = {
+    "new": ("新規", "New"),
+    "quoted": ("見積済", "Quoted"),
+    "proposed": ("提案済", "Proposed"),
+    "won": ("成約", "Won"),
+    "lost": ("失注", "Lost"),
+}
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "new": ("quoted", "lost"),
+    "quoted": ("proposed", "lost"),
+    "proposed": ("won", "lost", "quoted"),
+    "won": (),
+    "lost": ("quoted",),
+}
+PAGE_SIZE = 50
+
+
+@bp.before_request
+def _brokers_only() -> Any:
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+@bp.app_template_filter("status_name")
+def status_name(code: str) -> str:
+    pair = STATUSES.get(code, (code, code))
+    return pair[1] if current_lang() == "en" else pair[0]
+
+
+_JOB_STATUS = {"queued": ("待機中", "Queued"), "running": ("実行中", "Running"), "done": ("完了", "Done"), "failed": ("失敗", "Failed")}
+_JOB_STAGE = {
+    "reading": ("読み込み中", "reading"),
+    "rating": ("見積計算中", "rating"),
+    "writing": ("書き出し中", "writing"),
+    "done": ("", ""),
+}
+_DATASET_STATUS = {
+    "active": ("使用中", "Active"),
+    "scheduled": ("適用日待ち", "Scheduled"),
+    "superseded": ("過去の版", "Superseded"),
+    "rejected": ("不採用(エラー)", "Rejected"),
+    "checking": ("検証中", "Checking"),
+}
+
+
+def _pick(table: dict[str, tuple[str, str]], code: str) -> str:
+    pair = table.get(code, (code, code))
+    return pair[1] if current_lang() == "en" else pair[0]
+
+
+@bp.app_template_filter("job_status")
+def job_status(code: str) -> str:
+    return _pick(_JOB_STATUS, code)
+
+
+@bp.app_template_filter("job_stage")
+def job_stage(code: str) -> str:
+    return _pick(_JOB_STAGE, code)
+
+
+@bp.app_template_filter("dataset_status")
+def dataset_status(code: str) -> str:
+    return _pick(_DATASET_STATUS, code)
+
+
+@bp.app_template_filter("industry_name_code")
+def industry_name_code(code: str) -> str:
+    from aggregator.schema import INDUSTRY_NAMES, Industry
+
+    return _pick({k.value: v for k, v in INDUSTRY_NAMES.items()}, Industry(code).value)
+
+
+@bp.app_template_filter("dict_without_page")
+def dict_without_page(args: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in args.items() if k != "page"}
+
+
+class ProposalForm(FlaskForm):  # type: ignore[misc]
+    wishes = TextAreaField(_l("お客様のご意向(意向把握)"), validators=[DataRequired(_l("入力してください")), Length(max=4000)])
+    plan = SelectField(_l("ご提案するプラン"), validators=[DataRequired(_l("選んでください"))])
+    reasons = TextAreaField(_l("提案の理由"), validators=[DataRequired(_l("入力してください")), Length(max=8000)])
+
+
+class StatusForm(FlaskForm):  # type: ignore[misc]
+    status = SelectField(_l("状態"), choices=opts(STATUSES.items()))
+
+
+class UploadForm(FlaskForm):  # type: ignore[misc]
+    file = FileField(_l("ファイル"), validators=[FileRequired(_l("ファイルを選んでください"))])
+
+
+class ClientListForm(FlaskForm):  # type: ignore[misc]
+    file = FileField(
+        _l("顧客リスト(.xlsx / .csv)"),
+        validators=[
+            FileRequired(_l("ファイルを選んでください")),
+            FileAllowed(["xlsx", "csv"], _l(".xlsx か .csv のファイルを選んでください")),
+        ],
+    )
+
+
+# ------------------------------------------------------------ requests ---
+
+
+@bp.get("/")
+def dashboard() -> Any:
+    query = select(QuoteRequest).order_by(QuoteRequest.created_at.desc())
+    status, line, term = request.args.get("status", ""), request.args.get("line", ""), request.args.get("q", "").strip()
+    if status in STATUSES:
+        query = query.where(QuoteRequest.status == status)
+    if line in {x.value for x in Line}:
+        query = query.where(QuoteRequest.lines.contains(line))
+    if term:
+        query = query.where(QuoteRequest.company.contains(term))
+    for name, op in (("from", "ge"), ("to", "lt")):
+        try:
+            day = date.fromisoformat(request.args.get(name, ""))
+        except ValueError:
+            continue
+        edge = datetime.combine(day + (timedelta(days=1) if op == "lt" else timedelta()), time.min)
+        query = query.where(QuoteRequest.created_at >= edge if op == "ge" else QuoteRequest.created_at < edge)
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    rows = db.session.scalars(query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
+    return render_template(
+        "broker/dashboard.html", rows=rows[:PAGE_SIZE], more=len(rows) > PAGE_SIZE, page=page, statuses=STATUSES, show_sample_notice=False
+    )
+
+
+def _request_or_404(request_id: int) -> QuoteRequest:
+    found = db.session.get(QuoteRequest, request_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _version(found: QuoteRequest) -> QuoteVersion:
+    wanted = request.args.get("v", type=int)
+    return next((v for v in found.versions if v.number == wanted), found.latest) if wanted else found.latest
+
+
+@bp.get("/requests/<int:request_id>")
+def request_detail(request_id: int) -> Any:
+    found = _request_or_404(request_id)
+    version = _version(found)
+    comparison, fresh = storage.comparison_of(current_app.extensions["rater"], version, current_app.extensions["comparisons"])
+    advice = recommend(comparison)
+    requote = RequoteForm(data={"line": version.line, "limit_jpy": str(version.limit_jpy), "deductible_jpy": str(version.deductible_jpy)})
+    localize(requote, current_lang())
+    proposal = ProposalForm(data={"wishes": found.priorities.get("note", ""), "reasons": "\n".join(advice.reasons_ja)})
+    proposal.plan.choices = opts(
+        (f"{c.quote.carrier.value}:{c.quote.plan.code}", f"{c.quote.carrier.value} {c.quote.plan.name}") for c in comparison.columns
+    )
+    if advice.proposed is not None:
+        best = comparison.columns[advice.proposed].quote
+        proposal.plan.data = f"{best.carrier.value}:{best.plan.code}"
+    proposals = db.session.scalars(select(Proposal).where(Proposal.request_id == found.id).order_by(Proposal.id.desc())).all()
+    log = db.session.scalars(select(AuditEntry).where(AuditEntry.target == f"request:{found.id}").order_by(AuditEntry.id.desc())).all()
+    return render_template(
+        "broker/request.html",
+        request_row=found,
+        version=version,
+        comparison=comparison,
+        advice=advice,
+        fresh=fresh,
+        form=requote,
+        proposal_form=proposal,
+        status_form=StatusForm(data={"status": found.status}),
+        transitions=TRANSITIONS[found.status],
+        proposals=proposals,
+        log=log,
+        applicant=storage.version_applicant(version),
+        show_sample_notice=comparison.sample,
+    )
+
+
+@bp.post("/requests/<int:request_id>/requote")
+def requote(request_id: int) -> Response:
+    found = _request_or_404(request_id)
+    form = RequoteForm()
+    if not form.validate_on_submit():
+        abort(400)
+    limit, deductible = int(form.limit_jpy.data), int(form.deductible_jpy.data)
+    if limit not in LIMIT_CHOICES or deductible not in DEDUCTIBLE_CHOICES:
+        abort(400)
+    version = storage.add_version(
+        current_app.extensions["rater"],
+        found,
+        line=Line(form.line.data),
+        limit_jpy=limit,
+        deductible_jpy=deductible,
+        as_of=date.today(),
+        by=current_user.username,
+    )
+    if found.status == "new":
+        found.status = "quoted"
+    audit("request.requote", f"request:{found.id}", f"v{version.number} {form.line.data} limit={limit} deductible={deductible}")
+    db.session.commit()
+    return redirect(url_for("broker.request_detail", request_id=found.id, v=version.number))
+
+
+@bp.post("/requests/<int:request_id>/status")
+def change_status(request_id: int) -> Response:
+    found = _request_or_404(request_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    new = form.status.data
+    if new not in TRANSITIONS[found.status]:
+        flash(f"「{status_name(found.status)}」から「{status_name(new)}」には変更できません", "error")
+        return redirect(url_for("broker.request_detail", request_id=found.id))
+    audit("request.status", f"request:{found.id}", f"{found.status} -> {new}")
+    found.status = new
+    db.session.commit()
+    return redirect(url_for("broker.request_detail", request_id=found.id))
+
+
+@bp.post("/requests/<int:request_id>/proposal")
+def propose(request_id: int) -> Response:
+    found = _request_or_404(request_id)
+    version = _version(found)
+    comparison, _fresh = storage.comparison_of(current_app.extensions["rater"], version, current_app.extensions["comparisons"])
+    form = ProposalForm()
+    form.plan.choices = opts((f"{c.quote.carrier.value}:{c.quote.plan.code}", c.quote.plan.name) for c in comparison.columns)
+    if not form.validate_on_submit():
+        flash("ご意向・提案プラン・理由をすべて入力してください", "error")
+        return redirect(url_for("broker.request_detail", request_id=found.id, v=version.number))
+    carrier, _, plan_code = form.plan.data.partition(":")
+    db.session.add(
+        Proposal(
+            request_id=found.id,
+            version_id=version.id,
+            created_by=current_user.username,
+            wishes=form.wishes.data.strip(),
+            carrier=carrier,
+            plan_code=plan_code,
+            reasons=form.reasons.data.strip(),
+            comparison_sha256=version.fingerprint,
+        )
+    )
+    found.status = "proposed"
+    audit("request.proposal", f"request:{found.id}", f"v{version.number} {form.plan.data}")
+    db.session.commit()
+    return redirect(url_for("broker.request_detail", request_id=found.id, v=version.number))
+
+
+@bp.get("/requests/<int:request_id>/comparison.xlsx")
+def workbook(request_id: int) -> Response:
+    from aggregator.export import write_comparison
+
+    found = _request_or_404(request_id)
+    version = _version(found)
+    comparison, _fresh = storage.comparison_of(current_app.extensions["rater"], version, current_app.extensions["comparisons"])
+    buffer = io.BytesIO()
+    write_comparison(comparison, buffer, lang=current_lang(), applicant=storage.version_applicant(version), as_of=version.as_of)  # type: ignore[arg-type]
+    buffer.seek(0)
+    audit("request.workbook", f"request:{found.id}", f"v{version.number}")
+    db.session.commit()
+    return send_file(
+        buffer,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=f"comparison_{found.id}_v{version.number}.xlsx",
+    )
+
+
+# ---------------------------------------------------------------- bulk ---
+
+
+@bp.route("/bulk", methods=["GET", "POST"])
+def bulk() -> Any:
+    form = ClientListForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        name = Path(upload.filename or "clients.xlsx").name
+        job = BulkJob(created_by=current_user.username, filename=name[:255])
+        db.session.add(job)
+        db.session.flush()
+        folder = tasks.job_folder(current_app, job)
+        folder.mkdir(parents=True, exist_ok=True)
+        upload.save(folder / f"input{Path(name).suffix.lower()}")
+        audit("bulk.upload", f"bulk:{job.token}", name)
+        db.session.commit()
+        tasks.enqueue(current_app, job)
+        return redirect(url_for("broker.bulk_job", token=job.token))
+    jobs = db.session.scalars(select(BulkJob).order_by(BulkJob.id.desc()).limit(50)).all()
+    status = 400 if request.method == "POST" else 200
+    return render_template("broker/bulk.html", form=form, jobs=jobs, show_sample_notice=False), status
+
+
+def _job_or_404(token: str) -> BulkJob:
+    job = db.session.scalars(select(BulkJob).where(BulkJob.token == token)).first()
+    if job is None:
+        abort(404)
+    return job
+
+
+@bp.get("/bulk/<token>")
+def bulk_job(token: str) -> Any:
+    return render_template(
+        "broker/bulk_job.html", job=_job_or_404(token), info=tasks.describe(_job_or_404(token)), retry=FlaskForm(), show_sample_notice=False
+    )
+
+
+@bp.get("/bulk/<token>/status.json")
+def bulk_status(token: str) -> Response:
+    return jsonify(tasks.describe(_job_or_404(token)))
+
+
+@bp.post("/bulk/<token>/retry")
+def bulk_retry(token: str) -> Response:
+    job = _job_or_404(token)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    if job.status == "failed":
+        job.status, job.error, job.done, job.stage = "queued", "", 0, ""
+        audit("bulk.retry", f"bulk:{job.token}", job.filename)
+        db.session.commit()
+        tasks.enqueue(current_app, job)
+    return redirect(url_for("broker.bulk_job", token=token))
+
+
+@bp.get("/bulk/<token>/result.xlsx")
+def bulk_result(token: str) -> Response:
+    job = _job_or_404(token)
+    path = tasks.job_folder(current_app, job) / "result.xlsx"
+    if job.status != "done" or not path.exists():
+        abort(404)
+    stem = Path(job.filename).stem
+    return send_file(path, as_attachment=True, download_name=f"{stem}_見積結果.xlsx")
+
+
+# ------------------------------------------------------------ carriers ---
+
+
+@bp.get("/carriers")
+def carriers() -> Any:
+    data = current_app.extensions["carriers"]
+    rows = [
+        {
+            "carrier": carrier,
+            "data": data[carrier],
+            "files": carrierdata.expected_files(current_app, carrier),
+            "history": carrierdata.history(carrier),
+            "mappings": carrierdata.mappings_for(carrier),
+        }
+        for carrier in Carrier
+    ]
+    keys = [(k.value, KEY_INFO[k].label_ja) for k in CoverageKey]
+    return render_template(
+        "broker/carriers.html",
+        rows=rows,
+        form=UploadForm(),
+        keys=keys,
+        map_form=FlaskForm(),
+        show_sample_notice=any(d.sample for d in data.values()),
+    )
+
+
+@bp.post("/carriers/<carrier>/upload")
+def carrier_upload(carrier: str) -> Response:
+    chosen = _carrier_or_404(carrier)
+    form = UploadForm()
+    if not form.validate_on_submit():
+        flash("ファイルを選んでください", "error")
+        return redirect(url_for("broker.carriers"))
+    upload = form.file.data
+    try:
+        row = carrierdata.upload(current_app, chosen, upload.filename or "", upload.read(), current_user.username)
+    except carrierdata.UploadRefused as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("broker.carriers"))
+    audit("carrier.upload", f"carrier:{chosen.value}", f"{row.filename}: {row.status} {row.error[:500]}")
+    db.session.commit()
+    if row.status == "rejected":
+        flash(f"{row.filename} は取り込めませんでした。現在の版をそのまま使います。理由: {row.error}", "error")
+    elif row.status == "scheduled":
+        flash(f"{row.filename} を検証しました。{row.effective_from} から有効になります({row.rate_versions})", "ok")
+    else:
+        flash(f"{row.filename} を取り込みました。新しい版: {row.rate_versions}", "ok")
+    return redirect(url_for("broker.carriers") + f"#{chosen.value}")
+
+
+@bp.post("/carriers/<carrier>/mappings/<int:dataset_id>")
+def carrier_mappings(carrier: str, dataset_id: int) -> Response:
+    chosen = _carrier_or_404(carrier)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    from webapp.models import CarrierDataset
+
+    row = db.session.get(CarrierDataset, dataset_id)
+    if row is None or row.carrier != chosen.value or row.status != "rejected" or not row.unclassified:
+        abort(404)
+    keys = {k.value for k in CoverageKey}
+    for i, (wording, _where) in enumerate(row.unclassified):
+        choice = request.form.get(f"key-{i}", "")
+        if choice in keys:
+            carrierdata.add_mapping(chosen, wording, CoverageKey(choice), current_user.username)
+            audit("carrier.mapping", f"carrier:{chosen.value}", f"{wording} -> {choice}")
+    db.session.commit()
+    checked = carrierdata.validate(current_app, row)
+    flash(
+        "対応付けを保存して再検証しました: "
+        + ("取り込みました" if checked.status in ("active", "scheduled") else f"まだ取り込めません({checked.error})"),
+        "ok" if checked.status != "rejected" else "error",
+    )
+    return redirect(url_for("broker.carriers") + f"#{chosen.value}")
+
+
+def _carrier_or_404(carrier: str) -> Carrier:
+    try:
+        return Carrier(carrier)
+    except ValueError:
+        abort(404)
+    raise AssertionError("abort() raises")  # pragma: no cover
+
+
+@bp.get("/audit")
+def audit_log() -> Any:
+    rows = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(500)).all()
+    return render_template("broker/audit.html", rows=rows, show_sample_notice=False)

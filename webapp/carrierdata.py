@@ -1,0 +1,188 @@
+"""Carrier data versions: an upload is validated all-or-nothing, the active set stays until a new one loads, history is kept."""
+
+from __future__ import annotations
+
+import shutil
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import func, select
+
+from aggregator.errors import CarrierDataError, UnclassifiedWordingError
+from aggregator.rating import Rater
+from aggregator.schema import Carrier, CarrierData
+from aggregator.taxonomy import CoverageKey
+from carriers.registry import FIXTURES, REGISTRY, adapter_for
+from webapp.extensions import db
+from webapp.models import CarrierDataset, WordingMapping
+
+REFRESH_EVERY = 5.0  # seconds: how soon another web process sees a new carrier version
+_LOADED: dict[tuple[Any, ...], CarrierData] = {}  # the same files and mappings load to the same data
+
+
+class UploadRefused(ValueError):
+    """The upload itself is wrong (name, size), before any carrier validation."""
+
+
+def base_root(app: Flask) -> Path:
+    return Path(app.config["CARRIER_DATA"]) if app.config.get("CARRIER_DATA") else FIXTURES
+
+
+def active_datasets() -> dict[Carrier, CarrierDataset]:
+    rows = db.session.scalars(select(CarrierDataset).where(CarrierDataset.status == "active").order_by(CarrierDataset.id)).all()
+    return {Carrier(row.carrier): row for row in rows}
+
+
+def active_folder(app: Flask, carrier: Carrier) -> Path:
+    row = active_datasets().get(carrier)
+    return Path(row.folder) if row is not None else base_root(app) / carrier.value
+
+
+def mappings_for(carrier: Carrier) -> dict[str, CoverageKey]:
+    rows = db.session.scalars(select(WordingMapping).where(WordingMapping.carrier == carrier.value)).all()
+    return {row.wording: CoverageKey(row.coverage_key) for row in rows}
+
+
+def _load(carrier: Carrier, folder: Path, mappings: dict[str, CoverageKey]) -> CarrierData:
+    stamp = (
+        carrier,
+        tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.iterdir() if p.is_file())),
+        tuple(sorted(mappings.items())),
+    )
+    if stamp not in _LOADED:
+        _LOADED[stamp] = adapter_for(carrier).load(folder, mappings)
+    return _LOADED[stamp]
+
+
+def _generation() -> tuple[int, int, int]:
+    latest = db.session.scalar(select(func.max(CarrierDataset.id)).where(CarrierDataset.status.in_(["active", "scheduled"]))) or 0
+    scheduled = db.session.scalar(select(func.count(CarrierDataset.id)).where(CarrierDataset.status == "scheduled")) or 0
+    mapped = db.session.scalar(select(func.count(WordingMapping.id))) or 0
+    return latest, scheduled, mapped
+
+
+def install(app: Flask) -> None:
+    """Load every carrier's active set and build the rater; a carrier that does not load stops the start."""
+    _activate_due()
+    loaded: dict[Carrier, CarrierData] = {}
+    problems = []
+    for carrier in REGISTRY:
+        try:
+            loaded[carrier] = _load(carrier, active_folder(app, carrier), mappings_for(carrier))
+        except CarrierDataError as exc:
+            problems.append(f"{carrier.value}: {exc.describe()}")
+    if problems:
+        from webapp.config import ConfigError
+
+        raise ConfigError("carrier data did not load: " + "; ".join(problems))
+    app.extensions["carriers"] = loaded
+    app.extensions["rater"] = Rater(loaded.values())
+    app.extensions["comparisons"] = {}
+    app.extensions["carrier_generation"] = _generation()
+    app.extensions["carrier_checked"] = time.monotonic()
+
+
+def refresh_if_changed(app: Flask, *, force: bool = False) -> None:
+    """Cheap most of the time: every few seconds, one query tells whether another process changed the data."""
+    if not force and time.monotonic() - app.extensions.get("carrier_checked", 0.0) < REFRESH_EVERY:
+        return
+    app.extensions["carrier_checked"] = time.monotonic()
+    due = db.session.scalar(
+        select(func.count(CarrierDataset.id)).where(CarrierDataset.status == "scheduled", CarrierDataset.effective_from <= date.today())
+    )
+    if force or due or _generation() != app.extensions.get("carrier_generation"):
+        install(app)
+
+
+def _activate_due() -> None:
+    """A version uploaded ahead of its effective date becomes active on that date."""
+    due = db.session.scalars(
+        select(CarrierDataset)
+        .where(CarrierDataset.status == "scheduled", CarrierDataset.effective_from <= date.today())
+        .order_by(CarrierDataset.id)
+    ).all()
+    for row in due:
+        _supersede(Carrier(row.carrier), keep=row.id)
+        row.status = "active"
+    if due:
+        db.session.commit()
+
+
+def _supersede(carrier: Carrier, keep: int) -> None:
+    for row in db.session.scalars(
+        select(CarrierDataset).where(CarrierDataset.carrier == carrier.value, CarrierDataset.status == "active")
+    ).all():
+        if row.id != keep:
+            row.status = "superseded"
+
+
+def expected_files(app: Flask, carrier: Carrier) -> list[str]:
+    return sorted(p.name for p in active_folder(app, carrier).iterdir() if p.is_file())
+
+
+def upload(app: Flask, carrier: Carrier, filename: str, content: bytes, by: str) -> CarrierDataset:
+    """Stage the carrier's active files with the new one in place, validate the whole set, then switch.
+
+    On any error the active version stays exactly as it was and the dataset row says why.
+    """
+    name = Path(filename.replace("\\", "/")).name
+    expected = expected_files(app, carrier)
+    if name not in expected:
+        raise UploadRefused(
+            f"「{name}」は{carrier.value}のデータにないファイル名です。次のいずれかを同じ名前で送ってください: {'、'.join(expected)}"
+        )
+    staging = Path(app.instance_path) / "carrier_data" / carrier.value / uuid.uuid4().hex
+    staging.mkdir(parents=True)
+    for path in active_folder(app, carrier).iterdir():
+        if path.is_file():
+            shutil.copy2(path, staging / path.name)
+    (staging / name).write_bytes(content)
+    row = CarrierDataset(carrier=carrier.value, status="checking", uploaded_by=by, filename=name, folder=str(staging))
+    db.session.add(row)
+    db.session.flush()
+    return validate(app, row)
+
+
+def validate(app: Flask, row: CarrierDataset) -> CarrierDataset:
+    """Load the staged set: activate it (or schedule it for its effective date), or record why not."""
+    carrier = Carrier(row.carrier)
+    try:
+        data = adapter_for(carrier).load(Path(row.folder), mappings_for(carrier))
+    except UnclassifiedWordingError as exc:
+        row.status, row.error, row.unclassified = "rejected", exc.describe(), [[w, where] for w, where in exc.items]
+    except CarrierDataError as exc:
+        row.status, row.error, row.unclassified = "rejected", exc.describe(), []
+        shutil.rmtree(row.folder, ignore_errors=True)
+    else:
+        row.rate_versions = ", ".join(f"{t.line.value}:{t.version}" for t in data.rate_tables)
+        row.effective_from = min(t.effective_from for t in data.rate_tables)
+        row.error, row.unclassified = "", []
+        if row.effective_from > date.today():
+            row.status = "scheduled"
+        else:
+            _supersede(carrier, keep=row.id)
+            row.status = "active"
+    db.session.commit()
+    if row.status in ("active", "scheduled"):
+        refresh_if_changed(app, force=True)
+    return row
+
+
+def add_mapping(carrier: Carrier, wording: str, key: CoverageKey, by: str) -> None:
+    existing = db.session.scalars(
+        select(WordingMapping).where(WordingMapping.carrier == carrier.value, WordingMapping.wording == wording)
+    ).first()
+    if existing is None:
+        db.session.add(WordingMapping(carrier=carrier.value, wording=wording, coverage_key=key.value, created_by=by))
+    else:
+        existing.coverage_key, existing.created_by = key.value, by
+
+
+def history(carrier: Carrier) -> list[CarrierDataset]:
+    return list(
+        db.session.scalars(select(CarrierDataset).where(CarrierDataset.carrier == carrier.value).order_by(CarrierDataset.id.desc())).all()
+    )

@@ -1,0 +1,55 @@
+"""Settings: development defaults that run out of the box, and a production mode that refuses unsafe ones."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+PRODUCTION = "production"
+
+
+class ConfigError(RuntimeError):
+    """The app must not start with these settings."""
+
+
+def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    env = os.environ.get("AGGREGATOR_ENV", "development")
+    database = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'aggregator.sqlite3'}"
+    if database.startswith("postgres://"):  # the scheme some hosts still hand out
+        database = "postgresql://" + database.removeprefix("postgres://")
+    if database.startswith("postgresql://"):
+        database = "postgresql+psycopg://" + database.removeprefix("postgresql://")
+    config: dict[str, Any] = {
+        "ENV_NAME": env,
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "dev-only-not-secret" if env != PRODUCTION else ""),
+        "SQLALCHEMY_DATABASE_URI": database,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "CARRIER_DATA": os.environ.get("CARRIER_DATA", ""),  # empty: the sample data in fixtures/carriers
+        "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,  # client lists and carrier files are uploaded too
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env == PRODUCTION,
+        "REMEMBER_COOKIE_SECURE": env == PRODUCTION,
+        "WTF_CSRF_TIME_LIMIT": 4 * 3600,
+        "BABEL_DEFAULT_LOCALE": "ja",
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "PUBLIC_RATE_LIMIT": os.environ.get("PUBLIC_RATE_LIMIT", "30 per minute"),
+        "AUTO_MIGRATE": env != PRODUCTION,
+        "DEBUG": os.environ.get("FLASK_DEBUG", "") in ("1", "true"),
+    }
+    config.update(overrides or {})
+    check(config)
+    return config
+
+
+def check(config: dict[str, Any]) -> None:
+    """Production refuses to start without a real secret key, or with debug on."""
+    if config["ENV_NAME"] != PRODUCTION:
+        return
+    secret = config.get("SECRET_KEY") or ""
+    if len(secret) < 32 or secret == "dev-only-not-secret":
+        raise ConfigError("SECRET_KEY must be set to a random value of at least 32 characters in production")
+    if config.get("DEBUG") or config.get("TESTING"):
+        raise ConfigError("debug and testing modes must be off in production")

@@ -1,0 +1,65 @@
+"""Template filters: how amounts, items and statuses read on the page, in the page's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from aggregator.labels import SAMPLE_NOTICE, carrier_name, line_name, pick
+from aggregator.matching import PRIORITY_LABELS, Cell, CellKind
+from aggregator.money import format_premium, format_yen
+from aggregator.present import KIND_LABELS, cell_text, premium_text, status_text
+from aggregator.schema import CONTROL_NAMES, INDUSTRY_NAMES, Carrier, Line
+from aggregator.taxonomy import CATEGORY_LABELS, Category, CoverageKey, label
+
+
+def _lang() -> str:
+    from webapp import current_lang
+
+    return current_lang()
+
+
+def yen(amount: int | None) -> str:
+    return "—" if amount is None else format_yen(amount, _lang())  # type: ignore[arg-type]
+
+
+def premium(amount: int | None) -> str:
+    return "—" if amount is None else format_premium(amount, _lang())  # type: ignore[arg-type]
+
+
+def coverage_label(key: CoverageKey | str) -> str:
+    return label(CoverageKey(key), _lang())
+
+
+def cell_css(cell: Cell) -> str:
+    classes = [f"cell-{cell.kind.value.replace('_', '-')}"]
+    if cell.best:
+        classes.append("cell-best")
+    if cell.shortfall_jpy:
+        classes.append("cell-short")
+    return " ".join(classes)
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        yen=yen,
+        premium=premium,
+        coverage_label=coverage_label,
+        cell_text=lambda c: cell_text(c, _lang()),  # type: ignore[arg-type]
+        cell_kind=lambda c: pick(KIND_LABELS[c.kind], _lang()),  # type: ignore[arg-type]
+        cell_css=cell_css,
+        status_text=lambda col: status_text(col, _lang()),  # type: ignore[arg-type]
+        premium_text=lambda col: premium_text(col, _lang()),  # type: ignore[arg-type]
+        carrier_name=lambda c: carrier_name(Carrier(c), _lang()),  # type: ignore[arg-type]
+        line_name=lambda line: line_name(Line(line), _lang()),  # type: ignore[arg-type]
+        category_label=lambda c: pick(CATEGORY_LABELS[Category(c)], _lang()),  # type: ignore[arg-type]
+        industry_name=lambda i: pick(INDUSTRY_NAMES[i], _lang()),  # type: ignore[arg-type]
+        control_name=lambda c: pick(CONTROL_NAMES[c], _lang()),  # type: ignore[arg-type]
+        priority_name=lambda p: pick(PRIORITY_LABELS[p], _lang()),  # type: ignore[arg-type]
+    )
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        lang = _lang()
+        return {"lang": lang, "sample_notice": pick(SAMPLE_NOTICE, lang), "CellKind": CellKind}  # type: ignore[arg-type]

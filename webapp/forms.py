@@ -1,0 +1,170 @@
+"""The customer's one form (Flask-WTF): Japanese labels and errors first, English through Babel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from aggregator.errors import AmountError
+from aggregator.matching import PRIORITY_LABELS, PriorityKind
+from aggregator.money import format_yen, parse_yen
+from aggregator.schema import CONTRACT_TYPE_NAMES, CONTROL_NAMES, INDUSTRY_NAMES, LINE_NAMES
+from aggregator.taxonomy import KEY_INFO, CoverageKey
+
+MAN = 10_000
+LIMIT_CHOICES = (1_000 * MAN, 3_000 * MAN, 5_000 * MAN, 10_000 * MAN, 30_000 * MAN, 50_000 * MAN, 100_000 * MAN)
+DEDUCTIBLE_CHOICES = (0, 10 * MAN, 50 * MAN, 100 * MAN, 500 * MAN, 1_000 * MAN)
+RIDER_CHOICES = (
+    CoverageKey.LOST_PROFIT,
+    CoverageKey.EXTRA_EXPENSE,
+    CoverageKey.CYBER_DELAY,
+    CoverageKey.EMPLOYEE_MISCONDUCT,
+    CoverageKey.FUNDS_LOSS,
+)
+ITEM_CHOICES = tuple(k for k in CoverageKey if k not in (CoverageKey.LIABILITY_DAMAGES, CoverageKey.LITIGATION_COSTS))
+REQUIRED = _l("入力してください")
+NOT_NEGATIVE = _l("0以上の整数で入力してください")
+
+
+class MultiCheckboxField(SelectMultipleField):  # type: ignore[misc]
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def opts(pairs: Any) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def money_choices(values: tuple[int, ...], lang: str = "ja") -> list[SelectChoice]:
+    none = "None (¥0)" if lang == "en" else "なし(0円)"
+    return opts((str(v), format_yen(v, "en" if lang == "en" else "ja") if v else none) for v in values)
+
+
+class YenAmount:
+    """A money field typed as people type it: 500000000, 5億, 5億円, ５，０００万円."""
+
+    def __call__(self, form: FlaskForm, field: StringField) -> None:
+        unit = form.revenue_unit.data if field.name == "annual_revenue" else "円"
+        try:
+            field.yen = parse_yen(field.data or "", unit="千円" if unit == "thousand" else None)
+        except AmountError as exc:
+            raise ValidationError(_l("金額として読めません(例: 5億円、500000000)")) from exc
+
+
+def _count(label: Any) -> IntegerField:
+    return IntegerField(label, validators=[InputRequired(REQUIRED), NumberRange(min=0, message=NOT_NEGATIVE)])
+
+
+class QuoteForm(FlaskForm):  # type: ignore[misc]
+    company = StringField(_l("会社名"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    contact_email = EmailField(
+        _l("ご担当者のメールアドレス"),
+        validators=[DataRequired(REQUIRED), Email(_l("メールアドレスの形式が正しくありません"), check_deliverability=False)],
+    )
+    industry = SelectField(
+        _l("業種"), choices=opts([(k.value, v[0]) for k, v in INDUSTRY_NAMES.items()]), validators=[DataRequired(REQUIRED)]
+    )
+    annual_revenue = StringField(_l("年間売上高(税込)"), validators=[DataRequired(REQUIRED), YenAmount()])
+    revenue_unit = RadioField(_l("売上高の単位"), choices=opts([("yen", _l("円")), ("thousand", _l("千円"))]), default="yen")
+    employees = _count(_l("従業員数"))
+    records_held = _count(_l("保有している個人情報の件数"))
+    servers = _count(_l("サーバー台数(クラウド含む)"))
+    largest_contract = StringField(_l("最大の契約金額(1件)"), validators=[DataRequired(REQUIRED), YenAmount()])
+    contract_type = RadioField(
+        _l("主な契約形態"), choices=opts([(k.value, v[0]) for k, v in CONTRACT_TYPE_NAMES.items()]), validators=[DataRequired(REQUIRED)]
+    )
+    controls = MultiCheckboxField(_l("導入済みのセキュリティ対策"), choices=opts([(k.value, v[0]) for k, v in CONTROL_NAMES.items()]))
+    incidents_3y = _count(_l("過去3年間の事故・インシデント件数"))
+    lines = MultiCheckboxField(
+        _l("見積もりを希望する保険"),
+        choices=opts([(k.value, v[0]) for k, v in LINE_NAMES.items()]),
+        validators=[DataRequired(_l("1つ以上選んでください"))],
+    )
+    limit_jpy = SelectField(_l("支払限度額"), choices=money_choices(LIMIT_CHOICES), default=str(10_000 * MAN))
+    deductible_jpy = SelectField(_l("免責金額"), choices=money_choices(DEDUCTIBLE_CHOICES), default=str(10 * MAN))
+    riders = MultiCheckboxField(_l("希望する特約"), choices=opts([(k.value, KEY_INFO[k].label_ja) for k in RIDER_CHOICES]))
+    priority = SelectField(
+        _l("いちばん重視すること"), choices=opts([(k.value, v[0]) for k, v in PRIORITY_LABELS.items() if k is not PriorityKind.ITEMS])
+    )
+    priority_items = MultiCheckboxField(_l("必ず補償してほしい項目"), choices=opts([(k.value, KEY_INFO[k].label_ja) for k in ITEM_CHOICES]))
+    note = TextAreaField(_l("ご要望(任意)"), validators=[Length(max=1000)])
+    consent = BooleanField(
+        _l("入力内容を見積もりのため5社の保険会社に提供することに同意します"), validators=[DataRequired(_l("同意が必要です"))]
+    )
+
+    def applicant_data(self) -> dict[str, Any]:
+        return {
+            "company": self.company.data.strip(),
+            "contact_email": self.contact_email.data.strip(),
+            "industry": self.industry.data,
+            "annual_revenue_jpy": self.annual_revenue.yen,
+            "employees": self.employees.data,
+            "records_held": self.records_held.data,
+            "servers": self.servers.data,
+            "largest_contract_jpy": self.largest_contract.yen,
+            "contract_type": self.contract_type.data,
+            "controls": list(self.controls.data or []),
+            "incidents_3y": self.incidents_3y.data,
+            "lines": list(self.lines.data or []),
+            "limit_jpy": int(self.limit_jpy.data),
+            "deductible_jpy": int(self.deductible_jpy.data),
+            "riders": list(self.riders.data or []),
+        }
+
+    def priorities_data(self) -> dict[str, Any]:
+        first = PriorityKind(self.priority.data)
+        rest = [k for k in (PriorityKind.BROADEST_COVER, PriorityKind.LOWEST_PRICE, PriorityKind.LIMIT) if k is not first]
+        return {
+            "order": [first.value, *(k.value for k in rest)],
+            "items": list(self.priority_items.data or []),
+            "note": (self.note.data or "").strip(),
+        }
+
+
+class RequoteForm(FlaskForm):  # type: ignore[misc]
+    line = SelectField(_l("保険の種類"), choices=opts([(k.value, v[0]) for k, v in LINE_NAMES.items()]))
+    limit_jpy = SelectField(_l("支払限度額"), choices=money_choices(LIMIT_CHOICES))
+    deductible_jpy = SelectField(_l("免責金額"), choices=money_choices(DEDUCTIBLE_CHOICES))
+
+
+def localize(form: FlaskForm, lang: str) -> None:
+    """Choice labels in the page's language (field labels and errors go through Babel)."""
+    i = 1 if lang == "en" else 0
+    named: dict[str, Any] = {
+        "industry": INDUSTRY_NAMES,
+        "contract_type": CONTRACT_TYPE_NAMES,
+        "controls": CONTROL_NAMES,
+        "lines": LINE_NAMES,
+        "line": LINE_NAMES,
+        "priority": PRIORITY_LABELS,
+    }
+    for name, table in named.items():
+        if name in form:
+            present = {c.value for c in form[name].choices}
+            form[name].choices = opts((k.value, v[i]) for k, v in table.items() if k.value in present)
+    for name in ("riders", "priority_items"):
+        if name in form:
+            form[name].choices = opts((c.value, label_of(CoverageKey(c.value), lang)) for c in form[name].choices)
+    for name in ("limit_jpy", "deductible_jpy"):
+        if name in form:
+            form[name].choices = money_choices(tuple(int(c.value) for c in form[name].choices), lang)
+
+
+def label_of(key: CoverageKey, lang: str) -> str:
+    return KEY_INFO[key].label_en if lang == "en" else KEY_INFO[key].label_ja

@@ -1,0 +1,179 @@
+"""What is stored: quote requests, each quoted version with its comparison and recommendation record."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.extensions import db
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_token() -> str:
+    """An unguessable id for a customer's link: 192 bits of randomness."""
+    return secrets.token_urlsafe(24)
+
+
+class QuoteRequest(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "quote_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True, index=True, default=new_token)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    company: Mapped[str] = mapped_column(String(200))
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    industry: Mapped[str] = mapped_column(String(40))
+    lines: Mapped[str] = mapped_column(String(100))  # comma-separated line codes, for filtering
+    applicant: Mapped[dict[str, Any]] = mapped_column(JSON)
+    priorities: Mapped[dict[str, Any]] = mapped_column(JSON)
+    consent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(20), default="new", index=True)
+    source: Mapped[str] = mapped_column(String(10), default="web")
+    versions: Mapped[list[QuoteVersion]] = relationship(
+        back_populates="request", order_by="QuoteVersion.number", cascade="all, delete-orphan"
+    )
+
+    @property
+    def latest(self) -> QuoteVersion:
+        return self.versions[-1]
+
+
+class QuoteVersion(db.Model):  # type: ignore[name-defined,misc]
+    """One quoting of a request: the line, limit and deductible asked, and the record of what was compared."""
+
+    __tablename__ = "quote_versions"
+    __table_args__ = (UniqueConstraint("request_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("quote_requests.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    created_by: Mapped[str] = mapped_column(String(100), default="customer")
+    as_of: Mapped[date] = mapped_column(Date)
+    line: Mapped[str] = mapped_column(String(30))
+    limit_jpy: Mapped[int] = mapped_column(BigInteger)
+    deductible_jpy: Mapped[int] = mapped_column(BigInteger)
+    record: Mapped[dict[str, Any]] = mapped_column(JSON)  # aggregator.recommendation.make_record
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text, default="")
+    request: Mapped[QuoteRequest] = relationship(back_populates="versions")
+
+
+class User(db.Model):  # type: ignore[name-defined,misc]
+    """A broker who can log in. Passwords are kept only as argon2 hashes."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True, index=True)
+    display_name: Mapped[str] = mapped_column(String(120), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    session_nonce: Mapped[str] = mapped_column(String(64), default=new_token)  # changes on password change: old sessions end
+
+    # Flask-Login's interface
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_nonce}"
+
+
+class AuditEntry(db.Model):  # type: ignore[name-defined,misc]
+    """Who did what, to what, and when: kept for the agency's records."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, index=True)
+    username: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(String(120), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class Proposal(db.Model):  # type: ignore[name-defined,misc]
+    """The broker's recommendation (比較推奨): the customer's wishes, the plan proposed and why, with the comparison it came from."""
+
+    __tablename__ = "proposals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("quote_requests.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("quote_versions.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    created_by: Mapped[str] = mapped_column(String(80))
+    wishes: Mapped[str] = mapped_column(Text)  # 意向把握: in the customer's words
+    carrier: Mapped[str] = mapped_column(String(40))
+    plan_code: Mapped[str] = mapped_column(String(40))
+    reasons: Mapped[str] = mapped_column(Text)
+    comparison_sha256: Mapped[str] = mapped_column(String(64))
+
+
+class BulkJob(db.Model):  # type: ignore[name-defined,misc]
+    """A client list quoted in the background: its progress, and its result or what went wrong."""
+
+    __tablename__ = "bulk_jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    created_by: Mapped[str] = mapped_column(String(80))
+    filename: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)  # queued, running, done, failed
+    stage: Mapped[str] = mapped_column(String(20), default="")
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    clients: Mapped[int] = mapped_column(Integer, default=0)
+    bad_rows: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class CarrierDataset(db.Model):  # type: ignore[name-defined,misc]
+    """One version of a carrier's files: active, superseded, or rejected with the reason."""
+
+    __tablename__ = "carrier_datasets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    carrier: Mapped[str] = mapped_column(String(40), index=True)
+    status: Mapped[str] = mapped_column(String(20))  # active, superseded, rejected
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    uploaded_by: Mapped[str] = mapped_column(String(80))
+    filename: Mapped[str] = mapped_column(String(255))
+    folder: Mapped[str] = mapped_column(String(500), default="")  # the full set of files, kept for history
+    rate_versions: Mapped[str] = mapped_column(String(200), default="")
+    effective_from: Mapped[date | None] = mapped_column(Date, nullable=True)
+    error: Mapped[str] = mapped_column(Text, default="")
+    unclassified: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+class WordingMapping(db.Model):  # type: ignore[name-defined,misc]
+    """A carrier's wording a broker mapped to a coverage item by hand; used on every later load."""
+
+    __tablename__ = "wording_mappings"
+    __table_args__ = (UniqueConstraint("carrier", "wording"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    carrier: Mapped[str] = mapped_column(String(40))
+    wording: Mapped[str] = mapped_column(String(500))
+    coverage_key: Mapped[str] = mapped_column(String(40))
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)

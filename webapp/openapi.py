@@ -1,0 +1,165 @@
+"""The OpenAPI 3.1 document of API v1, built from the domain's own enumerations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aggregator.matching import PriorityKind
+from aggregator.schema import ContractType, Industry, Line, SecurityControl
+from aggregator.taxonomy import CoverageKey
+
+AMOUNT: dict[str, Any] = {
+    "type": "integer",
+    "minimum": 0,
+    "maximum": 10**15,
+    "description": "円(整数) / int yen. 「1億円」のような表記も受け付けます / text such as 1億円 is also read",
+}
+LIMIT: dict[str, Any] = {**AMOUNT, "minimum": 1}
+COUNT: dict[str, Any] = {"type": "integer", "minimum": 0, "maximum": 10**12}
+
+APPLICANT: dict[str, Any] = {
+    "type": "object",
+    "required": [
+        "company",
+        "industry",
+        "annual_revenue_jpy",
+        "employees",
+        "records_held",
+        "servers",
+        "largest_contract_jpy",
+        "contract_type",
+        "lines",
+        "limit_jpy",
+        "consent",
+    ],
+    "additionalProperties": False,
+    "properties": {
+        "company": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 200,
+            "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$",
+        },
+        "contact_email": {"type": "string", "maxLength": 254},
+        "industry": {"type": "string", "enum": [i.value for i in Industry]},
+        "annual_revenue_jpy": AMOUNT,
+        "employees": COUNT,
+        "records_held": COUNT,
+        "servers": COUNT,
+        "largest_contract_jpy": AMOUNT,
+        "contract_type": {"type": "string", "enum": [c.value for c in ContractType]},
+        "controls": {"type": "array", "items": {"type": "string", "enum": [c.value for c in SecurityControl]}, "uniqueItems": True},
+        "incidents_3y": {"type": "integer", "minimum": 0, "maximum": 100},
+        "lines": {"type": "array", "minItems": 1, "items": {"type": "string", "enum": [line.value for line in Line]}, "uniqueItems": True},
+        "limit_jpy": LIMIT,
+        "deductible_jpy": AMOUNT,
+        "riders": {"type": "array", "items": {"type": "string", "enum": [k.value for k in CoverageKey]}, "uniqueItems": True},
+        "priorities": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "order": {"type": "array", "items": {"type": "string", "enum": [p.value for p in PriorityKind]}},
+                "items": {"type": "array", "items": {"type": "string", "enum": [k.value for k in CoverageKey]}},
+                "min_limit_jpy": {"type": ["integer", "null"], "minimum": 0, "maximum": 10**15},
+                "note": {"type": "string", "maxLength": 1000},
+            },
+        },
+        "consent": {"type": "boolean", "const": True, "description": "見積もりのため5社に情報を提供することへの同意"},
+    },
+}
+
+ERROR: dict[str, Any] = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["field", "reason"],
+                        "properties": {"field": {"type": "string"}, "reason": {"type": "string"}, "value": {}},
+                    },
+                },
+            },
+        }
+    },
+}
+
+QUOTE: dict[str, Any] = {
+    "type": "object",
+    "required": ["id", "url", "version", "as_of", "comparison", "recommendation"],
+    "properties": {
+        "id": {"type": "string"},
+        "url": {"type": "string"},
+        "created_at": {"type": "string"},
+        "version": {"type": "integer"},
+        "as_of": {"type": "string", "format": "date"},
+        "rates_unchanged": {"type": "boolean"},
+        "comparison": {
+            "type": "object",
+            "required": ["sample", "columns", "rows", "ranking"],
+            "properties": {
+                "sample": {"type": "boolean", "description": "true: 保険会社の数値は架空のサンプルデータ / invented sample data"},
+                "columns": {
+                    "type": "array",
+                    "items": {"type": "object", "required": ["carrier", "plan_code", "status", "premium_jpy", "cells"]},
+                },
+                "rows": {"type": "array"},
+                "ranking": {"type": "array"},
+            },
+        },
+        "recommendation": {"type": "object"},
+    },
+}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+SPEC: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "保険見積もり比較 API",
+        "version": "1.0.0",
+        "description": "IT事業者向けサイバー保険・IT業務過誤・専門職業賠償の5社比較。サンプルデータ使用時、保険会社の数値はすべて架空です。",
+    },
+    "paths": {
+        "/api/v1/quotes": {
+            "post": {
+                "operationId": "createQuote",
+                "summary": "申込内容から5社の見積もりを比較する",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Applicant"}}}},
+                "responses": {
+                    "201": {"description": "比較結果", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Quote"}}}},
+                    "400": _error("JSONとして読めない"),
+                    "413": _error("大きすぎる"),
+                    "415": _error("JSONではない"),
+                    "422": _error("項目の誤り(fieldsに項目名)"),
+                    "429": _error("リクエストが多すぎる"),
+                },
+            }
+        },
+        "/api/v1/quotes/{id}": {
+            "get": {
+                "operationId": "getQuote",
+                "summary": "保存された見積もり比較を取得する",
+                "parameters": [
+                    {"name": "id", "in": "path", "required": True, "schema": {"type": "string", "minLength": 1, "maxLength": 64}}
+                ],
+                "responses": {
+                    "200": {"description": "比較結果", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Quote"}}}},
+                    "404": _error("見つからない"),
+                    "429": _error("リクエストが多すぎる"),
+                },
+            }
+        },
+    },
+    "components": {"schemas": {"Applicant": APPLICANT, "Quote": QUOTE, "Error": ERROR}},
+}

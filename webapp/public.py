@@ -1,0 +1,156 @@
+"""The customer's pages: one form, then all five carriers side by side at an unguessable link."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from aggregator.applicants import ApplicantInputError, applicant_from_data
+from aggregator.rating import Rater
+from aggregator.recommendation import priorities_from_data, recommend
+from aggregator.schema import Line
+from webapp import current_lang, storage
+from webapp.forms import DEDUCTIBLE_CHOICES, LIMIT_CHOICES, QuoteForm, RequoteForm, localize
+from webapp.models import QuoteRequest, QuoteVersion
+
+bp = Blueprint("public", __name__)
+
+
+def rater() -> Rater:
+    rated: Rater = current_app.extensions["rater"]
+    return rated
+
+
+def today() -> date:
+    return date.today()
+
+
+@bp.get("/healthz")
+def healthz() -> dict[str, Any]:
+    return {"ok": True, "carriers": len(current_app.extensions["carriers"])}
+
+
+@bp.route("/", methods=["GET", "POST"])
+def index() -> Any:
+    form = QuoteForm()
+    localize(form, current_lang())
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                applicant = applicant_from_data(form.applicant_data())
+            except ApplicantInputError as exc:
+                for error in exc.errors:
+                    target = {"annual_revenue_jpy": "annual_revenue", "largest_contract_jpy": "largest_contract"}.get(
+                        error.field, error.field
+                    )
+                    field = form._fields.get(target, form.company)
+                    field.errors = [*field.errors, error.reason]
+            else:
+                created = storage.create_request(rater(), applicant, priorities_from_data(form.priorities_data()), as_of=today())
+                return redirect(url_for("public.quote", token=created.token))
+        return render_template("index.html", form=form), 400
+    return render_template("index.html", form=form)
+
+
+def _version(request_row: QuoteRequest) -> QuoteVersion:
+    wanted = request.args.get("v", type=int)
+    if wanted is None:
+        return request_row.latest
+    for version in request_row.versions:
+        if version.number == wanted:
+            return version
+    abort(404)
+    raise AssertionError("abort() raises")  # pragma: no cover
+
+
+@bp.get("/quotes/<token>")
+def quote(token: str) -> Any:
+    found = storage.find_request(token) or abort(404)
+    version = _version(found)
+    comparison, fresh = storage.comparison_of(rater(), version, current_app.extensions["comparisons"])
+    form = RequoteForm(data={"line": version.line, "limit_jpy": str(version.limit_jpy), "deductible_jpy": str(version.deductible_jpy)})
+    localize(form, current_lang())
+    return render_template(
+        "quote.html",
+        request_row=found,
+        version=version,
+        comparison=comparison,
+        advice=recommend(comparison),
+        fresh=fresh,
+        form=form,
+        applicant=storage.version_applicant(version),
+    )
+
+
+@bp.post("/quotes/<token>/requote")
+def requote(token: str) -> Response:
+    found = storage.find_request(token) or abort(404)
+    form = RequoteForm()
+    if not form.validate_on_submit():
+        abort(400)
+    limit, deductible = int(form.limit_jpy.data), int(form.deductible_jpy.data)
+    if limit not in LIMIT_CHOICES or deductible not in DEDUCTIBLE_CHOICES:
+        abort(400)
+    version = storage.add_version(
+        rater(), found, line=Line(form.line.data), limit_jpy=limit, deductible_jpy=deductible, as_of=today(), by="customer"
+    )
+    return redirect(url_for("public.quote", token=token, v=version.number))
+
+
+@bp.get("/quotes/<token>/comparison.xlsx")
+def workbook(token: str) -> Response:
+    from aggregator.export import write_comparison
+
+    found = storage.find_request(token) or abort(404)
+    version = _version(found)
+    comparison, _fresh = storage.comparison_of(rater(), version, current_app.extensions["comparisons"])
+    buffer = io.BytesIO()
+    lang = current_lang()
+    write_comparison(comparison, buffer, lang=lang, applicant=storage.version_applicant(version), as_of=version.as_of)  # type: ignore[arg-type]
+    buffer.seek(0)
+    title = _("保険見積比較表")
+    name = f"{title}_{version.as_of.isoformat()}_v{version.number}.xlsx"
+    return send_file(
+        buffer, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", as_attachment=True, download_name=name
+    )
+
+
+@bp.app_errorhandler(404)
+def not_found(_error: Any) -> Any:
+    if request.path.startswith("/api/"):
+        return {"error": {"code": "not_found", "message": "見つかりません / not found"}}, 404
+    return render_template(
+        "error.html",
+        title=_("ページが見つかりません"),
+        message=_("URLをご確認ください。見積結果のURLはお送りしたものをそのままお使いください。"),
+    ), 404
+
+
+@bp.app_errorhandler(400)
+def bad_request(_error: Any) -> Any:
+    if request.path.startswith("/api/"):
+        return {"error": {"code": "bad_request", "message": "リクエストが正しくありません / bad request"}}, 400
+    return render_template(
+        "error.html", title=_("送信内容を確認できませんでした"), message=_("ページを開き直して、もう一度お試しください。")
+    ), 400
+
+
+@bp.app_errorhandler(429)
+def too_many(_error: Any) -> Any:
+    if request.path.startswith("/api/"):
+        return {
+            "error": {"code": "rate_limited", "message": "リクエストが多すぎます。しばらくしてからお試しください / too many requests"}
+        }, 429
+    return render_template("error.html", title=_("アクセスが集中しています"), message=_("しばらくしてからもう一度お試しください。")), 429
+
+
+@bp.app_errorhandler(413)
+def too_large(_error: Any) -> Any:
+    if request.path.startswith("/api/"):
+        return {"error": {"code": "too_large", "message": "送信データが大きすぎます / request too large"}}, 413
+    return render_template("error.html", title=_("ファイルが大きすぎます"), message=_("25MBまでのファイルを送信してください。")), 413

@@ -1,0 +1,110 @@
+"""Quote requests in and out of the database; views call these, never SQL themselves."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from aggregator.applicants import applicant_from_data
+from aggregator.exposure import Assumptions
+from aggregator.matching import Comparison, Priorities
+from aggregator.rating import Rater
+from aggregator.recommendation import build_comparison, fingerprint, make_record, priorities_from_data
+from aggregator.schema import Applicant, Line
+from aggregator.serialize import comparison_to_data, to_data
+from webapp.extensions import db
+from webapp.models import QuoteRequest, QuoteVersion, now
+
+
+def create_request(rater: Rater, applicant: Applicant, priorities: Priorities, *, as_of: date, source: str = "web") -> QuoteRequest:
+    """Store a new request and its first quoting, in one transaction."""
+    request = QuoteRequest(
+        company=applicant.company,
+        contact_email=applicant.contact_email,
+        industry=applicant.industry.value,
+        lines=",".join(line.value for line in applicant.lines),
+        applicant=to_data(applicant),
+        priorities=to_data(priorities),
+        consent_at=now(),
+        source=source,
+    )
+    db.session.add(request)
+    _add_version(rater, request, applicant, applicant.lines[0], as_of=as_of, by="customer")
+    db.session.commit()
+    return request
+
+
+def add_version(
+    rater: Rater, request: QuoteRequest, *, line: Line, limit_jpy: int, deductible_jpy: int, as_of: date, by: str
+) -> QuoteVersion:
+    """Quote the same request again with another line, limit or deductible; earlier versions stay."""
+    applicant = replace(applicant_of(request), limit_jpy=limit_jpy, deductible_jpy=deductible_jpy)
+    if line not in applicant.lines:
+        applicant = replace(applicant, lines=(*applicant.lines, line))
+    version = _add_version(rater, request, applicant, line, as_of=as_of, by=by)
+    db.session.commit()
+    return version
+
+
+def _add_version(rater: Rater, request: QuoteRequest, applicant: Applicant, line: Line, *, as_of: date, by: str) -> QuoteVersion:
+    priorities = priorities_from_data(request.priorities)
+    record = make_record(rater, applicant, as_of, line=line, priorities=priorities)
+    version = QuoteVersion(
+        number=len(request.versions) + 1,
+        created_by=by,
+        as_of=as_of,
+        line=line.value,
+        limit_jpy=applicant.limit_jpy,
+        deductible_jpy=applicant.deductible_jpy,
+        record=record,
+        fingerprint=record["comparison_sha256"],
+        note="",
+    )
+    request.versions.append(version)
+    return version
+
+
+def applicant_of(request: QuoteRequest) -> Applicant:
+    return applicant_from_data(request.applicant)
+
+
+def version_applicant(version: QuoteVersion) -> Applicant:
+    data: dict[str, Any] = dict(version.record["applicant"])
+    return applicant_from_data(data)
+
+
+def find_request(token: str) -> QuoteRequest | None:
+    if not token or len(token) > 64:
+        return None
+    return db.session.scalars(select(QuoteRequest).where(QuoteRequest.token == token)).one_or_none()
+
+
+def comparison_of(rater: Rater, version: QuoteVersion, cache: dict[int, tuple[Comparison, bool]]) -> tuple[Comparison, bool]:
+    """The version's comparison recomputed from its stored inputs, and whether it equals what was stored.
+
+    False means carrier data changed since: the stored record still says what was quoted then.
+    A version never changes once stored, so the result is cached per version id by the caller's
+    cache, which lives as long as the rater it was computed with.
+    """
+    hit = cache.get(version.id)
+    if hit is None:
+        record = version.record
+        comparison = build_comparison(
+            rater,
+            applicant_from_data(record["applicant"]),
+            date.fromisoformat(record["as_of"]),
+            line=Line(record["line"]),
+            assumptions=Assumptions(**record["assumptions"]),
+            priorities=priorities_from_data(record["priorities"]),
+        )
+        hit = (comparison, fingerprint(comparison_to_data(comparison)) == version.fingerprint)
+        if len(cache) >= CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+        cache[version.id] = hit
+    return hit
+
+
+CACHE_SIZE = 512

@@ -290,6 +290,19 @@ def worker(workers: int) -> None:
     app.extensions["huey"].create_consumer(workers=workers, worker_type="thread", periodic=False).run()
 
 
+@main.command()
+def migrate() -> None:
+    """データベースを最新のスキーマに移行します(DATABASE_URL、未設定なら instance/ の SQLite)。"""
+    from pathlib import Path as _Path
+
+    from webapp.config import load
+    from webapp.migrate import upgrade
+
+    url = load(_Path("instance").resolve())["SQLALCHEMY_DATABASE_URI"]
+    upgrade(url)
+    click.echo("データベースを最新のスキーマにしました")
+
+
 @main.group()
 def users() -> None:
     """代理店の利用者(ログインアカウント)を管理します。"""

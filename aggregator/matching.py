@@ -281,7 +281,10 @@ def explain(column: Column, prices: Sequence[int]) -> tuple[tuple[str, ...], tup
             continue
         need = cell.shortfall_jpy + (cell.payable_jpy or 0)
         name_ja, name_en = label(cell.key, "ja"), label(cell.key, "en")
-        if cell.payable_jpy is None:
+        if cell.payable_jpy is None and cell.kind is CellKind.RIDER:
+            ja.append(f"{name_ja}は特約で補償できますが、この見積もりには含まれていません(推定必要額{format_yen(need)})")
+            en.append(f"{name_en} is available as a rider not in this quote (estimated need {format_yen(need, 'en')})")
+        elif cell.payable_jpy is None:
             ja.append(f"{name_ja}は補償されません(推定必要額{format_yen(need)})")
             en.append(f"{name_en} is not covered (estimated need {format_yen(need, 'en')})")
         else:

@@ -134,3 +134,11 @@ def test_declined_quotes_are_listed_with_their_reasons_not_ranked() -> None:
     assert comparison.best_column is None
     assert all(c.quote.status is QuoteStatus.DECLINED for c in comparison.columns)
     assert comparison.ranking[0].reasons_ja == ("売上高が引受上限の50億円を超えています",)
+
+
+def test_a_rider_not_taken_reads_differently_from_an_item_not_covered() -> None:
+    comparison = _comparison(applicant(riders=frozenset()))
+    wide = next(r for r in comparison.ranking if comparison.columns[r.column].quote.plan.code == "WIDE")
+    std = next(r for r in comparison.ranking if comparison.columns[r.column].quote.plan.code == "STD")
+    assert any(line.startswith("喪失利益は特約で補償できますが") for line in wide.reasons_ja)
+    assert any(line.startswith("喪失利益は補償されません") for line in std.reasons_ja)

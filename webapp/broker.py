@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from aggregator.labels import carrier_name
 from aggregator.recommendation import recommend
 from aggregator.schema import Carrier, Line
 from aggregator.taxonomy import KEY_INFO, CoverageKey
@@ -169,6 +170,11 @@ def _version(found: QuoteRequest) -> QuoteVersion:
     return next((v for v in found.versions if v.number == wanted), found.latest) if wanted else found.latest
 
 
+def _plan_choices(comparison: Any) -> Any:
+    lang = "en" if current_lang() == "en" else "ja"
+    return opts((f"{c.quote.carrier.value}:{c.quote.plan.code}", f"{carrier_name(c.quote.carrier, lang)} {c.quote.plan.name}") for c in comparison.columns)
+
+
 @bp.get("/requests/<int:request_id>")
 def request_detail(request_id: int) -> Any:
     found = _request_or_404(request_id)
@@ -251,7 +257,7 @@ def propose(request_id: int) -> Response:
     version = _version(found)
     comparison, _fresh = storage.comparison_of(current_app.extensions["rater"], version, current_app.extensions["comparisons"])
     form = ProposalForm()
-    form.plan.choices = opts((f"{c.quote.carrier.value}:{c.quote.plan.code}", c.quote.plan.name) for c in comparison.columns)
+    form.plan.choices = _plan_choices(comparison)
     if not form.validate_on_submit():
         flash("ご意向・提案プラン・理由をすべて入力してください", "error")
         return redirect(url_for("broker.request_detail", request_id=found.id, v=version.number))

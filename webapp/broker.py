@@ -18,6 +18,7 @@ from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from aggregator.labels import carrier_name
+from aggregator.money import Lang
 from aggregator.recommendation import recommend
 from aggregator.schema import Carrier, Line
 from aggregator.taxonomy import KEY_INFO, CoverageKey
@@ -171,7 +172,7 @@ def _version(found: QuoteRequest) -> QuoteVersion:
 
 
 def _plan_choices(comparison: Any) -> Any:
-    lang = "en" if current_lang() == "en" else "ja"
+    lang: Lang = "en" if current_lang() == "en" else "ja"
     return opts((f"{c.quote.carrier.value}:{c.quote.plan.code}", f"{carrier_name(c.quote.carrier, lang)} {c.quote.plan.name}") for c in comparison.columns)
 
 

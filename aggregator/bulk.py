@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from aggregator.clientlist import COLUMNS, load_client_list
+from aggregator.clientlist import COLUMNS, RowError, load_client_list
 from aggregator.labels import carrier_name, line_name
 from aggregator.rating import DECLINED, INDICATION, LINES, NOT_ASKED, QUOTED, REFERRED, ApplicantBatch, BatchResult, Rater
 from aggregator.schema import CONTRACT_TYPE_NAMES, CONTROL_NAMES, INDUSTRY_NAMES, Carrier, Line
@@ -17,6 +17,7 @@ from aggregator.sheets import safe_cell
 
 EXCEL_MAX_ROWS = 1_048_576
 CHUNK = 20_000
+ERRORS_KEPT = 500  # the errors sheet has them all
 STATUS_JA = {QUOTED: "見積可", INDICATION: "条件付き", REFERRED: "要審査", DECLINED: "お断り", NOT_ASKED: ""}
 Progress = Callable[[str, int, int], None]  # stage, done, total
 
@@ -28,6 +29,7 @@ class BulkSummary:
     bad_rows: int
     sheets: int
     sample: bool
+    errors: tuple[RowError, ...] = ()  # the first ERRORS_KEPT bad rows' errors, for a screen to list
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,7 @@ def run_bulk(
     rows, sheets = write_results(
         target, rater, clients, result, as_of=as_of, sample=sample, progress=progress, max_rows_per_sheet=max_rows_per_sheet
     )
-    return BulkSummary(len(clients.companies), rows, clients.bad_rows, sheets, sample)
+    return BulkSummary(len(clients.companies), rows, clients.bad_rows, sheets, sample, tuple(clients.errors[:ERRORS_KEPT]))
 
 
 def result_header() -> list[str]:

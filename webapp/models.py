@@ -144,6 +144,7 @@ class BulkJob(db.Model):  # type: ignore[name-defined,misc]
     bad_rows: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str] = mapped_column(Text, default="")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    row_errors: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [row, column, value, reason] of the first bad rows
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 

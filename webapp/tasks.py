@@ -57,7 +57,7 @@ def run_job(app: Flask, job_id: int) -> None:
         return
     folder = job_folder(app, job)
     source = next(iter(sorted(folder.glob("input.*"))), None)
-    job.status, job.stage, job.done, job.error = "running", "reading", 0, ""
+    job.status, job.stage, job.done, job.error, job.row_errors = "running", "reading", 0, "", []
     job.attempts += 1
     db.session.commit()
     last = 0.0
@@ -86,6 +86,7 @@ def run_job(app: Flask, job_id: int) -> None:
         raise
     job.status, job.stage, job.finished_at = "done", "done", now()
     job.clients, job.bad_rows, job.done = summary.clients, summary.bad_rows, job.total
+    job.row_errors = [[e.row, e.column, "" if e.value is None else str(e.value)[:100], e.reason] for e in summary.errors]
     db.session.commit()
 
 

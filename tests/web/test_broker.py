@@ -239,6 +239,8 @@ def test_bulk_job_runs_through_the_real_queue_and_worker(app: Flask, broker: Fla
     token = upload.headers["Location"].rsplit("/", 1)[1]
     assert 'class="job-progress"' in broker.get(f"/broker/bulk/{token}").get_data(as_text=True)
     status = _wait(broker, token)
+    page = broker.get(f"/broker/bulk/{token}").get_data(as_text=True)
+    assert "取り込めなかった行" in page and "業種が一覧にありません" in page and "パン屋" in page
     assert status["status"] == "done", status
     assert (status["clients"], status["bad_rows"], status["percent"]) == (2, 1, 100)
     result = broker.get(f"/broker/bulk/{token}/result.xlsx")

@@ -29,7 +29,12 @@
         show(".job-error", !!job.error);
         show(".job-result", job.status === "done");
         show(".job-retry", job.status === "failed");
-        if (job.status === "queued" || job.status === "running") { window.setTimeout(poll, 700); }
+        if (job.status === "queued" || job.status === "running") {
+          window.setTimeout(poll, 700);
+        } else if (job.bad_rows > 0 || job.status === "failed") {
+          // the list of rows not taken in, and the retry form, are drawn by the server
+          window.location.reload();
+        }
       })
       .catch(function () { window.setTimeout(poll, 2000); });
   }

@@ -22,7 +22,7 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 
 test: $(STAMP) lint
-	@echo "(system packages: see scripts/install-system-deps.sh)"
+	sh scripts/install-system-deps.sh
 	$(PY) -m pytest -n $(PYTEST_WORKERS) -q
 
 bench: $(STAMP)

@@ -173,7 +173,10 @@ def _version(found: QuoteRequest) -> QuoteVersion:
 
 def _plan_choices(comparison: Any) -> Any:
     lang: Lang = "en" if current_lang() == "en" else "ja"
-    return opts((f"{c.quote.carrier.value}:{c.quote.plan.code}", f"{carrier_name(c.quote.carrier, lang)} {c.quote.plan.name}") for c in comparison.columns)
+    return opts(
+        (f"{c.quote.carrier.value}:{c.quote.plan.code}", f"{carrier_name(c.quote.carrier, lang)} {c.quote.plan.name}")
+        for c in comparison.columns
+    )
 
 
 @bp.get("/requests/<int:request_id>")

@@ -62,4 +62,6 @@ def register(app: Flask) -> None:
     @app.context_processor
     def _globals() -> dict[str, Any]:
         lang = _lang()
-        return {"lang": lang, "sample_notice": pick(SAMPLE_NOTICE, lang), "CellKind": CellKind}  # type: ignore[arg-type]
+        # The page's badge already says サンプルデータ: the sentence follows it without repeating the word.
+        notice = pick(SAMPLE_NOTICE, lang).split(": ", 1)[-1]  # type: ignore[arg-type]
+        return {"lang": lang, "sample_notice": notice, "CellKind": CellKind}

@@ -38,6 +38,7 @@ RIDER_CHOICES = (
 )
 ITEM_CHOICES = tuple(k for k in CoverageKey if k not in (CoverageKey.LIABILITY_DAMAGES, CoverageKey.LITIGATION_COSTS))
 REQUIRED = _l("入力してください")
+CHOOSE = _l("選んでください")
 NOT_NEGATIVE = _l("0以上の整数で入力してください")
 
 
@@ -87,7 +88,7 @@ class QuoteForm(FlaskForm):  # type: ignore[misc]
     servers = _count(_l("サーバー台数(クラウド含む)"))
     largest_contract = StringField(_l("最大の契約金額(1件)"), validators=[DataRequired(REQUIRED), YenAmount()])
     contract_type = RadioField(
-        _l("主な契約形態"), choices=opts([(k.value, v[0]) for k, v in CONTRACT_TYPE_NAMES.items()]), validators=[DataRequired(REQUIRED)]
+        _l("主な契約形態"), choices=opts([(k.value, v[0]) for k, v in CONTRACT_TYPE_NAMES.items()]), validators=[DataRequired(CHOOSE)]
     )
     controls = MultiCheckboxField(_l("導入済みのセキュリティ対策"), choices=opts([(k.value, v[0]) for k, v in CONTROL_NAMES.items()]))
     incidents_3y = _count(_l("過去3年間の事故・インシデント件数"))

@@ -20,7 +20,16 @@ def _tables(url: str) -> set[str]:
 
 def test_migrations_go_up_down_and_up_again(backend: str) -> None:
     upgrade(backend)
-    assert {"quote_requests", "quote_versions", "users", "bulk_jobs", "carrier_datasets", "wording_mappings", "audit_log", "proposals"} <= _tables(backend)
+    assert {
+        "quote_requests",
+        "quote_versions",
+        "users",
+        "bulk_jobs",
+        "carrier_datasets",
+        "wording_mappings",
+        "audit_log",
+        "proposals",
+    } <= _tables(backend)
     downgrade(backend, "base")
     assert _tables(backend) <= {"alembic_version"}
     upgrade(backend)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from webapp.auth import audit
 from webapp.extensions import db, login_manager
 from webapp.forms import DEDUCTIBLE_CHOICES, LIMIT_CHOICES, RequoteForm, localize, opts
 from webapp.models import AuditEntry, BulkJob, Proposal, QuoteRequest, QuoteVersion
+from webapp.public import send_workbook
 
 bp = Blueprint("broker", __name__, url_prefix="/broker")
 
@@ -286,22 +286,11 @@ def propose(request_id: int) -> Response:
 
 @bp.get("/requests/<int:request_id>/comparison.xlsx")
 def workbook(request_id: int) -> Response:
-    from aggregator.export import write_comparison
-
     found = _request_or_404(request_id)
     version = _version(found)
-    comparison, _fresh = storage.comparison_of(current_app.extensions["rater"], version, current_app.extensions["comparisons"])
-    buffer = io.BytesIO()
-    write_comparison(comparison, buffer, lang=current_lang(), applicant=storage.version_applicant(version), as_of=version.as_of)  # type: ignore[arg-type]
-    buffer.seek(0)
     audit("request.workbook", f"request:{found.id}", f"v{version.number}")
     db.session.commit()
-    return send_file(
-        buffer,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        as_attachment=True,
-        download_name=f"comparison_{found.id}_v{version.number}.xlsx",
-    )
+    return send_workbook(version)
 
 
 # ---------------------------------------------------------------- bulk ---

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from aggregator.applicants import ApplicantInputError, applicant_from_data
+from aggregator.money import Lang
 from aggregator.rating import Rater
 from aggregator.recommendation import priorities_from_data, recommend
 from aggregator.schema import Line
@@ -104,20 +105,25 @@ def requote(token: str) -> Response:
 
 @bp.get("/quotes/<token>/comparison.xlsx")
 def workbook(token: str) -> Response:
+    found = storage.find_request(token) or abort(404)
+    return send_workbook(_version(found))
+
+
+def send_workbook(version: QuoteVersion) -> Response:
+    """The version's comparison workbook, in the page's language, built in memory and streamed."""
     from aggregator.export import write_comparison
 
-    found = storage.find_request(token) or abort(404)
-    version = _version(found)
     comparison, _fresh = storage.comparison_of(rater(), version, current_app.extensions["comparisons"])
     buffer = io.BytesIO()
-    lang = current_lang()
-    write_comparison(comparison, buffer, lang=lang, applicant=storage.version_applicant(version), as_of=version.as_of)  # type: ignore[arg-type]
+    lang: Lang = "en" if current_lang() == "en" else "ja"
+    write_comparison(comparison, buffer, lang=lang, applicant=storage.version_applicant(version), as_of=version.as_of)
     buffer.seek(0)
     title = _("保険見積比較表")
     name = f"{title}_{version.as_of.isoformat()}_v{version.number}.xlsx"
-    return send_file(
-        buffer, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", as_attachment=True, download_name=name
-    )
+    return send_file(buffer, mimetype=XLSX, as_attachment=True, download_name=name)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.app_errorhandler(404)

@@ -52,9 +52,12 @@ def run_job(app: Flask, job_id: int) -> None:
     from aggregator.clientlist import ClientListError
     from aggregator.errors import AggregatorError
 
+    from webapp.carrierdata import refresh_if_changed
+
     job = db.session.get(BulkJob, job_id)
     if job is None or job.status == "done":
         return
+    refresh_if_changed(app)  # a worker in its own process quotes with the carrier versions the web app shows
     folder = job_folder(app, job)
     source = next(iter(sorted(folder.glob("input.*"))), None)
     job.status, job.stage, job.done, job.error, job.row_errors = "running", "reading", 0, "", []

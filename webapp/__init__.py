@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request, session
+from flask import Flask, g, request, session
 
 from webapp import config as settings
 from webapp.extensions import babel, csrf, db, limiter, login_manager
@@ -47,12 +47,21 @@ def _setup_database(app: Flask) -> None:
 
 
 def current_lang() -> str:
-    lang = request.args.get("lang") if request else None
+    """The page's language: ?lang= switches it and the session remembers it; Japanese by default.
+
+    Worked out once per request (every filter asks).
+    """
+    cached: str | None = g.get("lang")
+    if cached is not None:
+        return cached
+    lang = request.args.get("lang")
     if lang in ("ja", "en"):
         session["lang"] = lang
-        return lang
-    stored = session.get("lang")
-    return stored if stored in ("ja", "en") else "ja"
+    else:
+        stored = session.get("lang")
+        lang = stored if stored in ("ja", "en") else "ja"
+    g.lang = lang
+    return lang
 
 
 def _setup_extensions(app: Flask) -> None:

@@ -9,7 +9,6 @@ from flask import Blueprint, current_app, request, url_for
 from aggregator.applicants import ApplicantInputError, applicant_from_data
 from aggregator.errors import SchemaError
 from aggregator.recommendation import priorities_from_data, recommend
-from aggregator.serialize import comparison_to_data
 from webapp import storage
 from webapp.models import QuoteRequest
 from webapp.openapi import SPEC
@@ -65,17 +64,17 @@ def _body() -> dict[str, Any]:
 
 
 def _payload(found: QuoteRequest) -> dict[str, Any]:
-    version = found.latest
-    comparison, fresh = storage.comparison_of(current_app.extensions["rater"], version, current_app.extensions["comparisons"])
-    advice = recommend(comparison)
+    version = storage.latest_version(found)
+    hit = storage.computed(current_app.extensions["rater"], version, current_app.extensions["comparisons"])
+    advice = recommend(hit.comparison)
     return {
         "id": found.token,
         "url": url_for("public.quote", token=found.token, _external=True),
         "created_at": found.created_at.isoformat(),
         "version": version.number,
         "as_of": version.as_of.isoformat(),
-        "rates_unchanged": fresh,
-        "comparison": comparison_to_data(comparison),
+        "rates_unchanged": hit.fresh,
+        "comparison": hit.data,
         "recommendation": {
             "column": advice.proposed,
             "reasons_ja": list(advice.reasons_ja),

@@ -26,7 +26,7 @@ from webapp.auth import audit
 from webapp.extensions import db, login_manager
 from webapp.forms import DEDUCTIBLE_CHOICES, LIMIT_CHOICES, RequoteForm, localize, opts
 from webapp.models import AuditEntry, BulkJob, Proposal, QuoteRequest, QuoteVersion
-from webapp.public import send_workbook
+from webapp.public import comparison_table, send_workbook
 
 bp = Blueprint("broker", __name__, url_prefix="/broker")
 
@@ -168,7 +168,7 @@ def _request_or_404(request_id: int) -> QuoteRequest:
 
 def _version(found: QuoteRequest) -> QuoteVersion:
     wanted = request.args.get("v", type=int)
-    return next((v for v in found.versions if v.number == wanted), found.latest) if wanted else found.latest
+    return (storage.version_number(found, wanted) if wanted else None) or storage.latest_version(found)
 
 
 def _plan_choices(comparison: Any) -> Any:
@@ -184,6 +184,7 @@ def request_detail(request_id: int) -> Any:
     found = _request_or_404(request_id)
     version = _version(found)
     comparison, fresh = storage.comparison_of(current_app.extensions["rater"], version, current_app.extensions["comparisons"])
+    applicant = storage.version_applicant(version)
     advice = recommend(comparison)
     requote = RequoteForm(data={"line": version.line, "limit_jpy": str(version.limit_jpy), "deductible_jpy": str(version.deductible_jpy)})
     localize(requote, current_lang())
@@ -201,6 +202,7 @@ def request_detail(request_id: int) -> Any:
         request_row=found,
         version=version,
         comparison=comparison,
+        comparison_html=comparison_table(version, comparison, fresh, applicant),
         advice=advice,
         fresh=fresh,
         form=requote,
@@ -209,7 +211,7 @@ def request_detail(request_id: int) -> Any:
         transitions=TRANSITIONS[found.status],
         proposals=proposals,
         log=log,
-        applicant=storage.version_applicant(version),
+        applicant=applicant,
         show_sample_notice=comparison.sample,
     )
 

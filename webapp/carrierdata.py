@@ -82,6 +82,7 @@ def install(app: Flask) -> None:
     app.extensions["carriers"] = loaded
     app.extensions["rater"] = Rater(loaded.values())
     app.extensions["comparisons"] = {}
+    app.extensions["fragments"] = {}
     app.extensions["carrier_generation"] = _generation()
     app.extensions["carrier_checked"] = time.monotonic()
 

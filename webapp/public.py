@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from aggregator.applicants import ApplicantInputError, applicant_from_data
@@ -61,12 +62,21 @@ def index() -> Any:
 def _version(request_row: QuoteRequest) -> QuoteVersion:
     wanted = request.args.get("v", type=int)
     if wanted is None:
-        return request_row.latest
-    for version in request_row.versions:
-        if version.number == wanted:
-            return version
-    abort(404)
-    raise AssertionError("abort() raises")  # pragma: no cover
+        return storage.latest_version(request_row)
+    return storage.version_number(request_row, wanted) or abort(404)
+
+
+def comparison_table(version: QuoteVersion, comparison: Any, fresh: bool, applicant: Any) -> Markup:
+    """The comparison table's HTML, rendered once per version and language: a version never changes."""
+    cache: dict[tuple[int, str, bool], Markup] = current_app.extensions["fragments"]
+    key = (version.id, current_lang(), fresh)
+    html = cache.get(key)
+    if html is None:
+        html = Markup(render_template("_comparison_table.html", comparison=comparison, columns=comparison.columns, applicant=applicant))
+        if len(cache) >= storage.CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+        cache[key] = html
+    return html
 
 
 @bp.get("/quotes/<token>")
@@ -74,6 +84,7 @@ def quote(token: str) -> Any:
     found = storage.find_request(token) or abort(404)
     version = _version(found)
     comparison, fresh = storage.comparison_of(rater(), version, current_app.extensions["comparisons"])
+    applicant = storage.version_applicant(version)
     form = RequoteForm(data={"line": version.line, "limit_jpy": str(version.limit_jpy), "deductible_jpy": str(version.deductible_jpy)})
     localize(form, current_lang())
     return render_template(
@@ -81,10 +92,11 @@ def quote(token: str) -> Any:
         request_row=found,
         version=version,
         comparison=comparison,
+        comparison_html=comparison_table(version, comparison, fresh, applicant),
         advice=recommend(comparison),
         fresh=fresh,
         form=form,
-        applicant=storage.version_applicant(version),
+        applicant=applicant,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -82,12 +82,21 @@ def find_request(token: str) -> QuoteRequest | None:
     return db.session.scalars(select(QuoteRequest).where(QuoteRequest.token == token)).one_or_none()
 
 
-def comparison_of(rater: Rater, version: QuoteVersion, cache: dict[int, tuple[Comparison, bool]]) -> tuple[Comparison, bool]:
-    """The version's comparison recomputed from its stored inputs, and whether it equals what was stored.
+@dataclass(frozen=True)
+class Computed:
+    """A version's comparison as recomputed now, its JSON, and whether that equals what was stored."""
 
-    False means carrier data changed since: the stored record still says what was quoted then.
-    A version never changes once stored, so the result is cached per version id by the caller's
-    cache, which lives as long as the rater it was computed with.
+    comparison: Comparison
+    data: dict[str, Any]
+    fresh: bool
+
+
+def computed(rater: Rater, version: QuoteVersion, cache: dict[int, Computed]) -> Computed:
+    """The version's comparison recomputed from its stored inputs, cached per version.
+
+    `fresh` is False when carrier data changed since: the stored record still says what was quoted
+    then. A version never changes once stored, so the cache (which lives as long as the rater it
+    was computed with) needs no invalidation of its own.
     """
     hit = cache.get(version.id)
     if hit is None:
@@ -100,11 +109,32 @@ def comparison_of(rater: Rater, version: QuoteVersion, cache: dict[int, tuple[Co
             assumptions=Assumptions(**record["assumptions"]),
             priorities=priorities_from_data(record["priorities"]),
         )
-        hit = (comparison, fingerprint(comparison_to_data(comparison)) == version.fingerprint)
+        data = comparison_to_data(comparison)
+        hit = Computed(comparison, data, fingerprint(data) == version.fingerprint)
         if len(cache) >= CACHE_SIZE:
             cache.pop(next(iter(cache)))
         cache[version.id] = hit
     return hit
+
+
+def comparison_of(rater: Rater, version: QuoteVersion, cache: dict[int, Computed]) -> tuple[Comparison, bool]:
+    hit = computed(rater, version, cache)
+    return hit.comparison, hit.fresh
+
+
+def latest_version(request_row: QuoteRequest) -> QuoteVersion:
+    """The newest version alone, without loading every earlier one."""
+    latest: QuoteVersion = db.session.scalars(
+        select(QuoteVersion).where(QuoteVersion.request_id == request_row.id).order_by(QuoteVersion.number.desc()).limit(1)
+    ).one()
+    return latest
+
+
+def version_number(request_row: QuoteRequest, number: int) -> QuoteVersion | None:
+    found: QuoteVersion | None = db.session.scalars(
+        select(QuoteVersion).where(QuoteVersion.request_id == request_row.id, QuoteVersion.number == number)
+    ).one_or_none()
+    return found
 
 
 CACHE_SIZE = 512

@@ -51,7 +51,6 @@ def run_job(app: Flask, job_id: int) -> None:
     from aggregator.bulk import run_bulk
     from aggregator.clientlist import ClientListError
     from aggregator.errors import AggregatorError
-
     from webapp.carrierdata import refresh_if_changed
 
     job = db.session.get(BulkJob, job_id)

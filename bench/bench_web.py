@@ -494,22 +494,22 @@ def timing(owner: Any, attr: str, label: str, acc: dict[str, float]) -> Iterator
 def stages(app: Any, client: Any, path: str, name: str, n: int) -> None:
     """The real request with its parts timed by wrappers (no profiler): medians over n requests."""
     from webapp import api, public, storage
-    from webapp.models import QuoteRequest
 
     view_label, json_label = "the view function", "  outside the view: of which JSON encoding of the payload"
     parts = [
         (storage, "find_request", "storage.find_request (query)"),
-        (QuoteRequest, "latest", "QuoteRequest.latest (query: its versions, lazily loaded)"),
-        (storage, "comparison_of", "storage.comparison_of (cached per version)"),
+        (storage, "latest_version", "storage.latest_version (query: the newest version only)"),
+        (storage, "computed", "storage.computed (comparison and its JSON, cached per version)"),
     ]
     if name == "API":
         endpoint = "api.get_quote"
-        parts += [(api, "recommend", "recommend"), (api, "comparison_to_data", "comparison_to_data (every request)")]
+        parts += [(api, "recommend", "recommend")]
     else:
         endpoint = "public.quote"
         parts += [
             (public, "recommend", "recommend"),
             (storage, "version_applicant", "storage.version_applicant"),
+            (public, "comparison_table", "comparison_table (HTML cached per version and language)"),
             (public, "render_template", "render_template('quote.html')"),
         ]
     acc: dict[str, float] = {}

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Blueprint, current_app, request, url_for
+from werkzeug.wrappers import Response
 
 from aggregator.applicants import ApplicantInputError, applicant_from_data
 from aggregator.errors import SchemaError
@@ -117,11 +119,20 @@ def create_quote() -> tuple[dict[str, Any], int]:
 
 
 @bp.get("/quotes/<token>")
-def get_quote(token: str) -> dict[str, Any]:
+def get_quote(token: str) -> Response:
     found = storage.find_request(token)
     if found is None:
         raise NotFound("見積もりが見つかりません / no such quote")
-    return _payload(found)
+    # The payload of a stored version never changes: encode it once, send the same bytes after.
+    bodies: dict[tuple[int, str], str] = current_app.extensions["fragments"]
+    key = (found.id, "api:" + str(storage.latest_version(found).id))
+    body = bodies.get(key)
+    if body is None:
+        body = json.dumps(_payload(found), ensure_ascii=False, separators=(",", ":"))
+        if len(bodies) >= storage.CACHE_SIZE:
+            bodies.pop(next(iter(bodies)))
+        bodies[key] = body
+    return current_app.response_class(body, mimetype="application/json")
 
 
 @bp.get("/openapi.json")

@@ -60,7 +60,7 @@ class QuoteVersion(db.Model):  # type: ignore[name-defined,misc]
     line: Mapped[str] = mapped_column(String(30))
     limit_jpy: Mapped[int] = mapped_column(BigInteger)
     deductible_jpy: Mapped[int] = mapped_column(BigInteger)
-    record: Mapped[dict[str, Any]] = mapped_column(JSON)  # aggregator.recommendation.make_record
+    record: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)  # make_record; large: read only when needed
     fingerprint: Mapped[str] = mapped_column(String(64))
     note: Mapped[str] = mapped_column(Text, default="")
     request: Mapped[QuoteRequest] = relationship(back_populates="versions")

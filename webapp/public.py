@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
@@ -83,6 +84,24 @@ def comparison_table(version: QuoteVersion, comparison: Any, fresh: bool, applic
 def quote(token: str) -> Any:
     found = storage.find_request(token) or abort(404)
     version = _version(found)
+    # A version never changes: its page is rendered once per language and kept, with the session's
+    # CSRF token put back in on every request (the only part of the page that is per visitor).
+    token_now = generate_csrf()
+    pages: dict[tuple[int, str], str] = current_app.extensions["fragments"]
+    key = (version.id, "page:" + current_lang())
+    page = pages.get(key)
+    if page is None:
+        page = _render_quote(found, version).replace(token_now, CSRF_SLOT)
+        if len(pages) >= storage.CACHE_SIZE:
+            pages.pop(next(iter(pages)))
+        pages[key] = page
+    return page.replace(CSRF_SLOT, token_now)
+
+
+CSRF_SLOT = "\x00csrf\x00"
+
+
+def _render_quote(found: QuoteRequest, version: QuoteVersion) -> str:
     comparison, fresh = storage.comparison_of(rater(), version, current_app.extensions["comparisons"])
     applicant = storage.version_applicant(version)
     form = RequoteForm(data={"line": version.line, "limit_jpy": str(version.limit_jpy), "deductible_jpy": str(version.deductible_jpy)})

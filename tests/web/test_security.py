@@ -88,3 +88,15 @@ def test_oversized_requests_are_refused(tmp_path: Path) -> None:
     client = make_app(f"sqlite:///{tmp_path / 's.sqlite3'}", tmp_path, WTF_CSRF_ENABLED=False, MAX_CONTENT_LENGTH=1024).test_client()
     response = client.post("/api/v1/quotes", data="x" * 4096, content_type="application/json")
     assert response.status_code == 413
+
+
+def test_a_cached_results_page_carries_each_visitors_own_csrf_token(csrf_client: FlaskClient, tmp_path: Path) -> None:
+    created = csrf_client.post("/", data={**FORM, "csrf_token": _token(csrf_client.get("/").get_data(as_text=True))})
+    location = created.headers["Location"]
+    first = _token(csrf_client.get(location).get_data(as_text=True))
+    other = csrf_client.application.test_client()  # another visitor with the link, after the page was cached
+    second = _token(other.get(location).get_data(as_text=True))
+    assert first != second
+    token = location.rsplit("/", 1)[1]
+    requote = {"line": "cyber", "limit_jpy": "300000000", "deductible_jpy": "0", "csrf_token": second}
+    assert other.post(f"/quotes/{token}/requote", data=requote).status_code == 302

@@ -12,7 +12,7 @@ from aggregator.applicants import ApplicantInputError, applicant_from_data
 from aggregator.errors import SchemaError
 from aggregator.recommendation import priorities_from_data, recommend
 from webapp import storage
-from webapp.models import QuoteRequest
+from webapp.models import QuoteRequest, QuoteVersion
 from webapp.openapi import SPEC
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -65,8 +65,8 @@ def _body() -> dict[str, Any]:
     return data
 
 
-def _payload(found: QuoteRequest) -> dict[str, Any]:
-    version = storage.latest_version(found)
+def _payload(found: QuoteRequest, version: QuoteVersion | None = None) -> dict[str, Any]:
+    version = version or storage.latest_version(found)
     hit = storage.computed(current_app.extensions["rater"], version, current_app.extensions["comparisons"])
     advice = recommend(hit.comparison)
     return {
@@ -120,15 +120,16 @@ def create_quote() -> tuple[dict[str, Any], int]:
 
 @bp.get("/quotes/<token>")
 def get_quote(token: str) -> Response:
-    found = storage.find_request(token)
-    if found is None:
+    pair = storage.find_with_version(token)
+    if pair is None:
         raise NotFound("見積もりが見つかりません / no such quote")
+    found, version = pair
     # The payload of a stored version never changes: encode it once, send the same bytes after.
     bodies: dict[tuple[int, str], str] = current_app.extensions["fragments"]
-    key = (found.id, "api:" + str(storage.latest_version(found).id))
+    key = (version.id, "api")
     body = bodies.get(key)
     if body is None:
-        body = json.dumps(_payload(found), ensure_ascii=False, separators=(",", ":"))
+        body = json.dumps(_payload(found, version), ensure_ascii=False, separators=(",", ":"))
         if len(bodies) >= storage.CACHE_SIZE:
             bodies.pop(next(iter(bodies)))
         bodies[key] = body

@@ -82,8 +82,8 @@ def comparison_table(version: QuoteVersion, comparison: Any, fresh: bool, applic
 
 @bp.get("/quotes/<token>")
 def quote(token: str) -> Any:
-    found = storage.find_request(token) or abort(404)
-    version = _version(found)
+    pair = storage.find_with_version(token, request.args.get("v", type=int)) or abort(404)
+    found, version = pair
     # A version never changes: its page is rendered once per language and kept, with the session's
     # CSRF token put back in on every request (the only part of the page that is per visitor).
     token_now = generate_csrf()

@@ -130,6 +130,16 @@ def latest_version(request_row: QuoteRequest) -> QuoteVersion:
     return latest
 
 
+def find_with_version(token: str, number: int | None = None) -> tuple[QuoteRequest, QuoteVersion] | None:
+    """A request by its token with one of its versions (the newest unless a number is given), in one query."""
+    if not token or len(token) > 64:
+        return None
+    query = select(QuoteRequest, QuoteVersion).join(QuoteVersion, QuoteVersion.request_id == QuoteRequest.id).where(QuoteRequest.token == token)
+    query = query.where(QuoteVersion.number == number) if number is not None else query.order_by(QuoteVersion.number.desc()).limit(1)
+    row = db.session.execute(query).first()
+    return None if row is None else (row[0], row[1])
+
+
 def version_number(request_row: QuoteRequest, number: int) -> QuoteVersion | None:
     found: QuoteVersion | None = db.session.scalars(
         select(QuoteVersion).where(QuoteVersion.request_id == request_row.id, QuoteVersion.number == number)

@@ -409,3 +409,17 @@ def test_a_limit_option_without_a_rate_factor_is_named_at_its_plan(tmp_path: Pat
     factors.write_bytes(factors.read_bytes().replace(b"Cyber,Limit of Liability,JPY 30M,0.60\r\n", b""))
     error = _load_error(folder)
     assert (error.file, error.sheet, error.row, error.value) == (SCHEDULE, "Plans", 5, 30_000_000)
+
+
+def test_a_data_row_above_the_header_is_an_error_not_skipped(tmp_path: Path) -> None:
+    from carriers.registry import FIXTURES
+
+    folder = tmp_path / "aig"
+    shutil.copytree(FIXTURES / "aig", folder)
+    rates = folder / "aig_rates.csv"
+    lines = rates.read_text(encoding="utf-8").splitlines(keepends=True)
+    rates.write_text(lines[0] + "Cyber,2026.04,2026-04-01,,C1,JPY 100M,JPY 1\n" + "".join(lines[1:]), encoding="utf-8")
+    with pytest.raises(CarrierDataError) as caught:
+        AigAdapter().load(folder)
+    assert (caught.value.file, caught.value.row) == ("aig_rates.csv", 2)
+    assert "見出し行より前" in caught.value.message

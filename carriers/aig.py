@@ -271,7 +271,9 @@ def _table(rows: Sequence[Sequence[Any]], columns: Sequence[str], where: Where) 
     for n, row in enumerate(rows[:start], start=1):
         # Above the header only notes and one-cell titles belong; a row of data there would be lost.
         if not _is_note(row) and sum(1 for v in row if not is_blank(v)) > 1:
-            raise where.at(row=n).error("見出し行より前にデータのような行があります(読み飛ばさずに止めました)", [v for v in row if not is_blank(v)])
+            raise where.at(row=n).error(
+                "見出し行より前にデータのような行があります(読み飛ばさずに止めました)", [v for v in row if not is_blank(v)]
+            )
     cols = find_columns(rows[start], columns, where.at(row=start + 1))
     return [_Row(where.at(row=n), cols, row) for n, row in enumerate(rows[start + 1 :], start=start + 2) if not _is_note(row)]
 

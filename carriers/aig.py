@@ -42,6 +42,7 @@ from carriers.base import (
     cell_percent,
     cell_text,
     cell_yen,
+    check_preamble,
     find_columns,
     flatten,
     has_sample_marker,
@@ -268,12 +269,7 @@ def _table(rows: Sequence[Sequence[Any]], columns: Sequence[str], where: Where) 
     start = next((i for i, row in enumerate(rows) if wanted & {norm_header(v) for v in row}), None)
     if start is None:
         raise where.error(f"{NOT_AIG}: 見出し行がありません", list(columns))
-    for n, row in enumerate(rows[:start], start=1):
-        # Above the header only notes and one-cell titles belong; a row of data there would be lost.
-        if not _is_note(row) and sum(1 for v in row if not is_blank(v)) > 1:
-            raise where.at(row=n).error(
-                "見出し行より前にデータのような行があります(読み飛ばさずに止めました)", [v for v in row if not is_blank(v)]
-            )
+    check_preamble(rows, start, where)
     cols = find_columns(rows[start], columns, where.at(row=start + 1))
     return [_Row(where.at(row=n), cols, row) for n, row in enumerate(rows[start + 1 :], start=start + 2) if not _is_note(row)]
 

@@ -259,6 +259,17 @@ def find_columns(header: Sequence[Any], required: Sequence[str], where: Where, o
     return found
 
 
+def check_preamble(rows: Sequence[Sequence[Any]], header_index: int, where: Where) -> None:
+    """Above a header row only titles and notes belong: one filled cell, or a line starting # or ※.
+
+    A row of data there would be read as neither header nor data and silently lost, so it is an error.
+    """
+    for number, row in enumerate(rows[:header_index], start=1):
+        filled = [v for v in row if not is_blank(v)]
+        if len(filled) > 1 and not (isinstance(filled[0], str) and filled[0].strip().startswith(("#", "※"))):
+            raise where.at(row=number).error("見出し行より前にデータのような行があります(読み飛ばさずに止めました)", filled)
+
+
 def column_letter(index: int) -> str:
     """0 -> A, 27 -> AB: how a person finds the column in Excel."""
     letters = ""

@@ -40,6 +40,7 @@ from carriers.base import (
     cell_percent,
     cell_text,
     cell_yen,
+    check_preamble,
     find_columns,
     flatten,
     has_sample_marker,
@@ -284,6 +285,7 @@ def _read_table(folder: Path, name: str) -> _Table:
     header = scores.index(max(scores))
     if not any(CARRIER_NAME in cell for cell in flatten(rows[:header])):
         raise where.at(row=1).error(f"{CARRIER_NAME}のファイルではありません(表題行に「{CARRIER_NAME}」がありません)", rows[0][:1])
+    check_preamble(rows, header, where)
     found = find_columns(rows[header], columns, where.at(row=header + 1))
     return _Table(where, rows, header, found, has_sample_marker(flatten(rows)))
 

@@ -43,6 +43,7 @@ from carriers.base import (
     cell_percent,
     cell_text,
     cell_yen,
+    check_preamble,
     column_letter,
     find_columns,
     flatten,
@@ -250,6 +251,7 @@ class _Book:
         for number, header in enumerate(rows[:HEADER_SEARCH_ROWS], start=1):
             if any(norm_header(v) == norm_header(required[0]) for v in header if isinstance(v, str)):
                 find_columns(header, required, where.at(row=number))
+                check_preamble(rows, number - 1, where)
                 columns = {norm_header(v): i for i, v in enumerate(header) if not is_blank(v)}
                 data = [
                     _Row(tuple(values), columns, where.at(row=n))

@@ -81,3 +81,29 @@ def test_one_bad_carrier_does_not_stop_the_others(tmp_path: Path) -> None:
     report = load_all(tmp_path / "carriers")
     assert set(report.errors) == {Carrier.SOMPO_JAPAN}
     assert len(report.loaded) == 4 and not report.clean
+
+
+def test_a_data_row_above_a_header_is_refused_not_skipped(tmp_path: Path) -> None:
+    import openpyxl
+
+    ms = tmp_path / "carriers" / "mitsui_sumitomo"
+    shutil.copytree(FIXTURES / "mitsui_sumitomo", ms)
+    path = ms / "基本保険料.csv"
+    lines = path.read_bytes().decode("cp932").splitlines(keepends=True)
+    path.write_bytes((lines[0] + "サイバー,B,1,2,3\r\n" + "".join(lines[1:])).encode("cp932"))
+    with pytest.raises(CarrierDataError) as caught:
+        load_carrier(Carrier.MITSUI_SUMITOMO, tmp_path / "carriers")
+    assert (caught.value.file, caught.value.row) == ("基本保険料.csv", 2)
+
+    tm = tmp_path / "carriers" / "tokio_marine"
+    shutil.copytree(FIXTURES / "tokio_marine", tm)
+    book = openpyxl.load_workbook(tm / "tmn_cyber_plans.xlsx")
+    sheet = book["補償内容"]
+    sheet.insert_rows(2)
+    for col, value in enumerate(["TMC-S", "原因調査費用", "1,000"], start=1):
+        sheet.cell(row=2, column=col, value=value)
+    book.save(tm / "tmn_cyber_plans.xlsx")
+    with pytest.raises(CarrierDataError) as caught:
+        load_carrier(Carrier.TOKIO_MARINE, tmp_path / "carriers")
+    assert (caught.value.sheet, caught.value.row) == ("補償内容", 2)
+    assert "見出し行より前" in caught.value.message

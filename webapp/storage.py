@@ -134,7 +134,9 @@ def find_with_version(token: str, number: int | None = None) -> tuple[QuoteReque
     """A request by its token with one of its versions (the newest unless a number is given), in one query."""
     if not token or len(token) > 64:
         return None
-    query = select(QuoteRequest, QuoteVersion).join(QuoteVersion, QuoteVersion.request_id == QuoteRequest.id).where(QuoteRequest.token == token)
+    query = (
+        select(QuoteRequest, QuoteVersion).join(QuoteVersion, QuoteVersion.request_id == QuoteRequest.id).where(QuoteRequest.token == token)
+    )
     query = query.where(QuoteVersion.number == number) if number is not None else query.order_by(QuoteVersion.number.desc()).limit(1)
     row = db.session.execute(query).first()
     return None if row is None else (row[0], row[1])

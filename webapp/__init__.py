@@ -1,4 +1,4 @@
-"""The Flask web app: the customer's quote form and results, the JSON API, and (later) the broker workspace."""
+"""The Flask web app: the customer's quote form and results, the JSON API, and the broker workspace."""
 
 from __future__ import annotations
 

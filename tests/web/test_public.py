@@ -115,3 +115,15 @@ def test_storage_round_trips_on_both_databases(backend: str, tmp_path: Path) -> 
         comparison, fresh = storage.comparison_of(app.extensions["rater"], row.versions[1], {})
         assert fresh and len(comparison.columns) == 5
     assert client.get(location).status_code == 200
+
+
+def test_sqlite_runs_in_wal_with_full_sync_and_a_busy_timeout(app: Flask) -> None:
+    from sqlalchemy import text
+
+    from webapp.extensions import db
+
+    with app.app_context(), db.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1

@@ -120,15 +120,17 @@ def create_quote() -> tuple[dict[str, Any], int]:
 
 @bp.get("/quotes/<token>")
 def get_quote(token: str) -> Response:
-    pair = storage.find_with_version(token)
-    if pair is None:
+    version_id = storage.version_id(token)
+    if version_id is None:
         raise NotFound("見積もりが見つかりません / no such quote")
-    found, version = pair
     # The payload of a stored version never changes: encode it once, send the same bytes after.
     bodies: dict[tuple[int, str], str] = current_app.extensions["fragments"]
-    key = (version.id, "api")
+    key = (version_id, "api")
     body = bodies.get(key)
     if body is None:
+        found, version = storage.find_with_version(token) or (None, None)
+        if found is None or version is None:
+            raise NotFound("見積もりが見つかりません / no such quote")
         body = json.dumps(_payload(found, version), ensure_ascii=False, separators=(",", ":"))
         if len(bodies) >= storage.CACHE_SIZE:
             bodies.pop(next(iter(bodies)))

@@ -82,15 +82,16 @@ def comparison_table(version: QuoteVersion, comparison: Any, fresh: bool, applic
 
 @bp.get("/quotes/<token>")
 def quote(token: str) -> Any:
-    pair = storage.find_with_version(token, request.args.get("v", type=int)) or abort(404)
-    found, version = pair
+    number = request.args.get("v", type=int)
+    version_id = storage.version_id(token, number) or abort(404)
     # A version never changes: its page is rendered once per language and kept, with the session's
     # CSRF token put back in on every request (the only part of the page that is per visitor).
     token_now = generate_csrf()
     pages: dict[tuple[int, str], str] = current_app.extensions["fragments"]
-    key = (version.id, "page:" + current_lang())
+    key = (version_id, "page:" + current_lang())
     page = pages.get(key)
     if page is None:
+        found, version = storage.find_with_version(token, number) or abort(404)
         page = _render_quote(found, version).replace(token_now, CSRF_SLOT)
         if len(pages) >= storage.CACHE_SIZE:
             pages.pop(next(iter(pages)))

@@ -130,6 +130,16 @@ def latest_version(request_row: QuoteRequest) -> QuoteVersion:
     return latest
 
 
+def version_id(token: str, number: int | None = None) -> int | None:
+    """Just the id of a request's version (the newest unless a number is given): enough to serve a cached page."""
+    if not token or len(token) > 64:
+        return None
+    query = select(QuoteVersion.id).join(QuoteRequest, QuoteVersion.request_id == QuoteRequest.id).where(QuoteRequest.token == token)
+    query = query.where(QuoteVersion.number == number) if number is not None else query.order_by(QuoteVersion.number.desc()).limit(1)
+    found: int | None = db.session.execute(query).scalar()
+    return found
+
+
 def find_with_version(token: str, number: int | None = None) -> tuple[QuoteRequest, QuoteVersion] | None:
     """A request by its token with one of its versions (the newest unless a number is given), in one query."""
     if not token or len(token) > 64:

@@ -160,8 +160,10 @@ def _cell(key: CoverageKey, quote: Quote, need: Need | None) -> Cell:
                 loss = min(loss, need.people * min(term.per_victim.per_person_jpy, need.per_person_jpy or term.per_victim.per_person_jpy))
             # The policy deductible applies once per incident and is shown on its own row;
             # only a deductible the item carries itself comes off the item's payout here.
+            # The payout ratio applies to what the limit allows, as in `effective`: a cell never
+            # pays more against a need than the most it can pay.
             own = term.deductible_jpy or 0
-            payable = min(cap, max(0, loss - own) * ratio // 100)
+            payable = min(cap, max(0, loss - own)) * ratio // 100
     if need is not None:
         shortfall = max(0, need.amount_jpy - (payable or 0))
     parent = quote.plan.pool(term.parent) if term is not None else None

@@ -124,8 +124,8 @@ def test_shortfall_sentence_reads_like_the_broker_would_say_it() -> None:
     comparison = _comparison(applicant(servers=30, riders=frozenset()))
     std = next(i for i, c in enumerate(comparison.columns) if c.quote.plan.code == "STD")
     ranked = next(r for r in comparison.ranking if r.column == std)
-    # need 30 × 100万 = 3,000万; payable 3,000万 × 90% = 2,700万, capped at the 1,000万 sublimit
-    assert "原因・被害範囲調査費用の支払可能額1,000万円は推定必要額3,000万円に対し2,000万円不足" in ranked.reasons_ja
+    # need 30 × 100万 = 3,000万; the 1,000万 sublimit paid at 90% = 900万
+    assert "原因・被害範囲調査費用の支払可能額900万円は推定必要額3,000万円に対し2,100万円不足" in ranked.reasons_ja
 
 
 def test_declined_quotes_are_listed_with_their_reasons_not_ranked() -> None:
@@ -142,3 +142,35 @@ def test_a_rider_not_taken_reads_differently_from_an_item_not_covered() -> None:
     std = next(r for r in comparison.ranking if comparison.columns[r.column].quote.plan.code == "STD")
     assert any(line.startswith("喪失利益は特約で補償できますが") for line in wide.reasons_ja)
     assert any(line.startswith("喪失利益は補償されません") for line in std.reasons_ja)
+
+
+def test_payable_never_exceeds_the_most_a_cell_can_pay(rater: Rater) -> None:
+    from aggregator.applicants import applicant_from_data
+    from aggregator.recommendation import build_comparison
+
+    person = applicant_from_data(
+        {
+            "company": "検証",
+            "industry": "saas",
+            "annual_revenue_jpy": "30億円",
+            "employees": 300,
+            "records_held": 500_000,
+            "servers": 80,
+            "largest_contract_jpy": "2億円",
+            "contract_type": "juninin",
+            "lines": ["cyber"],
+            "limit_jpy": "1億円",
+            "deductible_jpy": 0,
+        }
+    )
+    comparison = build_comparison(rater, person, TODAY, all_plans=True)
+    needs = {row.key: row.need for row in comparison.rows}
+    checked = 0
+    for column in comparison.columns:
+        for cell in column.cells:
+            need = needs[cell.key]
+            if cell.payable_jpy is not None and cell.effective_jpy is not None and need is not None:
+                assert cell.payable_jpy <= cell.effective_jpy, (column.quote.plan.code, cell.key)
+                assert cell.shortfall_jpy == max(0, need.amount_jpy - cell.payable_jpy), (column.quote.plan.code, cell.key)
+                checked += 1
+    assert checked > 100

@@ -127,3 +127,32 @@ def test_sqlite_runs_in_wal_with_full_sync_and_a_busy_timeout(app: Flask) -> Non
         assert connection.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 5000
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_a_quote_made_before_a_rate_change_is_shown_on_todays_rates_not_declined(client: FlaskClient, app: Flask) -> None:
+    from dataclasses import replace
+    from datetime import date
+
+    from aggregator.rating import Rater
+
+    location = _submit(client).headers["Location"]
+    with app.app_context():
+        row = storage.find_request(location.rsplit("/", 1)[1])
+        assert row is not None
+        version = row.latest
+        version.as_of = date(2026, 5, 1)  # quoted in May
+        version.record = {**version.record, "as_of": "2026-05-01"}
+        from webapp.extensions import db
+
+        db.session.commit()
+        data = app.extensions["carriers"]
+        tokio = next(d for d in data.values() if d.carrier.value == "tokio_marine")
+        newer = replace(tokio, rate_tables=tuple(replace(t, version="2026.07", effective_from=date(2026, 7, 1), minimum_premium_jpy=t.minimum_premium_jpy + 10) for t in tokio.rate_tables))
+        app.extensions["rater"] = Rater([newer if d is tokio else d for d in data.values()])
+        app.extensions["comparisons"].clear()
+        app.extensions["fragments"].clear()
+        comparison, fresh = storage.comparison_of(app.extensions["rater"], version, app.extensions["comparisons"])
+    assert not fresh
+    tokio_column = next(c for c in comparison.columns if c.quote.carrier.value == "tokio_marine")
+    assert tokio_column.quote.status.value != "declined" and tokio_column.quote.rate_version == "2026.07"
+    assert "料率が更新されました" in client.get(location).get_data(as_text=True)

@@ -101,19 +101,24 @@ def computed(rater: Rater, version: QuoteVersion, cache: dict[int, Computed]) ->
     hit = cache.get(version.id)
     if hit is None:
         record = version.record
-        inputs = {
-            "applicant": applicant_from_data(record["applicant"]),
-            "line": Line(record["line"]),
-            "assumptions": Assumptions(**record["assumptions"]),
-            "priorities": priorities_from_data(record["priorities"]),
-        }
-        comparison = build_comparison(rater, inputs.pop("applicant"), date.fromisoformat(record["as_of"]), **inputs)
+
+        def compare_on(day: date) -> Comparison:
+            return build_comparison(
+                rater,
+                applicant_from_data(record["applicant"]),
+                day,
+                line=Line(record["line"]),
+                assumptions=Assumptions(**record["assumptions"]),
+                priorities=priorities_from_data(record["priorities"]),
+            )
+
+        comparison = compare_on(date.fromisoformat(record["as_of"]))
         data = comparison_to_data(comparison)
         fresh = fingerprint(data) == version.fingerprint
         if not fresh:
             # The rates changed since: on the quote date a newer table would not yet be in force and
             # every carrier that changed would show as declined. Show today's rates instead, and say so.
-            comparison = build_comparison(rater, applicant_from_data(record["applicant"]), date.today(), **inputs)
+            comparison = compare_on(date.today())
             data = comparison_to_data(comparison)
         hit = Computed(comparison, data, fresh)
         if len(cache) >= CACHE_SIZE:

@@ -304,9 +304,14 @@ class Rater:
         # The applicant's factor depends on the plan, not the limit or deductible: work it out per plan
         # (controls × incidents × riders, to 0.0001), then spread it over that plan's columns.
         plans, spread = np.unique(columns, return_inverse=True)
-        per_plan = _mul_bp(BP + a.adjust_bp, BP + a.surcharge_bp)[:, self.slot_model[plans]]
+        plan_model = self.slot_model[plans]
+        # Multiplied exactly (at most ~2×10^16 within the schema's bounds), rounded once to 0.0001.
+        exact = (BP + a.adjust_bp[:, plan_model]) * (BP + a.surcharge_bp[:, plan_model])
         if self.rider_keys:
-            per_plan = _mul_bp(per_plan, BP + self._rider_load(batch, a, plans, self.slot_model[plans]))
+            exact = exact * (BP + self._rider_load(batch, a, plans, plan_model))
+        else:
+            exact = exact * BP
+        per_plan = (exact + BP**2 // 2) // BP**2
         factor = per_plan[:, spread.reshape(-1)]
         # In place from here: at 100,000 clients × 500 options every temporary array costs.
         p = a.base[:, model]

@@ -175,3 +175,16 @@ def test_rating_a_batch_equals_rating_each_row_alone(people: list) -> None:  # t
         np.testing.assert_array_equal(whole.premium[row], alone.premium[0])
         np.testing.assert_array_equal(whole.status[row], alone.status[0])
         np.testing.assert_array_equal(whole.adjusted[row], alone.adjusted[0])
+
+
+def test_the_applicants_factors_are_multiplied_exactly_and_rounded_once() -> None:
+    data = carrier_data(
+        control_credit_bp={SecurityControl.MFA: -550},
+        missing_control_debit_bp={},
+        incident_surcharge_bp=2_500,
+        rider_factor_bp={CoverageKey.LOST_PROFIT: 2_000},
+    )
+    quote = _by_plan(Rater([data]).quote(applicant(controls=frozenset({SecurityControl.MFA}), incidents_3y=3), TODAY))["WIDE"]
+    # 800,000 × 1.30 = 1,040,000; 0.945 × 1.75 × 1.20 = 1.9845 exactly (rounding 0.945 × 1.75 first
+    # would give 1.6538 and then 1.9846) → 2,063,880 → up to ¥100: 2,063,900
+    assert quote.premium_jpy == 2_063_900

@@ -36,7 +36,7 @@ _NUM = r"\d(?:[\d,]*\d)?(?:\.\d+)?"
 # One candidate amount: an optional yen prefix, then Japanese unit groups or an English
 # suffix, then an optional 円 / JPY / yen.
 _CANDIDATE = re.compile(
-    rf"(?<![\d.,])(?P<prefix>¥|\\|jpy)?\s*"
+    rf"(?<![A-Za-z0-9.,])(?P<prefix>¥|\\|jpy)?\s*"
     rf"(?P<body>(?:(?:{_NUM})\s*[百千万億兆]+\s*)+(?:{_NUM})?|(?:{_NUM}))"
     rf"\s*(?P<suffix>thousand|million|billion|mn|bn|k|m|b(?![a-z]))?(?![a-z])"
     rf"\s*(?P<yen>円|jpy|yen)?",

@@ -84,6 +84,9 @@ def test_column_unit_applies_to_bare_numbers_only(text: str | int | Decimal, uni
         ("1.5円", "端数"),
         ("億円", "読めません"),
         ("fifty million", "読めません"),
+        ("1e6", "読めません"),  # not ¥6: a figure glued to letters is not an amount
+        ("2E8", "読めません"),
+        ("Q3", "読めません"),
     ],
 )
 def test_unreadable_amounts_name_the_text(text: str, reason: str) -> None:

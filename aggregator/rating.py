@@ -307,10 +307,8 @@ class Rater:
         plan_model = self.slot_model[plans]
         # Multiplied exactly (at most ~2×10^16 within the schema's bounds), rounded once to 0.0001.
         exact = (BP + a.adjust_bp[:, plan_model]) * (BP + a.surcharge_bp[:, plan_model])
-        if self.rider_keys:
-            exact = exact * (BP + self._rider_load(batch, a, plans, plan_model))
-        else:
-            exact = exact * BP
+        riders = BP + self._rider_load(batch, a, plans, plan_model) if self.rider_keys else BP
+        exact = exact * riders
         per_plan = (exact + BP**2 // 2) // BP**2
         factor = per_plan[:, spread.reshape(-1)]
         # In place from here: at 100,000 clients × 500 options every temporary array costs.

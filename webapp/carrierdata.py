@@ -67,7 +67,7 @@ def _generation() -> tuple[int, int, int]:
 
 def install(app: Flask) -> None:
     """Load every carrier's active set and build the rater; a carrier that does not load stops the start."""
-    _activate_due()
+    _activate_due(app)
     loaded: dict[Carrier, CarrierData] = {}
     problems = []
     for carrier in REGISTRY:
@@ -99,18 +99,33 @@ def refresh_if_changed(app: Flask, *, force: bool = False) -> None:
         install(app)
 
 
-def _activate_due() -> None:
-    """A version uploaded ahead of its effective date becomes active on that date."""
+def _activate_due(app: Flask) -> None:
+    """A version uploaded ahead of its effective date becomes active on that date, laid on top of
+    whatever is active by then, and checked again: an upload that landed meanwhile is kept."""
     due = db.session.scalars(
-        select(CarrierDataset)
-        .where(CarrierDataset.status == "scheduled", CarrierDataset.effective_from <= date.today())
-        .order_by(CarrierDataset.id)
+        select(CarrierDataset).where(CarrierDataset.status == "scheduled", CarrierDataset.effective_from <= date.today()).order_by(CarrierDataset.id)
     ).all()
     for row in due:
-        _supersede(Carrier(row.carrier), keep=row.id)
+        carrier = Carrier(row.carrier)
+        _restage(app, row)
+        try:
+            adapter_for(carrier).load(Path(row.folder), mappings_for(carrier))
+        except CarrierDataError as exc:
+            row.status, row.error = "rejected", f"適用日に再検証できませんでした: {exc.describe()}"
+            continue
+        _supersede(carrier, keep=row.id)
         row.status = "active"
     if due:
         db.session.commit()
+
+
+def _restage(app: Flask, row: CarrierDataset) -> None:
+    """Lay this upload on top of the carrier's files as they are active now: another upload may have landed
+    since this one was staged, and its change must not be lost when this one becomes active."""
+    folder = Path(row.folder)
+    for path in active_folder(app, Carrier(row.carrier)).iterdir():
+        if path.is_file() and path.name != row.filename and path.parent != folder:
+            shutil.copy2(path, folder / path.name)
 
 
 def _supersede(carrier: Carrier, keep: int) -> None:
@@ -144,13 +159,14 @@ def upload(app: Flask, carrier: Carrier, filename: str, content: bytes, by: str)
     (staging / name).write_bytes(content)
     row = CarrierDataset(carrier=carrier.value, status="checking", uploaded_by=by, filename=name, folder=str(staging))
     db.session.add(row)
-    db.session.flush()
+    db.session.commit()  # no write lock held while the files are parsed
     return validate(app, row)
 
 
 def validate(app: Flask, row: CarrierDataset) -> CarrierDataset:
     """Load the staged set: activate it (or schedule it for its effective date), or record why not."""
     carrier = Carrier(row.carrier)
+    _restage(app, row)
     try:
         data = adapter_for(carrier).load(Path(row.folder), mappings_for(carrier))
     except UnclassifiedWordingError as exc:

@@ -350,3 +350,26 @@ def test_unclassified_wording_is_listed_mapped_and_the_mapping_kept(app: Flask, 
     assert "保存済みの対応付け" in page and "「ヘルプデスク増員手当」→ コールセンター費用" in page
     plan = app.extensions["carriers"][Carrier.SOMPO_JAPAN].plans[0]
     assert any(t.wording == "ヘルプデスク増員手当" for t in plan.terms)
+
+
+def test_a_scheduled_version_keeps_an_upload_that_landed_before_its_date(app: Flask, broker: FlaskClient, tmp_path: Path) -> None:
+    from datetime import date
+
+    from webapp import carrierdata
+    from webapp.models import CarrierDataset
+
+    folder = _carrier_copy(tmp_path) / "aig"
+    future = (folder / "aig_rates.csv").read_text(encoding="utf-8").replace(",2026-04-01,", ",2026-12-01,")
+    page = _upload(broker, "aig", "aig_rates.csv", future.encode())
+    assert "適用日待ち" in page  # scheduled: the current version stays in use until its date
+    factors = (folder / "aig_factors.csv").read_text(encoding="utf-8").replace("Cyber,Plan,CE-ESS,0.85", "Cyber,Plan,CE-ESS,1.70")
+    assert "使用中" in _upload(broker, "aig", "aig_factors.csv", factors.encode())  # a fix that goes live now
+    with app.app_context():
+        scheduled = db.session.query(CarrierDataset).filter_by(status="scheduled").one()
+        scheduled.effective_from = date.today()  # its date comes
+        db.session.commit()
+        carrierdata.refresh_if_changed(app, force=True)
+        active = Path(carrierdata.active_folder(app, Carrier.AIG))
+        assert db.session.get(CarrierDataset, scheduled.id).status == "active"  # type: ignore[union-attr]
+    assert "2026-12-01" in (active / "aig_rates.csv").read_text(encoding="utf-8")
+    assert "CE-ESS,1.70" in (active / "aig_factors.csv").read_text(encoding="utf-8")  # the fix was kept

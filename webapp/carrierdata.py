@@ -103,7 +103,9 @@ def _activate_due(app: Flask) -> None:
     """A version uploaded ahead of its effective date becomes active on that date, laid on top of
     whatever is active by then, and checked again: an upload that landed meanwhile is kept."""
     due = db.session.scalars(
-        select(CarrierDataset).where(CarrierDataset.status == "scheduled", CarrierDataset.effective_from <= date.today()).order_by(CarrierDataset.id)
+        select(CarrierDataset)
+        .where(CarrierDataset.status == "scheduled", CarrierDataset.effective_from <= date.today())
+        .order_by(CarrierDataset.id)
     ).all()
     for row in due:
         carrier = Carrier(row.carrier)

@@ -147,7 +147,13 @@ def test_a_quote_made_before_a_rate_change_is_shown_on_todays_rates_not_declined
         db.session.commit()
         data = app.extensions["carriers"]
         tokio = next(d for d in data.values() if d.carrier.value == "tokio_marine")
-        newer = replace(tokio, rate_tables=tuple(replace(t, version="2026.07", effective_from=date(2026, 7, 1), minimum_premium_jpy=t.minimum_premium_jpy + 10) for t in tokio.rate_tables))
+        newer = replace(
+            tokio,
+            rate_tables=tuple(
+                replace(t, version="2026.07", effective_from=date(2026, 7, 1), minimum_premium_jpy=t.minimum_premium_jpy + 10)
+                for t in tokio.rate_tables
+            ),
+        )
         app.extensions["rater"] = Rater([newer if d is tokio else d for d in data.values()])
         app.extensions["comparisons"].clear()
         app.extensions["fragments"].clear()

@@ -284,9 +284,9 @@ def worker(workers: int) -> None:
     from webapp.tasks import mark_interrupted
 
     app = create_app()
-    stuck = mark_interrupted(app)
+    stuck = mark_interrupted(app)  # only jobs quiet for a while: another worker may be running the rest
     if stuck:
-        click.echo(f"中断されていたジョブ {stuck} 件を「失敗(再実行可)」にしました")
+        click.echo(f"止まっていたジョブ {stuck} 件を「失敗(再実行可)」にしました")
     app.extensions["huey"].create_consumer(workers=workers, worker_type="thread", periodic=False).run()
 
 

@@ -343,7 +343,7 @@ def bulk_retry(token: str) -> Response:
     job = _job_or_404(token)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    if job.status == "failed":
+    if job.status == "failed" or tasks.is_stale(job):
         job.status, job.error, job.done, job.stage = "queued", "", 0, ""
         audit("bulk.retry", f"bulk:{job.token}", job.filename)
         db.session.commit()

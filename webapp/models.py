@@ -145,6 +145,7 @@ class BulkJob(db.Model):  # type: ignore[name-defined,misc]
     error: Mapped[str] = mapped_column(Text, default="")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     row_errors: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [row, column, value, reason] of the first bad rows
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)  # last sign of life
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import shutil
 import time
-from datetime import date
+from datetime import UTC, date, timedelta
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from huey import Huey, RedisHuey, SqliteHuey
 from huey.consumer import Consumer
+from sqlalchemy import update
 
 from webapp.extensions import db
 from webapp.models import BulkJob, now
 
 TASK_NAME = "bulk_quote"
 PROGRESS_EVERY = 0.3  # seconds between progress writes: often enough for the bar, rare enough for the database
+STALE_AFTER = timedelta(minutes=10)  # a running job silent this long has lost its worker
 
 
 def setup(app: Flask) -> None:
@@ -53,15 +55,22 @@ def run_job(app: Flask, job_id: int) -> None:
     from aggregator.errors import AggregatorError
     from webapp.carrierdata import refresh_if_changed
 
-    job = db.session.get(BulkJob, job_id)
-    if job is None or job.status == "done":
+    if db.session.get(BulkJob, job_id) is None:
+        return
+    # Claim the job in one statement: a job another worker is running, or one already done, is left alone.
+    claimed = db.session.execute(
+        update(BulkJob)
+        .where(BulkJob.id == job_id, BulkJob.status.in_(["queued", "failed"]))
+        .values(status="running", stage="reading", done=0, error="", row_errors=[], attempts=BulkJob.attempts + 1, updated_at=now())
+    )
+    db.session.commit()
+    if not claimed.rowcount:  # type: ignore[attr-defined]
         return
     refresh_if_changed(app)  # a worker in its own process quotes with the carrier versions the web app shows
+    job = db.session.get(BulkJob, job_id)
+    assert job is not None
     folder = job_folder(app, job)
     source = next(iter(sorted(folder.glob("input.*"))), None)
-    job.status, job.stage, job.done, job.error, job.row_errors = "running", "reading", 0, "", []
-    job.attempts += 1
-    db.session.commit()
     last = 0.0
 
     def progress(stage: str, done: int, total: int) -> None:
@@ -69,7 +78,7 @@ def run_job(app: Flask, job_id: int) -> None:
         if time.monotonic() - last < PROGRESS_EVERY and done < total:
             return
         last = time.monotonic()
-        job.stage, job.done, job.total = stage, done, total
+        job.stage, job.done, job.total, job.updated_at = stage, done, total, now()
         db.session.commit()
 
     try:
@@ -92,10 +101,27 @@ def run_job(app: Flask, job_id: int) -> None:
     db.session.commit()
 
 
-def mark_interrupted(app: Flask) -> int:
-    """Jobs left 'running' by a worker that stopped: say so, so they can be run again."""
+def is_stale(job: BulkJob, older_than: timedelta = STALE_AFTER) -> bool:
+    """A running job with no sign of life for a while: its worker stopped."""
+    if job.status != "running":
+        return False
+    seen = job.updated_at
+    if seen is None:
+        return True
+    if seen.tzinfo is None:  # SQLite hands back naive UTC
+        seen = seen.replace(tzinfo=UTC)
+    return now() - seen > older_than
+
+
+def mark_interrupted(app: Flask, older_than: timedelta | None = STALE_AFTER) -> int:
+    """Jobs left 'running' by a worker that stopped: say so, so they can be run again.
+
+    With `older_than=None` every running job counts (the embedded worker is the only one there is);
+    otherwise only jobs quiet for that long, so starting a second worker leaves the first one's jobs be.
+    """
     with app.app_context():
-        stuck = db.session.scalars(db.select(BulkJob).where(BulkJob.status.in_(["running"]))).all()
+        running = db.session.scalars(db.select(BulkJob).where(BulkJob.status == "running")).all()
+        stuck = [job for job in running if older_than is None or is_stale(job, older_than)]
         for job in stuck:
             job.status, job.error, job.finished_at = "failed", "処理が中断されました(ワーカーが停止しました)。もう一度実行できます。", now()
             partial = job_folder(app, job) / "result.xlsx.part"
@@ -110,7 +136,7 @@ def start_embedded_worker(app: Flask, workers: int = 1) -> Consumer:
     Consumer.start() would also take over the process's signal handlers, which only the main
     thread may do and which the web server needs: start its scheduler and worker threads alone.
     """
-    mark_interrupted(app)
+    mark_interrupted(app, older_than=None)
     consumer = app.extensions["huey"].create_consumer(workers=workers, worker_type="thread", periodic=False, check_worker_health=False)
     consumer.scheduler.start()
     for _, thread in consumer.worker_threads:
@@ -123,13 +149,14 @@ def remove_job_files(app: Flask, job: BulkJob) -> None:
 
 
 def describe(job: BulkJob) -> dict[str, Any]:
+    stale = is_stale(job)
     return {
-        "status": job.status,
+        "status": "failed" if stale else job.status,
         "stage": job.stage,
         "done": job.done,
         "total": job.total,
         "percent": 100 if job.status == "done" else (int(job.done * 100 / job.total) if job.total else 0),
         "clients": job.clients,
         "bad_rows": job.bad_rows,
-        "error": job.error,
+        "error": "処理が止まっています(ワーカーが停止した可能性があります)。もう一度実行できます。" if stale else job.error,
     }

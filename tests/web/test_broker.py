@@ -273,15 +273,26 @@ def test_a_failed_job_says_why_and_runs_again(app: Flask, broker: FlaskClient, w
 
 
 def test_an_interrupted_job_is_marked_and_can_be_run_again(app: Flask) -> None:
-    from webapp.tasks import mark_interrupted
+    from datetime import UTC, datetime, timedelta
+
+    from webapp.tasks import mark_interrupted, run_job
 
     with app.app_context():
-        db.session.add(BulkJob(created_by="tanaka", filename="big.xlsx", status="running", stage="rating"))
+        quiet = BulkJob(
+            created_by="tanaka", filename="old.xlsx", status="running", stage="rating", updated_at=datetime.now(UTC) - timedelta(hours=1)
+        )
+        busy = BulkJob(created_by="tanaka", filename="busy.xlsx", status="running", stage="rating", updated_at=datetime.now(UTC))
+        db.session.add_all([quiet, busy])
         db.session.commit()
-    assert mark_interrupted(app) == 1
+        busy_id = busy.id
+    assert mark_interrupted(app) == 1  # a second worker starting leaves the first one's live job alone
     with app.app_context():
-        job = db.session.query(BulkJob).one()
-        assert job.status == "failed" and "中断" in job.error
+        jobs = {job.filename: job for job in db.session.query(BulkJob)}
+        assert jobs["old.xlsx"].status == "failed" and "中断" in jobs["old.xlsx"].error
+        assert jobs["busy.xlsx"].status == "running"
+        run_job(app, busy_id)  # another worker is on it: it is not claimed and not run twice
+        assert db.session.get(BulkJob, busy_id).attempts == 0  # type: ignore[union-attr]
+    assert mark_interrupted(app, older_than=None) == 1  # the embedded worker is the only one: all running jobs stopped
 
 
 def _premium(app: Flask, carrier: str) -> int:

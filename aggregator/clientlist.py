@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -249,9 +250,8 @@ def _money_cells(cells: np.ndarray, column: Column) -> Parsed:
         if cell is None:
             raise ValueError("金額の入力がありません")
         if isinstance(cell, float):
-            if not cell.is_integer():
-                raise ValueError("金額に1円未満の端数があります")
-            cell = int(cell)
+            # 1.5 in a 万円 column is ¥15,000: the column's unit decides, as it does for text.
+            cell = Decimal(repr(cell))
         yen = parse_yen(cell, unit=column.unit)
         if yen > MAX_INPUT:
             raise ValueError("金額が大きすぎます")

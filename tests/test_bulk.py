@@ -109,6 +109,14 @@ def test_bad_rows_go_to_the_errors_sheet_and_good_rows_are_still_quoted(tmp_path
     assert reasons["希望種目"] == "種目「火災保険」が一覧にありません"
 
 
+def test_decimal_amounts_follow_the_columns_unit(tmp_path: Path) -> None:
+    head = [h.replace("売上高(円)", "売上高(万円)") for h in HEAD]
+    source = _list(tmp_path / "clients.xlsx", [[*GOOD[:2], 1.5, *GOOD[3:]], [*GOOD[:2], "2.5", *GOOD[3:]]], head=head)
+    clients = load_client_list(source)
+    assert clients.errors == []
+    assert clients.batch.annual_revenue_jpy.tolist() == [15_000, 25_000]
+
+
 def test_revenue_in_thousand_yen_and_cp932_csv(tmp_path: Path) -> None:
     head = [h.replace("売上高(円)", "売上高(千円)") for h in HEAD]
     row = [*GOOD[:2], 500_000, *GOOD[3:]]

@@ -264,6 +264,9 @@ def propose(request_id: int) -> Response:
     comparison, _fresh = storage.comparison_of(current_app.extensions["rater"], version, current_app.extensions["comparisons"])
     form = ProposalForm()
     form.plan.choices = _plan_choices(comparison)
+    if found.status in ("won", "lost"):
+        flash(f"「{status_name(found.status)}」の依頼には提案を記録できません。先に状態を見積済に戻してください", "error")
+        return redirect(url_for("broker.request_detail", request_id=found.id, v=version.number))
     if not form.validate_on_submit():
         flash("ご意向・提案プラン・理由をすべて入力してください", "error")
         return redirect(url_for("broker.request_detail", request_id=found.id, v=version.number))

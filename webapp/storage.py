@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from aggregator.applicants import applicant_from_data
 from aggregator.exposure import Assumptions
@@ -45,7 +46,13 @@ def add_version(
     if line not in applicant.lines:
         applicant = replace(applicant, lines=(*applicant.lines, line))
     version = _add_version(rater, request, applicant, line, as_of=as_of, by=by)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # two re-quotes at once took the same version number: number this one after
+        db.session.rollback()
+        db.session.refresh(request)
+        version = _add_version(rater, request, applicant, line, as_of=as_of, by=by)
+        db.session.commit()
     return version
 
 

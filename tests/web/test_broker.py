@@ -384,3 +384,20 @@ def test_a_scheduled_version_keeps_an_upload_that_landed_before_its_date(app: Fl
         assert db.session.get(CarrierDataset, scheduled.id).status == "active"  # type: ignore[union-attr]
     assert "2026-12-01" in (active / "aig_rates.csv").read_text(encoding="utf-8")
     assert "CE-ESS,1.70" in (active / "aig_factors.csv").read_text(encoding="utf-8")  # the fix was kept
+
+
+def test_no_proposal_on_a_closed_request(app: Flask, broker: FlaskClient) -> None:
+    token = _customer_request(app)
+    with app.app_context():
+        row = db.session.query(QuoteRequest).filter_by(token=token).one()
+        row.status = "lost"
+        db.session.commit()
+        request_id = row.id
+    detail = f"/broker/requests/{request_id}"
+    plan = re.search(r'<option value="([a-z_]+:[A-Z0-9-]+)"', broker.get(detail).get_data(as_text=True))
+    assert plan
+    broker.post(f"{detail}/proposal", data={"csrf_token": _token(broker, detail), "wishes": "x", "plan": plan.group(1), "reasons": "y"})
+    assert "提案を記録できません" in broker.get(detail).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(Proposal).count() == 0
+        assert db.session.get(QuoteRequest, request_id).status == "lost"  # type: ignore[union-attr]

@@ -268,6 +268,10 @@ class Rater:
         self.n_deductibles = np.array([len(s.deductibles) for s in self.slots], dtype=np.int64)
         self.slot_offset = np.array([s.offset for s in self.slots], dtype=np.int64)
         self.rider_columns = np.array([KEYS.index(k) for k in self.rider_keys], dtype=np.int64)
+        # The two layouts premiums() is asked for, grouped by plan once: every option, and one option per plan.
+        self.every_option = np.arange(size, dtype=np.int64)[None, :]
+        self.every_option_layout = (np.arange(slots, dtype=np.int64), self.opt_slot.copy())
+        self.one_per_plan_layout = (np.arange(slots, dtype=np.int64), np.arange(slots, dtype=np.int64))
 
     # ------------------------------------------------------------ stages ---
 
@@ -291,7 +295,7 @@ class Rater:
         status[not_written | beyond | ~in_force[None, :]] = DECLINED
         return Assessment(base, adjust, surcharge, hits.hit, not_written, beyond, status, hits.dropped)
 
-    def premiums(self, batch: ApplicantBatch, a: Assessment, options: I64) -> I64:
+    def premiums(self, batch: ApplicantBatch, a: Assessment, options: I64, layout: tuple[I64, I64] | None = None) -> I64:
         """Annual premium for each applicant (row) at each option: an (n, x) array of option indices whose
         columns each belong to one plan (every column of the full ladder, or one chosen option per plan).
 
@@ -303,7 +307,7 @@ class Rater:
         model = self.slot_model[columns]  # (x,): each column's carrier and line
         # The applicant's factor depends on the plan, not the limit or deductible: work it out per plan
         # (controls × incidents × riders, to 0.0001), then spread it over that plan's columns.
-        plans, spread = np.unique(columns, return_inverse=True)
+        plans, spread = layout if layout is not None else np.unique(columns, return_inverse=True)
         plan_model = self.slot_model[plans]
         # Multiplied exactly (at most ~2×10^16 within the schema's bounds), rounded once to 0.0001.
         exact = (BP + a.adjust_bp[:, plan_model]) * (BP + a.surcharge_bp[:, plan_model])
@@ -359,7 +363,7 @@ class Rater:
         status = a.status[:, slot_model]
         asked_line = batch.lines[:, self.model_line[slot_model]]
         status = np.where(asked_line, status, NOT_ASKED).astype(np.int8)
-        premium = self.premiums(batch, a, options)
+        premium = self.premiums(batch, a, options, self.one_per_plan_layout)
         premium = np.where((status == DECLINED) | (status == NOT_ASKED), -1, premium)
         adjusted = (
             (limits != batch.limit_jpy[:, None]) | (deductibles != batch.deductible_jpy[:, None]) | self._rider_gaps(batch, a, slot_model)
@@ -380,10 +384,9 @@ class Rater:
         """Every carrier's plans for every line asked, with reasons, conditions and a ladder of options."""
         batch = ApplicantBatch.of([applicant])
         a = self.assess(batch, as_of)
-        every = np.arange(self.n_options, dtype=np.int64)[None, :]
         row = _Row(
             riders=tuple(sorted(applicant.riders, key=KEYS.index)),
-            premiums=self.premiums(batch, a, every)[0].tolist(),
+            premiums=self.premiums(batch, a, self.every_option, self.every_option_layout)[0].tolist(),
             options=self.chosen_options(batch)[0][0].tolist(),
             fired=a.fired[0].tolist(),
             status=a.status[0].tolist(),

@@ -13,7 +13,7 @@ from aggregator.clientlist import COLUMNS, RowError, load_client_list
 from aggregator.labels import carrier_name, line_name
 from aggregator.rating import DECLINED, INDICATION, LINES, NOT_ASKED, QUOTED, REFERRED, ApplicantBatch, BatchResult, Rater
 from aggregator.schema import CONTRACT_TYPE_NAMES, CONTROL_NAMES, INDUSTRY_NAMES, Carrier, Line
-from aggregator.sheets import safe_cell
+from aggregator.xlsxstyle import sheet_text
 
 EXCEL_MAX_ROWS = 1_048_576
 CHUNK = 20_000
@@ -142,4 +142,4 @@ def template_rows(revenue_unit: str = "円") -> tuple[list[str], list[object]]:
     }
     for control, (ja, _) in CONTROL_NAMES.items():
         example[ja] = "○" if control.value in ("mfa", "offline_backup", "staff_training") else "×"
-    return headers, [safe_cell(example.get(h, "")) for h in headers]
+    return headers, [sheet_text(v) if isinstance(v := example.get(h, ""), str) else v for h in headers]

@@ -184,11 +184,6 @@ def format_yen(amount: int, lang: Lang = "ja") -> str:
     return sign + "".join(parts) + "円"
 
 
-def format_man(amount: int) -> str:
-    """Compact Japanese for table cells where 円 is implied by the header: 1億, 5,000万."""
-    return format_yen(amount, "ja").removesuffix("円")
-
-
 def format_premium(amount: int, lang: Lang = "ja") -> str:
     """Premiums as quotes print them: 475,070円 / ¥475,070 (limits use 万・億)."""
     if lang == "en":

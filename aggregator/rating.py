@@ -126,9 +126,6 @@ class PlanSlot:
     deductibles: I64
     offset: int
 
-    def option(self, li: int, di: int) -> int:
-        return self.offset + li * len(self.deductibles) + di
-
 
 @dataclass(frozen=True)
 class Assessment:

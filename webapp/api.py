@@ -66,7 +66,8 @@ def _body() -> dict[str, Any]:
 
 
 def _payload(found: QuoteRequest, version: QuoteVersion | None = None) -> dict[str, Any]:
-    version = version or storage.latest_version(found)
+    version = version or storage.version_of(found)
+    assert version is not None  # a request is stored with its first version
     hit = storage.computed(current_app.extensions["rater"], version, current_app.extensions["comparisons"])
     advice = recommend(hit.comparison)
     return {

@@ -24,7 +24,7 @@ from aggregator.taxonomy import KEY_INFO, CoverageKey
 from webapp import carrierdata, current_lang, storage, tasks
 from webapp.auth import audit
 from webapp.extensions import db, login_manager
-from webapp.forms import DEDUCTIBLE_CHOICES, LIMIT_CHOICES, RequoteForm, localize, opts
+from webapp.forms import RequoteForm, localize, opts
 from webapp.models import AuditEntry, BulkJob, Proposal, QuoteRequest, QuoteVersion
 from webapp.public import comparison_table, send_workbook
 
@@ -167,8 +167,10 @@ def _request_or_404(request_id: int) -> QuoteRequest:
 
 
 def _version(found: QuoteRequest) -> QuoteVersion:
-    wanted = request.args.get("v", type=int)
-    return (storage.version_number(found, wanted) if wanted else None) or storage.latest_version(found)
+    """The version asked for with ?v=, or the newest (an unknown number shows the newest)."""
+    version = storage.version_of(found, request.args.get("v", type=int)) or storage.version_of(found)
+    assert version is not None  # a request is stored with its first version
+    return version
 
 
 def _plan_choices(comparison: Any) -> Any:
@@ -219,16 +221,12 @@ def request_detail(request_id: int) -> Any:
 @bp.post("/requests/<int:request_id>/requote")
 def requote(request_id: int) -> Response:
     found = _request_or_404(request_id)
-    form = RequoteForm()
-    if not form.validate_on_submit():
-        abort(400)
-    limit, deductible = int(form.limit_jpy.data), int(form.deductible_jpy.data)
-    if limit not in LIMIT_CHOICES or deductible not in DEDUCTIBLE_CHOICES:
-        abort(400)
+    terms = RequoteForm().terms() or abort(400)
+    line, limit, deductible = terms
     version = storage.add_version(
         current_app.extensions["rater"],
         found,
-        line=Line(form.line.data),
+        line=line,
         limit_jpy=limit,
         deductible_jpy=deductible,
         as_of=date.today(),
@@ -236,7 +234,7 @@ def requote(request_id: int) -> Response:
     )
     if found.status == "new":
         found.status = "quoted"
-    audit("request.requote", f"request:{found.id}", f"v{version.number} {form.line.data} limit={limit} deductible={deductible}")
+    audit("request.requote", f"request:{found.id}", f"v{version.number} {line.value} limit={limit} deductible={deductible}")
     db.session.commit()
     return redirect(url_for("broker.request_detail", request_id=found.id, v=version.number))
 

@@ -23,7 +23,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from aggregator.errors import AmountError
 from aggregator.matching import PRIORITY_LABELS, PriorityKind
 from aggregator.money import format_yen, parse_yen
-from aggregator.schema import CONTRACT_TYPE_NAMES, CONTROL_NAMES, INDUSTRY_NAMES, LINE_NAMES
+from aggregator.schema import CONTRACT_TYPE_NAMES, CONTROL_NAMES, INDUSTRY_NAMES, LINE_NAMES, Line
 from aggregator.taxonomy import KEY_INFO, CoverageKey
 
 MAN = 10_000
@@ -142,6 +142,15 @@ class RequoteForm(FlaskForm):  # type: ignore[misc]
     line = SelectField(_l("保険の種類"), choices=opts([(k.value, v[0]) for k, v in LINE_NAMES.items()]))
     limit_jpy = SelectField(_l("支払限度額"), choices=money_choices(LIMIT_CHOICES))
     deductible_jpy = SelectField(_l("免責金額"), choices=money_choices(DEDUCTIBLE_CHOICES))
+
+    def terms(self) -> tuple[Line, int, int] | None:
+        """The line, limit and deductible asked, or None when the post is not a valid choice of them.
+
+        SelectField refuses a value outside its choices, so a forged limit never reaches rating.
+        """
+        if not self.validate_on_submit():
+            return None
+        return Line(self.line.data), int(self.limit_jpy.data), int(self.deductible_jpy.data)
 
 
 def localize(form: FlaskForm, lang: str) -> None:

@@ -16,9 +16,8 @@ from aggregator.applicants import ApplicantInputError, applicant_from_data
 from aggregator.money import Lang
 from aggregator.rating import Rater
 from aggregator.recommendation import priorities_from_data, recommend
-from aggregator.schema import Line
 from webapp import current_lang, storage
-from webapp.forms import DEDUCTIBLE_CHOICES, LIMIT_CHOICES, QuoteForm, RequoteForm, localize
+from webapp.forms import QuoteForm, RequoteForm, localize
 from webapp.models import QuoteRequest, QuoteVersion
 
 bp = Blueprint("public", __name__)
@@ -58,13 +57,6 @@ def index() -> Any:
                 return redirect(url_for("public.quote", token=created.token))
         return render_template("index.html", form=form), 400
     return render_template("index.html", form=form)
-
-
-def _version(request_row: QuoteRequest) -> QuoteVersion:
-    wanted = request.args.get("v", type=int)
-    if wanted is None:
-        return storage.latest_version(request_row)
-    return storage.version_number(request_row, wanted) or abort(404)
 
 
 def comparison_table(version: QuoteVersion, comparison: Any, fresh: bool, applicant: Any) -> Markup:
@@ -123,22 +115,16 @@ def _render_quote(found: QuoteRequest, version: QuoteVersion) -> str:
 @bp.post("/quotes/<token>/requote")
 def requote(token: str) -> Response:
     found = storage.find_request(token) or abort(404)
-    form = RequoteForm()
-    if not form.validate_on_submit():
-        abort(400)
-    limit, deductible = int(form.limit_jpy.data), int(form.deductible_jpy.data)
-    if limit not in LIMIT_CHOICES or deductible not in DEDUCTIBLE_CHOICES:
-        abort(400)
-    version = storage.add_version(
-        rater(), found, line=Line(form.line.data), limit_jpy=limit, deductible_jpy=deductible, as_of=today(), by="customer"
-    )
+    terms = RequoteForm().terms() or abort(400)
+    line, limit, deductible = terms
+    version = storage.add_version(rater(), found, line=line, limit_jpy=limit, deductible_jpy=deductible, as_of=today(), by="customer")
     return redirect(url_for("public.quote", token=token, v=version.number))
 
 
 @bp.get("/quotes/<token>/comparison.xlsx")
 def workbook(token: str) -> Response:
-    found = storage.find_request(token) or abort(404)
-    return send_workbook(_version(found))
+    _found, version = storage.find_with_version(token, request.args.get("v", type=int)) or abort(404)
+    return send_workbook(version)
 
 
 def send_workbook(version: QuoteVersion) -> Response:

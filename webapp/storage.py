@@ -139,12 +139,12 @@ def comparison_of(rater: Rater, version: QuoteVersion, cache: dict[int, Computed
     return hit.comparison, hit.fresh
 
 
-def latest_version(request_row: QuoteRequest) -> QuoteVersion:
-    """The newest version alone, without loading every earlier one."""
-    latest: QuoteVersion = db.session.scalars(
-        select(QuoteVersion).where(QuoteVersion.request_id == request_row.id).order_by(QuoteVersion.number.desc()).limit(1)
-    ).one()
-    return latest
+def version_of(request_row: QuoteRequest, number: int | None = None) -> QuoteVersion | None:
+    """One version of a request (the newest unless a number is given), without loading the others."""
+    query = select(QuoteVersion).where(QuoteVersion.request_id == request_row.id)
+    query = query.where(QuoteVersion.number == number) if number is not None else query.order_by(QuoteVersion.number.desc()).limit(1)
+    found: QuoteVersion | None = db.session.scalars(query).first()
+    return found
 
 
 def version_id(token: str, number: int | None = None) -> int | None:
@@ -167,13 +167,6 @@ def find_with_version(token: str, number: int | None = None) -> tuple[QuoteReque
     query = query.where(QuoteVersion.number == number) if number is not None else query.order_by(QuoteVersion.number.desc()).limit(1)
     row = db.session.execute(query).first()
     return None if row is None else (row[0], row[1])
-
-
-def version_number(request_row: QuoteRequest, number: int) -> QuoteVersion | None:
-    found: QuoteVersion | None = db.session.scalars(
-        select(QuoteVersion).where(QuoteVersion.request_id == request_row.id, QuoteVersion.number == number)
-    ).one_or_none()
-    return found
 
 
 CACHE_SIZE = 512

@@ -55,8 +55,6 @@ def run_job(app: Flask, job_id: int) -> None:
     from aggregator.errors import AggregatorError
     from webapp.carrierdata import refresh_if_changed
 
-    if db.session.get(BulkJob, job_id) is None:
-        return
     # Claim the job in one statement: a job another worker is running, or one already done, is left alone.
     claimed = db.session.execute(
         update(BulkJob)

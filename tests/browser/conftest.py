@@ -10,10 +10,12 @@ import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from flask import Flask
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from tests.web.conftest import IN_CI, make_app
@@ -61,13 +63,11 @@ class _QuietHandler(WSGIRequestHandler):
         return
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app with CSRF on (a real browser carries the token), on its own SQLite file and a free port."""
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """Serve `app` on 127.0.0.1 and a free port in a background thread; yields its base URL."""
     from webapp.extensions import db
 
-    home = tmp_path_factory.mktemp("browser-app")
-    app = make_app(f"sqlite:///{home / 'browser.sqlite3'}", home, WTF_CSRF_ENABLED=True)
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="browser-live-server", daemon=True)
     thread.start()
@@ -79,6 +79,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         thread.join(timeout=10)
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app with CSRF on (a real browser carries the token), on its own SQLite file and a free port."""
+    home = tmp_path_factory.mktemp("browser-app")
+    with serving(make_app(f"sqlite:///{home / 'browser.sqlite3'}", home, WTF_CSRF_ENABLED=True)) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import io
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
 import pytest
-from werkzeug.serving import make_server
 
-from tests.browser.conftest import DESKTOP, TIMEOUT_MS, _QuietHandler
+from tests.browser.conftest import DESKTOP, TIMEOUT_MS, serving
 from tests.test_bulk import GOOD, HEAD
 from tests.web.conftest import make_app
 
@@ -23,7 +21,6 @@ PASSWORD = "browser test password 2026"
 def broker_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app with a broker account and the embedded worker, so bulk jobs really run through the queue."""
     from webapp.auth import create_user
-    from webapp.extensions import db
     from webapp.tasks import start_embedded_worker
 
     home = tmp_path_factory.mktemp("broker-app")
@@ -31,18 +28,11 @@ def broker_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with app.app_context():
         create_user("yamada", PASSWORD, "山田")
     consumer = start_embedded_worker(app)
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="broker-live-server", daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        with serving(app) as url:
+            yield url
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
         consumer.stop(graceful=True)
-        with app.app_context():
-            db.engine.dispose()
 
 
 def _client_list(path: Path, good: int) -> Path:

@@ -178,7 +178,7 @@ def _find_column(frame: pd.DataFrame, key: str) -> tuple[Column, str] | None:
 def load_client_list(path: Path) -> ClientList:
     """Read and validate every row; a bad row is listed with row number, column and reason."""
     frame, header_row = read_table(path)
-    frame = frame[~frame.apply(lambda r: all(_blank(v) for v in r), axis=1)] if len(frame) else frame
+    frame = frame[~_blank_rows(frame)] if len(frame) else frame
     sheet_rows = frame.index.to_numpy() + header_row + 1
     errors: list[RowError] = []
     values: dict[str, np.ndarray] = {}
@@ -203,6 +203,13 @@ def load_client_list(path: Path) -> ClientList:
     companies = [str(v).strip() for v in values["company"][keep]]
     errors.sort(key=lambda e: e.row)
     return ClientList(batch, sheet_rows[keep], companies, errors, len(frame))
+
+
+def _blank_rows(frame: pd.DataFrame) -> pd.Series:
+    """Rows with nothing in them, found column by column (a row-by-row apply costs seconds on 100,000 rows)."""
+    blank = frame.apply(lambda column: column.isna() | column.astype("string").str.strip().eq("").fillna(False))
+    rows: pd.Series = blank.all(axis=1)
+    return rows
 
 
 def _blank(value: Any) -> bool:

@@ -171,3 +171,12 @@ def test_template_reads_back_as_a_valid_list(tmp_path: Path) -> None:
     assert clients.errors == [] and len(clients.companies) == 1
     assert int(clients.batch.annual_revenue_jpy[0]) == 5 * OKU
     assert int(clients.batch.limit_jpy[0]) == OKU and int(clients.batch.deductible_jpy[0]) == 10 * MAN
+
+
+def test_blank_rows_are_skipped_and_row_numbers_stay_the_sheets(tmp_path: Path) -> None:
+    source = _list(
+        tmp_path / "clients.xlsx", [GOOD, [None] * len(HEAD), ["  ", *([None] * (len(HEAD) - 1))], [*GOOD[:1], "パン屋", *GOOD[2:]]]
+    )
+    clients = load_client_list(source)
+    assert (len(clients.companies), clients.total_rows) == (1, 2)
+    assert [(e.row, e.column) for e in clients.errors] == [(5, "業種")]  # row 5 as Excel shows it

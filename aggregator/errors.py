@@ -75,6 +75,10 @@ class CarrierDataError(AggregatorError):
         return text
 
 
+class WrongFormatError(CarrierDataError):
+    """The file is of another kind than the one expected (a workbook where JSON was, text where a workbook was)."""
+
+
 class UnclassifiedWordingError(CarrierDataError):
     """Carrier wording that maps to no canonical coverage item: a person must map it."""
 

@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, TypeVar
 
-from aggregator.errors import AmountError, CarrierDataError, SchemaError, UnclassifiedWordingError
+from aggregator.errors import AmountError, CarrierDataError, SchemaError, UnclassifiedWordingError, WrongFormatError
 from aggregator.money import parse_yen
 from aggregator.schema import Carrier, CarrierData
 from aggregator.taxonomy import CoverageKey, classify
@@ -176,7 +176,7 @@ def read_csv(path: Path, encoding: str, *, max_rows: int = MAX_ROWS) -> list[lis
     where = _check_file(path)
     raw = path.read_bytes()
     if raw.startswith(b"PK\x03\x04"):
-        raise where.error("CSVではなくxlsx(zip)ファイルです")
+        raise WrongFormatError("CSVではなくxlsx(zip)ファイルです", file=where.file)
     if encoding.lower().replace("-", "").replace("_", "") in {"utf8", "utf8sig"}:
         encoding = "utf-8-sig"
     try:
@@ -203,13 +203,21 @@ def read_json(path: Path) -> Any:
     """One JSON document; errors name the line and column."""
     where = _check_file(path)
     raw = path.read_bytes()
+    if raw.startswith(b"PK\x03\x04"):
+        raise WrongFormatError("JSONではなくxlsx(zip)ファイルです", file=where.file)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise where.at(row=line).error(
-            "UTF-8として読めません(別の文字コードで保存されていませんか)", raw[exc.start : exc.start + 8]
+            "UTF-8として読めません(Shift_JISなど別の文字コードで保存されていませんか)", raw[exc.start : exc.start + 8]
         ) from exc
+    stripped = text.lstrip()
+    if stripped and stripped[0] not in "{[":
+        line = text[: len(text) - len(stripped)].count("\n") + 1
+        raise WrongFormatError(
+            "JSONではありません(CSVやテキストのようです)", file=where.file, row=line, value=stripped.splitlines()[0][:80]
+        )
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
-from aggregator.errors import CarrierDataError
+from aggregator.errors import CarrierDataError, WrongFormatError
 from aggregator.schema import (
     POLICY_POOL,
     Carrier,
@@ -32,7 +32,6 @@ from aggregator.schema import (
 )
 from aggregator.taxonomy import CoverageKey
 from carriers.base import (
-    MAX_FILE_BYTES,
     Where,
     WordingResolver,
     build,
@@ -230,13 +229,8 @@ def _open(folder: Path, name: str) -> tuple[Node, _Header]:
         raise where.error(f"{name}がありません: 損保ジャパンのデータフォルダではありません (this is not a Sompo Japan folder)", str(folder))
     try:
         data = read_json(path)
-    except CarrierDataError as exc:
-        better = _explain(path, where)
-        if better is None:
-            raise
-        raise better from exc
-    except RecursionError as exc:
-        raise where.error("JSONの入れ子が深すぎます") from exc
+    except WrongFormatError as exc:  # another kind of file: say whose data we expected
+        raise CarrierDataError(f"{exc.message}: {NOT_OURS}", file=exc.file, row=exc.row, value=exc.value) from exc
     root = Node(data, "", where)
     if not isinstance(data, dict) or data.get("insurerCode") != INSURER_CODE:
         found = data.get("insurerCode") if isinstance(data, dict) else type(data).__name__
@@ -253,27 +247,6 @@ def _open(folder: Path, name: str) -> tuple[Node, _Header]:
         has_sample_marker([data.get("notice")]),
     )
     return root, header
-
-
-def _explain(path: Path, where: Where) -> CarrierDataError | None:
-    """A clearer error for the usual wrong files: a workbook, CSV or text, another encoding."""
-    if path.stat().st_size > MAX_FILE_BYTES:
-        return None
-    raw = path.read_bytes()
-    if raw.startswith(b"PK\x03\x04"):
-        return where.error(f"JSONではなくxlsx(zip)ファイルです: {NOT_OURS}")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return where.at(row=line).error(
-            "UTF-8として読めません(Shift_JISなど別の文字コードで保存されていませんか)", raw[exc.start : exc.start + 8]
-        )
-    stripped = text.lstrip()
-    if stripped and stripped[0] not in "{[":
-        line = text[: len(text) - len(stripped)].count("\n") + 1
-        return where.at(row=line).error(f"JSONではありません(CSVやテキストのようです): {NOT_OURS}", stripped.splitlines()[0][:80])
-    return None
 
 
 # ------------------------------------------------------------------------- plans ---

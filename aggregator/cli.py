@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from aggregator import clock
 from aggregator.labels import BASIS_LABELS, SAMPLE_NOTICE, STATUS_LABELS, carrier_name, limit_text, line_name, pick
 from aggregator.money import Lang, format_yen
 from aggregator.rating import Rater
@@ -183,7 +184,7 @@ def quote(
 
     assumptions = Assumptions().with_overrides(assumptions_data) if assumptions_data else None
     chosen = Line(line) if line else applicant.lines[0]
-    day = (as_of or datetime.now()).date()
+    day = as_of.date() if as_of else clock.today()
     comparison = build_comparison(
         _rater(data), applicant, day, line=chosen, assumptions=assumptions, priorities=priorities, all_plans=all_plans
     )
@@ -233,7 +234,7 @@ def bulk(
         bar.update(done - bar.n)
 
     try:
-        summary = run_bulk(rater, clients, output, (as_of or datetime.now()).date(), progress=progress)
+        summary = run_bulk(rater, clients, output, (as_of.date() if as_of else clock.today()), progress=progress)
     except ClientListError as exc:
         raise click.ClickException(str(exc)) from exc
     finally:

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, current_app, request, url_for
 from werkzeug.wrappers import Response
 
+from aggregator import clock
 from aggregator.applicants import ApplicantInputError, applicant_from_data
 from aggregator.errors import SchemaError
 from aggregator.recommendation import priorities_from_data, recommend
@@ -113,9 +114,8 @@ def create_quote() -> tuple[dict[str, Any], int]:
         raise ValidationFailed(
             "priorities が正しくありません / invalid priorities", [{"field": "priorities", "reason": str(exc), "value": None}]
         ) from exc
-    from datetime import date
 
-    found = storage.create_request(current_app.extensions["rater"], applicant, parsed, as_of=date.today(), source="api")
+    found = storage.create_request(current_app.extensions["rater"], applicant, parsed, as_of=clock.today(), source="api")
     return _payload(found), 201
 
 

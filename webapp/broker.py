@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from aggregator import clock
 from aggregator.labels import carrier_name
 from aggregator.money import Lang
 from aggregator.recommendation import recommend
@@ -229,7 +230,7 @@ def requote(request_id: int) -> Response:
         line=line,
         limit_jpy=limit,
         deductible_jpy=deductible,
-        as_of=date.today(),
+        as_of=clock.today(),
         by=current_user.username,
     )
     if found.status == "new":

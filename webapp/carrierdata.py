@@ -5,13 +5,13 @@ from __future__ import annotations
 import shutil
 import time
 import uuid
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from sqlalchemy import func, select
 
+from aggregator import clock
 from aggregator.errors import CarrierDataError, UnclassifiedWordingError
 from aggregator.rating import Rater
 from aggregator.schema import Carrier, CarrierData
@@ -93,7 +93,7 @@ def refresh_if_changed(app: Flask, *, force: bool = False) -> None:
         return
     app.extensions["carrier_checked"] = time.monotonic()
     due = db.session.scalar(
-        select(func.count(CarrierDataset.id)).where(CarrierDataset.status == "scheduled", CarrierDataset.effective_from <= date.today())
+        select(func.count(CarrierDataset.id)).where(CarrierDataset.status == "scheduled", CarrierDataset.effective_from <= clock.today())
     )
     if force or due or _generation() != app.extensions.get("carrier_generation"):
         install(app)
@@ -104,7 +104,7 @@ def _activate_due(app: Flask) -> None:
     whatever is active by then, and checked again: an upload that landed meanwhile is kept."""
     due = db.session.scalars(
         select(CarrierDataset)
-        .where(CarrierDataset.status == "scheduled", CarrierDataset.effective_from <= date.today())
+        .where(CarrierDataset.status == "scheduled", CarrierDataset.effective_from <= clock.today())
         .order_by(CarrierDataset.id)
     ).all()
     for row in due:
@@ -180,7 +180,7 @@ def validate(app: Flask, row: CarrierDataset) -> CarrierDataset:
         row.rate_versions = ", ".join(f"{t.line.value}:{t.version}" for t in data.rate_tables)
         row.effective_from = min(t.effective_from for t in data.rate_tables)
         row.error, row.unclassified = "", []
-        if row.effective_from > date.today():
+        if row.effective_from > clock.today():
             row.status = "scheduled"
         else:
             _supersede(carrier, keep=row.id)

@@ -12,6 +12,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
+from aggregator import clock
 from aggregator.applicants import ApplicantInputError, applicant_from_data
 from aggregator.money import Lang
 from aggregator.rating import Rater
@@ -29,7 +30,7 @@ def rater() -> Rater:
 
 
 def today() -> date:
-    return date.today()
+    return clock.today()
 
 
 @bp.get("/healthz")

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from aggregator import clock
 from aggregator.applicants import applicant_from_data
 from aggregator.exposure import Assumptions
 from aggregator.matching import Comparison, Priorities
@@ -125,7 +126,7 @@ def computed(rater: Rater, version: QuoteVersion, cache: dict[int, Computed]) ->
         if not fresh:
             # The rates changed since: on the quote date a newer table would not yet be in force and
             # every carrier that changed would show as declined. Show today's rates instead, and say so.
-            comparison = compare_on(date.today())
+            comparison = compare_on(clock.today())
             data = comparison_to_data(comparison)
         hit = Computed(comparison, data, fresh)
         if len(cache) >= CACHE_SIZE:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from datetime import UTC, date, timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ from huey import Huey, RedisHuey, SqliteHuey
 from huey.consumer import Consumer
 from sqlalchemy import update
 
+from aggregator import clock
 from webapp.extensions import db
 from webapp.models import BulkJob, now
 
@@ -82,7 +83,7 @@ def run_job(app: Flask, job_id: int) -> None:
     try:
         if source is None:
             raise ClientListError("アップロードされたファイルが見つかりません")
-        summary = run_bulk(app.extensions["rater"], source, folder / "result.xlsx", date.today(), progress=progress)
+        summary = run_bulk(app.extensions["rater"], source, folder / "result.xlsx", clock.today(), progress=progress)
     except (AggregatorError, OSError, ValueError) as exc:
         db.session.rollback()
         job.status, job.error, job.finished_at = "failed", str(exc)[:2000], now()

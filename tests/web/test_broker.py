@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
+from aggregator import clock
 from aggregator.schema import Carrier
 from carriers.registry import FIXTURES
 from tests.test_bulk import GOOD, HEAD
@@ -273,15 +274,15 @@ def test_a_failed_job_says_why_and_runs_again(app: Flask, broker: FlaskClient, w
 
 
 def test_an_interrupted_job_is_marked_and_can_be_run_again(app: Flask) -> None:
-    from datetime import UTC, datetime, timedelta
+    from datetime import timedelta
 
     from webapp.tasks import mark_interrupted, run_job
 
     with app.app_context():
         quiet = BulkJob(
-            created_by="tanaka", filename="old.xlsx", status="running", stage="rating", updated_at=datetime.now(UTC) - timedelta(hours=1)
+            created_by="tanaka", filename="old.xlsx", status="running", stage="rating", updated_at=clock.now() - timedelta(hours=1)
         )
-        busy = BulkJob(created_by="tanaka", filename="busy.xlsx", status="running", stage="rating", updated_at=datetime.now(UTC))
+        busy = BulkJob(created_by="tanaka", filename="busy.xlsx", status="running", stage="rating", updated_at=clock.now())
         db.session.add_all([quiet, busy])
         db.session.commit()
         busy_id = busy.id
@@ -296,13 +297,11 @@ def test_an_interrupted_job_is_marked_and_can_be_run_again(app: Flask) -> None:
 
 
 def _premium(app: Flask, carrier: str) -> int:
-    from datetime import date
-
     from aggregator.applicants import applicant_from_data
     from tests.web.conftest import API_BODY
 
     body = {k: v for k, v in API_BODY.items() if k != "consent"}
-    quotes = app.extensions["rater"].quote(applicant_from_data(body), date.today())
+    quotes = app.extensions["rater"].quote(applicant_from_data(body), clock.today())
     premium: int = next(q.premium_jpy for q in quotes if q.carrier.value == carrier)
     return premium
 
@@ -364,25 +363,27 @@ def test_unclassified_wording_is_listed_mapped_and_the_mapping_kept(app: Flask, 
 
 
 def test_a_scheduled_version_keeps_an_upload_that_landed_before_its_date(app: Flask, broker: FlaskClient, tmp_path: Path) -> None:
-    from datetime import date
+    from datetime import timedelta
 
     from webapp import carrierdata
     from webapp.models import CarrierDataset
 
+    coming = clock.today() + timedelta(days=10)
     folder = _carrier_copy(tmp_path) / "aig"
-    future = (folder / "aig_rates.csv").read_text(encoding="utf-8").replace(",2026-04-01,", ",2026-12-01,")
+    future = (folder / "aig_rates.csv").read_text(encoding="utf-8").replace(",2026-04-01,", f",{coming.isoformat()},")
     page = _upload(broker, "aig", "aig_rates.csv", future.encode())
     assert "適用日待ち" in page  # scheduled: the current version stays in use until its date
     factors = (folder / "aig_factors.csv").read_text(encoding="utf-8").replace("Cyber,Plan,CE-ESS,0.85", "Cyber,Plan,CE-ESS,1.70")
     assert "使用中" in _upload(broker, "aig", "aig_factors.csv", factors.encode())  # a fix that goes live now
     with app.app_context():
-        scheduled = db.session.query(CarrierDataset).filter_by(status="scheduled").one()
-        scheduled.effective_from = date.today()  # its date comes
-        db.session.commit()
         carrierdata.refresh_if_changed(app, force=True)
+        assert db.session.query(CarrierDataset).filter_by(status="scheduled").count() == 1  # not yet: its date has not come
+        with clock.travel(coming):  # its date comes
+            carrierdata.refresh_if_changed(app, force=True)
+        scheduled = db.session.query(CarrierDataset).filter_by(effective_from=coming).one()
+        assert scheduled.status == "active"
         active = Path(carrierdata.active_folder(app, Carrier.AIG))
-        assert db.session.get(CarrierDataset, scheduled.id).status == "active"  # type: ignore[union-attr]
-    assert "2026-12-01" in (active / "aig_rates.csv").read_text(encoding="utf-8")
+    assert coming.isoformat() in (active / "aig_rates.csv").read_text(encoding="utf-8")
     assert "CE-ESS,1.70" in (active / "aig_factors.csv").read_text(encoding="utf-8")  # the fix was kept
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from aggregator.taxonomy import KEY_INFO, Category, CoverageKey, category_of, classify, label
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "coverage_wording_examples.csv"
+SHARED = Path(__file__).resolve().parent / "data" / "wording" / "coverage_wording_examples.csv"  # sources in its README
 
 
 def _examples() -> list[tuple[str, str]]:
@@ -19,14 +19,13 @@ def _examples() -> list[tuple[str, str]]:
         return [(row["wording"], row["canonical_key"]) for row in csv.DictReader(f)]
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason="shared wording examples are beside the repository in development and CI")
 def test_every_shared_example_classifies_to_its_key() -> None:
     misses = [(w, k, classify(w)) for w, k in _examples() if classify(w) != k]
     assert misses == []
 
 
 # 逸失利益 stays None: at one carrier it is the third party's lost profit (damages), at another the
-# insured's own (../shared/data/README.md).
+# insured's own (tests/data/wording/README.md).
 # Real wording seen in brochures and agents' pages, not in the shared examples: the
 # classifier must generalise, not fit a list.
 @pytest.mark.parametrize(

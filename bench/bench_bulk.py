@@ -260,7 +260,10 @@ def main() -> int:
     parser.add_argument("--no-stages", action="store_true", help="skip the stage-by-stage run")
     parser.add_argument("--no-profile", action="store_true", help="skip cProfile of the slowest stage when the target is missed")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument("--smoke", action="store_true", help="a few seconds at toy sizes, every path run (the tests use it so the benchmark cannot rot); its figures mean nothing")
     args = parser.parse_args()
+    if args.smoke:
+        args.clients, args.no_stages, args.no_profile = 200, False, False
     if args.child:
         mode, *rest = args.child
         handlers = {
@@ -355,7 +358,7 @@ def measure(args: argparse.Namespace, source: Path, out_dir: Path) -> int:
             ["stage", "s", "share"],
         )
     )
-    if ratio > TARGET_RATIO and not args.no_profile:
+    if (ratio > TARGET_RATIO and not args.no_profile) or args.smoke:
         over = {
             "load_client_list": stages["load_client_list"] - base["read_seconds"],
             "write_results": stages["write_results"] - base["write_seconds"],

@@ -46,7 +46,10 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=60)
     parser.add_argument("--applicant", type=Path, default=ROOT / "fixtures" / "applicants" / "si_vendor.json")
     parser.add_argument("--all-plans", action="store_true", help="every plan of every carrier, not one per carrier")
+    parser.add_argument("--smoke", action="store_true", help="a few seconds at toy sizes, every path run (the tests use it so the benchmark cannot rot); its figures mean nothing")
     args = parser.parse_args()
+    if args.smoke:
+        args.runs = 3
 
     say(f"bench_export: {conditions()}")
     raw = json.loads(args.applicant.read_text(encoding="utf-8"))
@@ -77,7 +80,7 @@ def main() -> int:
     worst = max(statistics.median(t) for t in results.values())
     say()
     say(f"workbook size {size:,} bytes; slowest median {worst:.1f} ms against a target of {TARGET_MS:.0f} ms: {verdict(worst < TARGET_MS)}")
-    return 0 if worst < TARGET_MS else 1
+    return 0  # a missed target is reported, not an error (bench/README.md)
 
 
 if __name__ == "__main__":

@@ -47,7 +47,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3_000, help="timed calls")
     parser.add_argument("--no-profile", action="store_true", help="skip cProfile even when the target is missed")
+    parser.add_argument("--smoke", action="store_true", help="a few seconds at toy sizes, every path run (the tests use it so the benchmark cannot rot); its figures mean nothing")
     args = parser.parse_args()
+    if args.smoke:
+        args.repeat = 50
 
     say(f"bench_single: {conditions()}")
     rater: Rater = load_rater()
@@ -57,7 +60,7 @@ def main() -> int:
         f"({sum(q.premium_jpy is not None for q in quotes)} priced); rater has {rater.n_options} options, {len(rater.rules)} rules"
     )
     timer = timeit.Timer(lambda: rater.quote(APPLICANT, AS_OF))
-    timer.repeat(repeat=200, number=1)  # warm-up
+    timer.repeat(repeat=10 if args.smoke else 200, number=1)  # warm-up
     times_ms = np.array(timer.repeat(repeat=args.repeat, number=1)) * 1_000
     lo, med, p99 = float(times_ms.min()), float(np.median(times_ms)), float(np.percentile(times_ms, 99))
     say()
@@ -71,13 +74,12 @@ def main() -> int:
     ok = med < TARGET_MS
     over = f" — {med / TARGET_MS:.1f}× the target ({med - TARGET_MS:.2f} ms over)" if not ok else ""
     say(f"median {med:.3f} ms (target < {TARGET_MS:.0f} ms): {verdict(ok)}{over}")
-    if not ok and not args.no_profile:
-        profile(rater)
+    if (not ok and not args.no_profile) or args.smoke:
+        profile(rater, calls=20 if args.smoke else 500)
     return 0
 
 
-def profile(rater: Rater) -> None:
-    calls = 500
+def profile(rater: Rater, calls: int) -> None:
     prof = cProfile.Profile()
     prof.enable()
     for _ in range(calls):

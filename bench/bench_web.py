@@ -497,8 +497,8 @@ def stages(app: Any, client: Any, path: str, name: str, n: int) -> None:
 
     view_label, json_label = "the view function", "  outside the view: of which JSON encoding of the payload"
     parts = [
-        (storage, "find_request", "storage.find_request (query)"),
-        (storage, "latest_version", "storage.latest_version (query: the newest version only)"),
+        (storage, "version_id", "storage.version_id (query: the version's id, all a cached page needs)"),
+        (storage, "find_with_version", "storage.find_with_version (query, on a cache miss only)"),
         (storage, "computed", "storage.computed (comparison and its JSON, cached per version)"),
     ]
     if name == "API":
@@ -695,7 +695,10 @@ def main() -> int:
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto", help="load generator; auto: wrk if on PATH")
     parser.add_argument("--profile", action="store_true", help="print the stage timings and cProfile even when the targets are met")
     parser.add_argument("--requests", type=int, default=200, help="requests per page for the in-process check (default 200)")
+    parser.add_argument("--smoke", action="store_true", help="a few seconds at toy sizes, every path run (the tests use it so the benchmark cannot rot); its figures mean nothing")
     args = parser.parse_args()
+    if args.smoke:
+        args.seconds, args.warmup, args.requests, args.reruns, args.profile = 1.0, 0.2, 10, 0, True
     client = args.client if args.client != "auto" else ("wrk" if shutil.which("wrk") else "python")
     if client == "wrk" and not shutil.which("wrk"):
         raise SystemExit("wrk is not on PATH: apt-get install wrk, or use --client python")

@@ -260,7 +260,11 @@ def main() -> int:
     parser.add_argument("--no-stages", action="store_true", help="skip the stage-by-stage run")
     parser.add_argument("--no-profile", action="store_true", help="skip cProfile of the slowest stage when the target is missed")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
-    parser.add_argument("--smoke", action="store_true", help="a few seconds at toy sizes, every path run (the tests use it so the benchmark cannot rot); its figures mean nothing")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="a few seconds at toy sizes, every path run (the tests use it so the benchmark cannot rot); its figures mean nothing",
+    )
     args = parser.parse_args()
     if args.smoke:
         args.clients, args.no_stages, args.no_profile = 200, False, False

@@ -46,7 +46,11 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=60)
     parser.add_argument("--applicant", type=Path, default=ROOT / "fixtures" / "applicants" / "si_vendor.json")
     parser.add_argument("--all-plans", action="store_true", help="every plan of every carrier, not one per carrier")
-    parser.add_argument("--smoke", action="store_true", help="a few seconds at toy sizes, every path run (the tests use it so the benchmark cannot rot); its figures mean nothing")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="a few seconds at toy sizes, every path run (the tests use it so the benchmark cannot rot); its figures mean nothing",
+    )
     args = parser.parse_args()
     if args.smoke:
         args.runs = 3

@@ -88,7 +88,11 @@ def main() -> int:
     parser.add_argument("--chunk", type=int, default=2_000, help="clients per chunk for the all-options passes")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs of each pass; the best is reported")
     parser.add_argument("--no-profile", action="store_true", help="skip the stage breakdown and cProfile when the target is missed")
-    parser.add_argument("--smoke", action="store_true", help="a few seconds at toy sizes, every path run (the tests use it so the benchmark cannot rot); its figures mean nothing")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="a few seconds at toy sizes, every path run (the tests use it so the benchmark cannot rot); its figures mean nothing",
+    )
     args = parser.parse_args()
     if args.smoke:
         args.clients, args.chunk, args.repeat = 1_000, 250, 1

@@ -47,7 +47,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3_000, help="timed calls")
     parser.add_argument("--no-profile", action="store_true", help="skip cProfile even when the target is missed")
-    parser.add_argument("--smoke", action="store_true", help="a few seconds at toy sizes, every path run (the tests use it so the benchmark cannot rot); its figures mean nothing")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="a few seconds at toy sizes, every path run (the tests use it so the benchmark cannot rot); its figures mean nothing",
+    )
     args = parser.parse_args()
     if args.smoke:
         args.repeat = 50

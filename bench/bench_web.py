@@ -695,7 +695,11 @@ def main() -> int:
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto", help="load generator; auto: wrk if on PATH")
     parser.add_argument("--profile", action="store_true", help="print the stage timings and cProfile even when the targets are met")
     parser.add_argument("--requests", type=int, default=200, help="requests per page for the in-process check (default 200)")
-    parser.add_argument("--smoke", action="store_true", help="a few seconds at toy sizes, every path run (the tests use it so the benchmark cannot rot); its figures mean nothing")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="a few seconds at toy sizes, every path run (the tests use it so the benchmark cannot rot); its figures mean nothing",
+    )
     args = parser.parse_args()
     if args.smoke:
         args.seconds, args.warmup, args.requests, args.reruns, args.profile = 1.0, 0.2, 10, 0, True

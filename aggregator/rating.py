@@ -179,6 +179,8 @@ class _Row:
     options: list[int]
     fired: list[bool]
     status: list[int]
+    in_force: list[bool]  # per model: its rates apply on the quote date
+    on_sale: list[bool]  # per plan: sold on the quote date
 
 
 class Rater:
@@ -205,6 +207,9 @@ class Rater:
         self.rule_index = [index.tolist() for index in self.compiled.by_model]
         self._compile_models()
         self._compile_options()
+        self._on_sale: tuple[date | None, Bool] = (None, np.zeros(0, dtype=bool))
+        # A quote is valid QUOTE_VALID_DAYS, never past the plan's end or its rate table's.
+        self.slot_end = [min((d for d in (s.plan.effective_to, s.table.effective_to) if d is not None), default=None) for s in self.slots]
         self.slot_covers: Bool = np.zeros((len(self.slots), len(KEYS)), dtype=np.bool_)
         for slot in self.slots:
             for k, key in enumerate(KEYS):
@@ -240,11 +245,12 @@ class Rater:
         self.rounding = np.array([t.rounding_jpy for t in self.tables], dtype=np.int64)
         # Rounding to the unit is (premium + this) // unit × unit: up, down or half up, as each carrier says.
         self.round_add = np.array([_round_add(t.rounding_mode, t.rounding_jpy) for t in self.tables], dtype=np.int64)
-        # Models grouped by the order of their security adjustment: few orders, so each is one pass.
-        orders = dict.fromkeys(tuple(t.steps) for t in self.tables)
-        self.step_groups = [
-            (steps, np.array([m for m, t in enumerate(self.tables) if tuple(t.steps) == steps], dtype=np.int64)) for steps in orders
-        ]
+        # The order of each security adjustment comes down to one thing: do the debits come before the cap
+        # (it limits credits net of debits: 1) or after it (it limits the credits alone: 0)? The schema
+        # keeps the cap after the credits.
+        self.debits_capped = np.array(
+            [t.steps.index(RatingStep.DEBITS) < t.steps.index(RatingStep.CAP) for t in self.tables], dtype=np.int64
+        )
         self.model_line = np.array([LINES.index(t.line) for t in self.tables], dtype=np.int64)
 
     def _compile_options(self) -> None:
@@ -314,22 +320,17 @@ class Rater:
         The cap floors what has been added before it: before the debits it limits the credits alone,
         after them the credits net of the debits.
         """
-        adjust = np.empty_like(credits)
-        for steps, models in self.step_groups:
-            total = np.zeros((len(credits), len(models)), dtype=np.int64)
-            for step in steps:
-                if step is RatingStep.CREDITS:
-                    total += credits[:, models]
-                elif step is RatingStep.DEBITS:
-                    total += debits[:, models]
-                else:
-                    np.maximum(total, -self.max_credit[models][None, :], out=total)
-            adjust[:, models] = total
+        before = debits * self.debits_capped  # the debits the cap sees
+        adjust: I64 = np.maximum(credits + before, -self.max_credit[None, :]) + (debits - before)
         return adjust
 
     def plans_on_sale(self, as_of: date) -> Bool:
         """Per plan: sold on the quote date (its own effective dates, apart from its rate table's)."""
-        on_sale: Bool = np.array([_in_force(s.plan.effective_from, s.plan.effective_to, as_of) for s in self.slots], dtype=bool)
+        day, on_sale = self._on_sale  # the last quote date asked: nearly every call asks for today again
+        if day != as_of:
+            on_sale = np.array([_in_force(s.plan.effective_from, s.plan.effective_to, as_of) for s in self.slots], dtype=bool)
+            on_sale.flags.writeable = False  # shared by every call on the same day
+            self._on_sale = (as_of, on_sale)
         return on_sale
 
     def premiums(self, batch: ApplicantBatch, a: Assessment, options: I64, layout: tuple[I64, I64] | None = None) -> I64:
@@ -428,6 +429,8 @@ class Rater:
             options=self.chosen_options(batch)[0][0].tolist(),
             fired=a.fired[0].tolist(),
             status=a.status[0].tolist(),
+            in_force=a.in_force.tolist(),
+            on_sale=self.plans_on_sale(as_of).tolist(),
         )
         return tuple(self._quote_for(applicant, slot, a, row, as_of) for slot in self.slots if slot.plan.line in applicant.lines)
 
@@ -437,7 +440,7 @@ class Rater:
         li, di = divmod(option - slot.offset, len(slot.deductibles))
         limit, deductible = slot.plan.limit_options_jpy[li], slot.plan.deductible_options_jpy[di]
         fired = [self.rules[i][1] for i in self.rule_index[m] if row.fired[i]]
-        on_sale = _in_force(slot.plan.effective_from, slot.plan.effective_to, as_of)  # the rule plans_on_sale applies
+        on_sale = row.on_sale[slot.index]
         off_sale = None if on_sale else reasons.plan_off_sale(slot.plan, as_of)
         code = row.status[m] if on_sale else DECLINED
         adjustments = []
@@ -455,10 +458,10 @@ class Rater:
                 adjustments.append(reasons.rider_dropped(drop, applicant))
             elif term.status is TermStatus.OPTIONAL_RIDER:
                 riders.append(key)
-        why = self._reasons(applicant, a, m, fired, off_sale)
+        why = self._reasons(applicant, a, row, m, fired, off_sale)
         ladder = self._ladder(slot, li, di, row.premiums) if code != DECLINED else ()
-        ends = (slot.table.effective_to, slot.plan.effective_to)  # a quote never outlives its rates or its plan
-        valid = min([as_of + timedelta(days=QUOTE_VALID_DAYS), *(end for end in ends if end is not None)])
+        valid, end = as_of + timedelta(days=QUOTE_VALID_DAYS), self.slot_end[slot.index]
+        valid = valid if end is None or valid <= end else end
         return Quote(
             carrier=slot.plan.carrier,
             line=slot.plan.line,
@@ -480,10 +483,10 @@ class Rater:
         )
 
     def _reasons(
-        self, applicant: Applicant, a: Assessment, m: int, fired: list[EligibilityRule], off_sale: Reason | None
+        self, applicant: Applicant, a: Assessment, row: _Row, m: int, fired: list[EligibilityRule], off_sale: Reason | None
     ) -> tuple[Reason, ...]:
         out = [] if off_sale is None else [off_sale]
-        if not a.in_force[m]:
+        if not row.in_force[m]:
             out.append(reasons.no_rates_in_force())
         if bool(a.not_written[0, m]):
             out.append(reasons.industry_not_written(applicant.industry))

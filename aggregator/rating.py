@@ -29,7 +29,6 @@ from aggregator.schema import (
     QuoteOption,
     QuoteStatus,
     RateTable,
-    RatingStep,
     Reason,
     RoundingMode,
     RuleAction,
@@ -248,9 +247,7 @@ class Rater:
         # The order of each security adjustment comes down to one thing: do the debits come before the cap
         # (it limits credits net of debits: 1) or after it (it limits the credits alone: 0)? The schema
         # keeps the cap after the credits.
-        self.debits_capped = np.array(
-            [t.steps.index(RatingStep.DEBITS) < t.steps.index(RatingStep.CAP) for t in self.tables], dtype=np.int64
-        )
+        self.debits_capped = np.array([t.debits_capped for t in self.tables], dtype=np.int64)
         self.model_line = np.array([LINES.index(t.line) for t in self.tables], dtype=np.int64)
 
     def _compile_options(self) -> None:

@@ -490,6 +490,11 @@ class RateTable:
             "割引・不備割増・割引上限を1回ずつ、割引上限は割引より後に並べてください",
         )
 
+    @property
+    def debits_capped(self) -> bool:
+        """Whether the cap limits the credits net of the debits (the debits come before it) or the credits alone."""
+        return self.steps.index(RatingStep.DEBITS) < self.steps.index(RatingStep.CAP)
+
 
 @dataclass(frozen=True, slots=True)
 class CarrierData:

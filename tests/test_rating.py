@@ -322,6 +322,8 @@ THREE_CONTROLS = frozenset({SecurityControl.MFA, SecurityControl.EDR, SecurityCo
         (CAP_ON_NET, 1_220_000),
         # cap before the debits: −20% capped at −15%, then +5% = −10% → 0.90 × 1.20 × 1.15 = 1.242 → 1,291,680 → 1,291,700
         (CAP_ON_CREDITS, 1_291_700),
+        # debits first, then credits, then the cap: the cap still sees the debits, as CAP_ON_NET
+        ((RatingStep.DEBITS, RatingStep.CREDITS, RatingStep.CAP), 1_220_000),
     ],
 )
 def test_the_order_of_credits_debits_and_the_cap_is_the_carriers(steps: tuple[RatingStep, ...], premium: int) -> None:

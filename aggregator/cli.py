@@ -13,7 +13,7 @@ from aggregator import clock
 from aggregator.labels import BASIS_LABELS, SAMPLE_NOTICE, STATUS_LABELS, carrier_name, limit_text, line_name, pick
 from aggregator.money import Lang, format_yen
 from aggregator.rating import Rater
-from aggregator.schema import Carrier, CarrierData, Line, Plan
+from aggregator.schema import CAP_ON_CREDITS, CAP_ON_NET, ROUNDING_NAMES, STEP_NAMES, Carrier, CarrierData, Line, Plan
 from aggregator.serialize import to_data
 from aggregator.taxonomy import label
 from aggregator.texttable import render
@@ -71,6 +71,8 @@ def _describe(data: CarrierData, name: str) -> str:
     for table in data.rate_tables:
         until = table.effective_to.isoformat() if table.effective_to else "—"
         lines.append(f"    料率 {line_name(table.line)}: 版 {table.version} 適用 {table.effective_from.isoformat()} 〜 {until}")
+        rounding = f"{format_yen(table.rounding_jpy, 'ja').removesuffix('円')}円単位{ROUNDING_NAMES[table.rounding_mode][0]}"
+        lines.append(f"      端数処理 {rounding}、{STEP_NAMES[CAP_ON_NET if table.debits_capped else CAP_ON_CREDITS][0]}")
     for plan in data.plans:
         lines.append(f"    プラン {plan.code}: {plan.name} ({line_name(plan.line)}) 補償項目 {len(plan.terms)}")
     lines.append("    未分類の文言: なし")

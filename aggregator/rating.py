@@ -30,6 +30,7 @@ from aggregator.schema import (
     QuoteStatus,
     RateTable,
     Reason,
+    RoundingMode,
     RuleAction,
     RuleField,
     SecurityControl,
@@ -132,13 +133,14 @@ class Assessment:
     """Per applicant and model (carrier × line): base premium, loadings and what the rules said."""
 
     base: I64  # (n, models); 0 where there is no rate
-    adjust_bp: I64  # control credits and debits, floored
+    adjust_bp: I64  # control credits and debits, with the cap, in each carrier's order
     surcharge_bp: I64  # incidents
     fired: Bool  # (n, rules)
     not_written: Bool  # (n, models): industry the carrier does not write
     beyond: Bool  # (n, models): revenue above the rate table
     status: NDArray[np.int8]  # (n, models), before the line is asked for
     dropped: Bool  # (n, models, rider keys)
+    in_force: Bool  # (models,): the rate table applies on the quote date
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,15 @@ class BatchResult:
     limit: I64
     deductible: I64
     adjusted: Bool  # limit, deductible or a rider differs from the request
+
+
+def _round_add(mode: RoundingMode, unit: int) -> int:
+    """What to add before flooring to a multiple of `unit`: unit − 1 rounds up, 0 down, unit // 2 half up."""
+    return {RoundingMode.UP: unit - 1, RoundingMode.DOWN: 0, RoundingMode.HALF_UP: unit // 2}[mode]
+
+
+def _in_force(start: date, end: date | None, as_of: date) -> bool:
+    return start <= as_of and (end is None or as_of <= end)
 
 
 def _mul_bp(amount: I64, factor_bp: I64 | np.int64 | int) -> I64:
@@ -167,6 +178,8 @@ class _Row:
     options: list[int]
     fired: list[bool]
     status: list[int]
+    in_force: list[bool]  # per model: its rates apply on the quote date
+    on_sale: list[bool]  # per plan: sold on the quote date
 
 
 class Rater:
@@ -193,6 +206,9 @@ class Rater:
         self.rule_index = [index.tolist() for index in self.compiled.by_model]
         self._compile_models()
         self._compile_options()
+        self._on_sale: tuple[date | None, Bool] = (None, np.zeros(0, dtype=bool))
+        # A quote is valid QUOTE_VALID_DAYS, never past the plan's end or its rate table's.
+        self.slot_end = [min((d for d in (s.plan.effective_to, s.table.effective_to) if d is not None), default=None) for s in self.slots]
         self.slot_covers: Bool = np.zeros((len(self.slots), len(KEYS)), dtype=np.bool_)
         for slot in self.slots:
             for k, key in enumerate(KEYS):
@@ -226,6 +242,12 @@ class Rater:
         self.incident_bp = np.array([t.incident_surcharge_bp for t in self.tables], dtype=np.int64)
         self.minimum = np.array([t.minimum_premium_jpy for t in self.tables], dtype=np.int64)
         self.rounding = np.array([t.rounding_jpy for t in self.tables], dtype=np.int64)
+        # Rounding to the unit is (premium + this) // unit × unit: up, down or half up, as each carrier says.
+        self.round_add = np.array([_round_add(t.rounding_mode, t.rounding_jpy) for t in self.tables], dtype=np.int64)
+        # The order of each security adjustment comes down to one thing: do the debits come before the cap
+        # (it limits credits net of debits: 1) or after it (it limits the credits alone: 0)? The schema
+        # keeps the cap after the credits.
+        self.debits_capped = np.array([t.debits_capped for t in self.tables], dtype=np.int64)
         self.model_line = np.array([LINES.index(t.line) for t in self.tables], dtype=np.int64)
 
     def _compile_options(self) -> None:
@@ -281,16 +303,32 @@ class Rater:
         beyond = band >= self.n_bands[None, :]
         base = np.where(not_written | beyond, 0, self.base[models[None, :], np.maximum(klass, 0), np.minimum(band, self.base.shape[2] - 1)])
         present = batch.controls.astype(np.int64)
-        adjust = present @ self.credit.T + (1 - present) @ self.debit.T
-        adjust = np.maximum(adjust, -self.max_credit[None, :])
+        adjust = self._adjustment(present @ self.credit.T, (1 - present) @ self.debit.T)
         surcharge = batch.incidents_3y[:, None] * self.incident_bp[None, :]
         hits = self.compiled.evaluate(batch, len(self.rider_keys))
         status = hits.status.copy()
-        in_force = np.array(
-            [t.effective_from <= as_of and (t.effective_to is None or as_of <= t.effective_to) for t in self.tables], dtype=bool
-        )
+        in_force = np.array([_in_force(t.effective_from, t.effective_to, as_of) for t in self.tables], dtype=bool)
         status[not_written | beyond | ~in_force[None, :]] = DECLINED
-        return Assessment(base, adjust, surcharge, hits.hit, not_written, beyond, status, hits.dropped)
+        return Assessment(base, adjust, surcharge, hits.hit, not_written, beyond, status, hits.dropped, in_force)
+
+    def _adjustment(self, credits: I64, debits: I64) -> I64:
+        """The security adjustment per model: credits and debits added and the cap applied, in the carrier's order.
+
+        The cap floors what has been added before it: before the debits it limits the credits alone,
+        after them the credits net of the debits.
+        """
+        before = debits * self.debits_capped  # the debits the cap sees
+        adjust: I64 = np.maximum(credits + before, -self.max_credit[None, :]) + (debits - before)
+        return adjust
+
+    def plans_on_sale(self, as_of: date) -> Bool:
+        """Per plan: sold on the quote date (its own effective dates, apart from its rate table's)."""
+        day, on_sale = self._on_sale  # the last quote date asked: nearly every call asks for today again
+        if day != as_of:
+            on_sale = np.array([_in_force(s.plan.effective_from, s.plan.effective_to, as_of) for s in self.slots], dtype=bool)
+            on_sale.flags.writeable = False  # shared by every call on the same day
+            self._on_sale = (as_of, on_sale)
+        return on_sale
 
     def premiums(self, batch: ApplicantBatch, a: Assessment, options: I64, layout: tuple[I64, I64] | None = None) -> I64:
         """Annual premium for each applicant (row) at each option: an (n, x) array of option indices whose
@@ -298,7 +336,8 @@ class Rater:
 
         premium = base × option factor (plan × limit × deductible, to 0.0001), rounded half up to the yen,
         × applicant factor (controls × incidents × riders, to 0.0001), rounded half up to the yen,
-        then the minimum premium, then rounded up to the carrier's unit. Integers throughout.
+        then rounded to the carrier's unit in its mode (up, down or half up), then raised to the minimum premium.
+        Integers throughout.
         """
         columns = self.opt_slot[options[0]] if len(options) else np.zeros(options.shape[1], dtype=np.int64)
         model = self.slot_model[columns]  # (x,): each column's carrier and line
@@ -320,11 +359,11 @@ class Rater:
         p *= factor
         p += BP // 2
         p //= BP
-        np.maximum(p, self.minimum[model], out=p)
         unit = self.rounding[model]
-        p += unit - 1
+        p += self.round_add[model]
         p //= unit
         p *= unit
+        np.maximum(p, self.minimum[model], out=p)
         return p
 
     def _rider_load(self, batch: ApplicantBatch, a: Assessment, columns: I64, model: I64) -> I64:
@@ -357,7 +396,7 @@ class Rater:
         a = self.assess(batch, as_of)
         options, limits, deductibles = self.chosen_options(batch)
         slot_model = np.array([s.model for s in self.slots], dtype=np.int64)
-        status = a.status[:, slot_model]
+        status = np.where(self.plans_on_sale(as_of)[None, :], a.status[:, slot_model], DECLINED)
         asked_line = batch.lines[:, self.model_line[slot_model]]
         status = np.where(asked_line, status, NOT_ASKED).astype(np.int8)
         premium = self.premiums(batch, a, options, self.one_per_plan_layout)
@@ -387,6 +426,8 @@ class Rater:
             options=self.chosen_options(batch)[0][0].tolist(),
             fired=a.fired[0].tolist(),
             status=a.status[0].tolist(),
+            in_force=a.in_force.tolist(),
+            on_sale=self.plans_on_sale(as_of).tolist(),
         )
         return tuple(self._quote_for(applicant, slot, a, row, as_of) for slot in self.slots if slot.plan.line in applicant.lines)
 
@@ -396,7 +437,9 @@ class Rater:
         li, di = divmod(option - slot.offset, len(slot.deductibles))
         limit, deductible = slot.plan.limit_options_jpy[li], slot.plan.deductible_options_jpy[di]
         fired = [self.rules[i][1] for i in self.rule_index[m] if row.fired[i]]
-        code = row.status[m]
+        on_sale = row.on_sale[slot.index]
+        off_sale = None if on_sale else reasons.plan_off_sale(slot.plan, as_of)
+        code = row.status[m] if on_sale else DECLINED
         adjustments = []
         if limit != applicant.limit_jpy:
             adjustments.append(reasons.limit_adjusted(applicant.limit_jpy, limit))
@@ -409,14 +452,13 @@ class Rater:
             if term is None or not term.offered:
                 adjustments.append(reasons.rider_unavailable(key))
             elif term.status is TermStatus.OPTIONAL_RIDER and drop is not None:
-                adjustments.append(reasons.rider_dropped(drop))
+                adjustments.append(reasons.rider_dropped(drop, applicant))
             elif term.status is TermStatus.OPTIONAL_RIDER:
                 riders.append(key)
-        why = self._reasons(applicant, a, m, fired, code)
+        why = self._reasons(applicant, a, row, m, fired, off_sale)
         ladder = self._ladder(slot, li, di, row.premiums) if code != DECLINED else ()
-        valid = as_of + timedelta(days=QUOTE_VALID_DAYS)
-        if slot.table.effective_to is not None:
-            valid = min(valid, slot.table.effective_to)
+        valid, end = as_of + timedelta(days=QUOTE_VALID_DAYS), self.slot_end[slot.index]
+        valid = valid if end is None or valid <= end else end
         return Quote(
             carrier=slot.plan.carrier,
             line=slot.plan.line,
@@ -437,16 +479,18 @@ class Rater:
             valid_until=valid if code != DECLINED else None,
         )
 
-    def _reasons(self, applicant: Applicant, a: Assessment, m: int, fired: list[EligibilityRule], code: int) -> tuple[Reason, ...]:
-        out = []
+    def _reasons(
+        self, applicant: Applicant, a: Assessment, row: _Row, m: int, fired: list[EligibilityRule], off_sale: Reason | None
+    ) -> tuple[Reason, ...]:
+        out = [] if off_sale is None else [off_sale]
+        if not row.in_force[m]:
+            out.append(reasons.no_rates_in_force())
         if bool(a.not_written[0, m]):
             out.append(reasons.industry_not_written(applicant.industry))
         if a.beyond[0, m]:
             out.append(reasons.revenue_beyond_table(int(self.bands[m][-1])))
-        if code == DECLINED and not out and not any(r.action is RuleAction.DECLINE for r in fired):
-            out.append(reasons.no_rates_in_force())
         wanted = {RuleAction.DECLINE, RuleAction.REFER}
-        out.extend(reasons.rule_reason(r, applicant.industry) for r in fired if r.action in wanted)
+        out.extend(reasons.rule_reason(r, applicant) for r in fired if r.action in wanted)
         return tuple(out)
 
     def _ladder(self, slot: PlanSlot, li: int, di: int, premiums: list[int]) -> tuple[QuoteOption, ...]:

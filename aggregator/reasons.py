@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
+
 from aggregator.money import format_yen
 from aggregator.schema import (
+    CONTRACT_TYPE_NAMES,
     CONTROL_NAMES,
     INDUSTRY_NAMES,
     MONEY_FIELDS,
     Adjustment,
+    Applicant,
     Condition,
+    ContractType,
     EligibilityRule,
     Industry,
+    Plan,
     Reason,
     RuleAction,
     RuleField,
     RuleOp,
+    SecurityControl,
 )
 from aggregator.taxonomy import CoverageKey, label
 
@@ -52,32 +60,63 @@ def _value(rule_field: RuleField, value: int) -> tuple[str, str]:
     return f"{_count_ja(value)}{unit_ja}", f"{value:,}{unit_en}"
 
 
-def _industries(value: tuple[str, ...]) -> tuple[str, str]:
-    names = [INDUSTRY_NAMES[Industry(v)] if v in Industry.__members__.values() else (v, v) for v in value]
-    return "・".join(n[0] for n in names), ", ".join(n[1] for n in names)
-
-
-def rule_reason(rule: EligibilityRule, industry: Industry | None = None) -> Reason:
-    """The words for one fired rule, e.g. 「MFA未導入のため、保有個人情報10万件超は引受不可」."""
-    field_ja, field_en = FIELD_NAMES[rule.field]
-    if rule.op in (RuleOp.IN, RuleOp.NOT_IN):
-        assert isinstance(rule.value, tuple)
-        if industry is not None:
-            subject_ja, subject_en = INDUSTRY_NAMES[industry]
+def _member_names(rule_field: RuleField, values: Sequence[str]) -> tuple[str, str]:
+    """A membership rule's list in words: 「フィンテック・決済代行、ホスティング・データセンター」."""
+    names: list[tuple[str, str]] = []
+    for v in values:
+        if rule_field is RuleField.INDUSTRY and v in Industry.__members__.values():
+            names.append(INDUSTRY_NAMES[Industry(v)])
+        elif rule_field is RuleField.CONTRACT_TYPE and v in ContractType.__members__.values():
+            names.append(CONTRACT_TYPE_NAMES[ContractType(v)])
         else:
-            subject_ja, subject_en = _industries(rule.value)
-        ja, en = f"{subject_ja}は{field_ja}として", f"{field_en} {subject_en} is"
+            names.append((v, v))
+    return "、".join(n[0] for n in names), ", ".join(n[1] for n in names)
+
+
+def _subject(rule: EligibilityRule, values: Sequence[str], applicant: Applicant | None) -> tuple[str, str]:
+    """What a membership rule (in / not_in) found: the applicant's own industry or contract type, or else the rule's list."""
+    if applicant is not None:
+        if rule.field is RuleField.INDUSTRY:
+            return INDUSTRY_NAMES[applicant.industry]
+        return CONTRACT_TYPE_NAMES[applicant.contract_type]
+    ja, en = _member_names(rule.field, values)
+    return (f"{ja}以外", f"other than {en}") if rule.op is RuleOp.NOT_IN else (ja, en)
+
+
+def _test(rule: EligibilityRule, applicant: Applicant | None) -> tuple[str, str]:
+    """The rule's test as it holds for the applicant, for any operator: 「売上高が30億円超」「業種がSaaS・クラウドサービス」."""
+    field_ja, field_en = FIELD_NAMES[rule.field]
+    if isinstance(rule.value, tuple):
+        subject_ja, subject_en = _subject(rule, rule.value, applicant)
+        return f"{field_ja}が{subject_ja}", f"the {field_en} is {subject_en}"
+    value_ja, value_en = _value(rule.field, rule.value)
+    return f"{field_ja}が{value_ja}{_OP_JA[rule.op]}", f"the {field_en} is {_OP_EN[rule.op]} {value_en}"
+
+
+def _control(control: SecurityControl) -> tuple[str, str]:
+    ja, en = CONTROL_NAMES[control]
+    return ja, en if en == "EDR" else en.lower()
+
+
+def rule_reason(rule: EligibilityRule, applicant: Applicant | None = None) -> Reason:
+    """The words for one fired decline or refer rule, for any operator, e.g. 「MFA未導入のため、保有個人情報10万件超は引受不可」."""
+    field_ja, field_en = FIELD_NAMES[rule.field]
+    code = f"{rule.action}:{rule.code}"
+    if isinstance(rule.value, tuple):
+        subject_ja, subject_en = _subject(rule, rule.value, applicant)
         outcome = {
             RuleAction.DECLINE: ("引受対象外です", "outside this carrier's appetite"),
             RuleAction.REFER: ("引受審査が必要です", "referred to an underwriter"),
         }.get(rule.action, ("条件があります", "subject to conditions"))
-        return Reason(f"{rule.action}:{rule.code}", ja + outcome[0], f"{en[0].upper()}{en[1:]} {outcome[1]}.")
-    assert isinstance(rule.value, int)
+        ja, en = f"{subject_ja}は{field_ja}として{outcome[0]}", f"{field_en} {subject_en} is {outcome[1]}."
+        if rule.unless is None:
+            return Reason(code, ja, en[0].upper() + en[1:])
+        control_ja, control_en = _control(rule.unless)
+        return Reason(code, f"{control_ja}未導入のため、{ja}", f"Without {control_en}, {en}")
     value_ja, value_en = _value(rule.field, rule.value)
     op_ja, op_en = _OP_JA[rule.op], _OP_EN[rule.op]
-    code = f"{rule.action}:{rule.code}"
     if rule.unless is not None:
-        control_ja, control_en = CONTROL_NAMES[rule.unless]
+        control_ja, control_en = _control(rule.unless)
         act_ja, act_en = {
             RuleAction.DECLINE: ("引受不可", "cannot be insured"),
             RuleAction.REFER: ("要引受審査", "must be referred to an underwriter"),
@@ -85,14 +124,10 @@ def rule_reason(rule: EligibilityRule, industry: Industry | None = None) -> Reas
         return Reason(
             code,
             f"{control_ja}未導入のため、{field_ja}{value_ja}{op_ja}は{act_ja}",
-            f"Without {control_en.lower() if control_en != 'EDR' else control_en}, {field_en} {op_en} {value_en} {act_en}.",
+            f"Without {control_en}, {field_en} {op_en} {value_en} {act_en}.",
         )
-    if rule.action is RuleAction.DECLINE and rule.op in (RuleOp.GT, RuleOp.GE):
-        return Reason(
-            code,
-            f"{field_ja}が引受上限の{value_ja}を{'超えています' if rule.op is RuleOp.GT else '上回っています'}",
-            f"The {field_en} is {op_en} the carrier's limit of {value_en}.",
-        )
+    if rule.action is RuleAction.DECLINE and rule.op is RuleOp.GT:
+        return Reason(code, f"{field_ja}が引受上限の{value_ja}を超えています", f"The {field_en} is over the carrier's limit of {value_en}.")
     if rule.action is RuleAction.DECLINE:
         return Reason(
             code,
@@ -164,17 +199,38 @@ def rider_unavailable(key: CoverageKey) -> Adjustment:
     )
 
 
-def rider_dropped(rule: EligibilityRule) -> Adjustment:
-    assert rule.rider is not None and isinstance(rule.value, int)
-    field_ja, field_en = FIELD_NAMES[rule.field]
-    value_ja, value_en = _value(rule.field, rule.value)
+def rider_dropped(rule: EligibilityRule, applicant: Applicant | None = None) -> Adjustment:
+    """A rider a rule took away, for any operator: 「売上高が30億円超のため、喪失利益特約は付帯できません」."""
+    assert rule.rider is not None  # the schema's promise for drop_rider
+    test_ja, test_en = _test(rule, applicant)
+    rider_ja, rider_en = label(rule.rider, "ja"), label(rule.rider, "en")
+    if rule.unless is not None:
+        control_ja, control_en = _control(rule.unless)
+        test_ja, test_en = f"{control_ja}未導入で、{test_ja}", f"{test_en} without {control_en}"
     return Adjustment(
         "rider",
         rule.rider.value,
         None,
         Reason(
-            f"drop_rider:{rule.code}",
-            f"{field_ja}が{value_ja}{_OP_JA[rule.op]}のため、{label(rule.rider, 'ja')}特約は付帯できません",
-            f"{label(rule.rider, 'en')} is not available when the {field_en} is {_OP_EN[rule.op]} {value_en}.",
+            f"drop_rider:{rule.code}", f"{test_ja}のため、{rider_ja}特約は付帯できません", f"{rider_en} is not available when {test_en}."
         ),
+    )
+
+
+def _day_ja(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def plan_off_sale(plan: Plan, as_of: date) -> Reason:
+    """A plan not sold on the quote date: not yet on sale, or no longer."""
+    if as_of < plan.effective_from:
+        start = plan.effective_from
+        return Reason(
+            "decline:plan_not_yet_on_sale",
+            f"このプランは{_day_ja(start)}から販売されます",
+            f"This plan is sold from {start.isoformat()}.",
+        )
+    end = plan.effective_to or as_of  # off sale after its start: it has ended
+    return Reason(
+        "decline:plan_withdrawn", f"このプランは{_day_ja(end)}で販売を終了しました", f"This plan was sold until {end.isoformat()}."
     )

@@ -363,14 +363,51 @@ class EligibilityRule:
             _require(self.rider is not None, f"{where}.rider", None, "外す特約の指定が必要です")
 
 
+class RoundingMode(StrEnum):
+    """How a carrier rounds a premium to its unit (端数処理)."""
+
+    UP = "up"  # 切上げ
+    DOWN = "down"  # 切捨て
+    HALF_UP = "half_up"  # 四捨五入
+
+
+ROUNDING_NAMES: dict[RoundingMode, tuple[str, str]] = {
+    RoundingMode.UP: ("切上げ", "rounded up"),
+    RoundingMode.DOWN: ("切捨て", "rounded down"),
+    RoundingMode.HALF_UP: ("四捨五入", "rounded half up"),
+}
+
+
+class RatingStep(StrEnum):
+    """The parts of the security adjustment (割増引), in the order a carrier applies them.
+
+    Credits and debits add up to one adjustment; the cap floors what has been added before it
+    at −max_credit. Where the cap stands decides what it limits: the credits alone, or the
+    credits net of the debits.
+    """
+
+    CREDITS = "credits"  # 割引: each control in place
+    DEBITS = "debits"  # 不備割増: each control missing
+    CAP = "cap"  # 割引上限
+
+
+CAP_ON_CREDITS = (RatingStep.CREDITS, RatingStep.CAP, RatingStep.DEBITS)  # the cap limits the credits; debits come on top
+CAP_ON_NET = (RatingStep.CREDITS, RatingStep.DEBITS, RatingStep.CAP)  # the cap limits credits net of debits
+STEP_NAMES: dict[tuple[RatingStep, ...], tuple[str, str]] = {
+    CAP_ON_CREDITS: ("割引上限は割引のみに適用", "the credit cap applies to the credits alone"),
+    CAP_ON_NET: ("割引上限は不備割増を差し引いた後に適用", "the credit cap applies to the credits net of the debits"),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class RateTable:
     """One carrier's rates for one line, normalised.
 
     premium = base[class][revenue band] × plan × limit × deductible
-              × (1 + control credits/debits, floored) × (1 + incidents surcharge) × (1 + riders),
-    each factor in basis points (10,000 = ×1.00), integer arithmetic, then the carrier's
-    rounding and minimum premium.
+              × (1 + security adjustment) × (1 + incidents surcharge) × (1 + riders),
+    each factor in basis points (10,000 = ×1.00), integer arithmetic; the security adjustment
+    adds credits and debits and applies the cap in the order of `steps`; then the premium is
+    rounded to the carrier's unit in its rounding mode, and raised to the minimum premium.
     """
 
     carrier: Carrier
@@ -390,7 +427,9 @@ class RateTable:
     incident_surcharge_bp: int = 0  # per incident in the last three years
     rider_factor_bp: Mapping[CoverageKey, int] = field(default_factory=dict)  # loading per optional rider
     minimum_premium_jpy: int = 0
-    rounding_jpy: int = 10  # premiums are rounded up to a multiple of this
+    rounding_jpy: int = 10  # premiums are rounded to a multiple of this
+    rounding_mode: RoundingMode = RoundingMode.UP  # how: up unless the carrier's files say otherwise
+    steps: tuple[RatingStep, ...] = CAP_ON_NET  # the order of credits, debits and the cap
     rules: tuple[EligibilityRule, ...] = ()
     sample: bool = True
     source: str = ""
@@ -440,6 +479,21 @@ class RateTable:
             self.rounding_jpy,
             "端数処理の単位は1円以上です",
         )
+        _require(isinstance(self.rounding_mode, RoundingMode), f"{where}.rounding_mode", self.rounding_mode, "端数処理の方法が不明です")
+        steps = tuple(self.steps)
+        _require(
+            all(isinstance(step, RatingStep) for step in steps)
+            and sorted(steps) == sorted(RatingStep)
+            and steps.index(RatingStep.CAP) > steps.index(RatingStep.CREDITS),
+            f"{where}.steps",
+            steps,
+            "割引・不備割増・割引上限を1回ずつ、割引上限は割引より後に並べてください",
+        )
+
+    @property
+    def debits_capped(self) -> bool:
+        """Whether the cap limits the credits net of the debits (the debits come before it) or the credits alone."""
+        return self.steps.index(RatingStep.DEBITS) < self.steps.index(RatingStep.CAP)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,8 @@ from typing import Any, ClassVar, TypeVar
 
 from aggregator.errors import CarrierDataError, SchemaError
 from aggregator.schema import (
+    CAP_ON_CREDITS,
+    CAP_ON_NET,
     MONEY_FIELDS,
     POLICY_POOL,
     Carrier,
@@ -26,6 +28,8 @@ from aggregator.schema import (
     PerVictimCap,
     Plan,
     RateTable,
+    RatingStep,
+    RoundingMode,
     RuleAction,
     RuleField,
     RuleOp,
@@ -186,6 +190,11 @@ FACTORS = {
 SCALARS = ("max_credit", "incident", "minimum", "rounding")
 REQUIRED_FACTORS = ("plan", "limit", "deductible", "credit", *SCALARS)
 YEN_FACTORS = frozenset({"minimum", "rounding"})
+# The Maximum Credit row's Option says what the cap limits; the Rounding row's Option which way it rounds.
+CAP_BASIS = {"credits only": CAP_ON_CREDITS, "net of debits": CAP_ON_NET}
+ROUNDING_OPTIONS = {"up": RoundingMode.UP, "down": RoundingMode.DOWN, "half up": RoundingMode.HALF_UP}
+DEFAULT_STEPS = CAP_ON_NET  # a Maximum Credit row without an Option: the cap on credits net of debits
+DEFAULT_ROUNDING = RoundingMode.UP  # a Rounding row without an Option: rounded up to the unit
 # Which column a schema field of a row's object comes from, so its error names the cell.
 FIELD_COLUMNS = {
     "limit_jpy": "Limit",
@@ -441,6 +450,8 @@ class _Rates:
     classes: dict[Industry, str] = field(default_factory=dict)
     factors: dict[str, dict[Any, int]] = field(default_factory=lambda: {kind: {} for kind in FACTORS.values()})
     rules: list[EligibilityRule] = field(default_factory=list)
+    steps: tuple[RatingStep, ...] = DEFAULT_STEPS
+    rounding_mode: RoundingMode = DEFAULT_ROUNDING
 
 
 def _read_csv(path: Path) -> tuple[list[_Row], bool]:
@@ -503,7 +514,11 @@ def _factor_row(row: _Row, table: _Rates, resolver: WordingResolver) -> None:
         "debit": lambda: row.pick("Option", CONTROLS),
         "rider": lambda: resolver.resolve(row.text("Option"), row.at("Option")),
     }
-    if kind in SCALARS and not row.blank("Option"):
+    if kind == "max_credit" and not row.blank("Option"):
+        table.steps = row.pick("Option", CAP_BASIS)
+    elif kind == "rounding" and not row.blank("Option"):
+        table.rounding_mode = row.pick("Option", ROUNDING_OPTIONS)
+    elif kind in SCALARS and not row.blank("Option"):
         raise row.at("Option").error("この係数に選択肢は付けられません", row.raw("Option"))
     option = option_parsers.get(kind, lambda: None)()
     value = row.yen("Value") if kind in YEN_FACTORS else parse_factor_bp(row.raw("Value"), row.at("Value"))
@@ -582,6 +597,8 @@ def _rate_table(table: _Rates, sample: bool) -> RateTable:
             incident_surcharge_bp=f["incident"][None],
             minimum_premium_jpy=f["minimum"][None],
             rounding_jpy=f["rounding"][None],
+            rounding_mode=table.rounding_mode,
+            steps=table.steps,
             rules=tuple(table.rules),
             sample=sample,
             source=", ".join(CSV_FILES),

@@ -12,6 +12,8 @@ from typing import Any, ClassVar, TypeVar
 from aggregator.errors import AmountError, SchemaError
 from aggregator.money import parse_yen
 from aggregator.schema import (
+    CAP_ON_CREDITS,
+    CAP_ON_NET,
     MONEY_FIELDS,
     POLICY_POOL,
     Carrier,
@@ -26,6 +28,8 @@ from aggregator.schema import (
     PerVictimCap,
     Plan,
     RateTable,
+    RatingStep,
+    RoundingMode,
     RuleAction,
     RuleField,
     RuleOp,
@@ -49,6 +53,7 @@ from carriers.base import (
     norm_header,
     parse_factor_bp,
     read_xlsx,
+    rounding_in,
 )
 
 # ------------------------------------------------------- the carrier's quirks ---
@@ -99,6 +104,11 @@ BLOCKS = (B_BASE, B_INDUSTRY, B_PLAN, B_LIMIT, B_DEDUCTIBLE, B_CONTROL, B_RIDER,
 REVENUE_HEAD = "売上高未満"  # 売上高(千円)未満: band upper bounds, exclusive
 O_MAX_CREDIT, O_INCIDENT, O_MINIMUM, O_ROUNDING = "割引合計の上限", "事故1件あたりの割増", "最低保険料", "端数処理単位"
 OTHERS = (O_MAX_CREDIT, O_INCIDENT, O_MINIMUM, O_ROUNDING)
+# ■その他 may also say what the cap limits and how premiums are rounded; where it does not, these defaults hold.
+O_CAP_BASIS, O_ROUNDING_MODE = "割引上限の対象", "端数処理の方法"
+CAP_BASIS = {"割引のみ": CAP_ON_CREDITS, "割引と割増の合計": CAP_ON_NET}
+DEFAULT_STEPS = CAP_ON_NET  # no 割引上限の対象 row: the cap on credits net of debits
+DEFAULT_ROUNDING = RoundingMode.UP  # no 端数処理の方法 row: rounded up to the 端数処理単位
 RULE_COLUMNS = ("基準番号", "項目", "条件", "値", "取扱い", "例外となる対策", "対象特約", "猶予日数")
 NEGATIVE_MARKS = ("▲", "△")  # ▲5% is a 5% credit
 INDUSTRIES = {
@@ -562,7 +572,9 @@ def _others(rows: Rows, block: _Block, where: Where) -> dict[str, int]:
     found: dict[str, int] = {}
     for label, at, value, value_at, _ in _pairs(rows, block, ("項目", "値"), where):
         name, unit = _split_unit(label)
-        name = _lookup(OTHERS, name, at, "その他の項目")
+        name = _lookup((*OTHERS, O_CAP_BASIS, O_ROUNDING_MODE), name, at, "その他の項目")
+        if name in (O_CAP_BASIS, O_ROUNDING_MODE):
+            continue  # read by _how
         found[name] = (
             cell_yen(value, value_at, unit=_need_unit(unit, at, label)) if name in (O_MINIMUM, O_ROUNDING) else _bp(value, value_at)
         )
@@ -570,6 +582,20 @@ def _others(rows: Rows, block: _Block, where: Where) -> dict[str, int]:
         if name not in found:
             raise where.at(column=name).error(f"「{name}」の行がありません")
     return found
+
+
+def _how(rows: Rows, block: _Block, where: Where) -> tuple[tuple[RatingStep, ...], RoundingMode]:
+    """割引上限の対象 and 端数処理の方法 from ■その他, each once at most; the defaults where the sheet is silent."""
+    said: dict[str, tuple[Any, Where]] = {}
+    for label, at, value, value_at, _ in _pairs(rows, block, ("項目", "値"), where):
+        name = _split_unit(label)[0]
+        if name in (O_CAP_BASIS, O_ROUNDING_MODE):
+            if name in said:
+                raise at.error(f"「{name}」の行が2つあります", label)
+            said[name] = (value, value_at)
+    steps = DEFAULT_STEPS if O_CAP_BASIS not in said else _lookup(CAP_BASIS, *said[O_CAP_BASIS], O_CAP_BASIS)
+    mode = DEFAULT_ROUNDING if O_ROUNDING_MODE not in said else rounding_in(cell_text(*said[O_ROUNDING_MODE]), said[O_ROUNDING_MODE][1])
+    return steps, mode
 
 
 def _rule_value(
@@ -623,6 +649,7 @@ def _rate_table(line: Line, rows: Rows, where: Where, plans: Mapping[str, Plan],
     deductibles = [n for plan in plans.values() for n in plan.deductible_options_jpy]
     credits, debits = _controls(rows, blocks[B_CONTROL], where)
     others = _others(rows, blocks[B_OTHER], where)
+    steps, rounding_mode = _how(rows, blocks[B_OTHER], where)
     cols = _columns(rows, blocks[B_RULES], RULE_COLUMNS, where)
     rules = [_rule(rows[i], i, cols, where, resolver) for i in blocks[B_RULES].rows]
     factors = {"plan_factor_bp": plan_factors, "limit_factor_bp": _amount_factors(rows, blocks[B_LIMIT], "支払限度額", limits, where),
@@ -632,6 +659,6 @@ def _rate_table(line: Line, rows: Rows, where: Where, plans: Mapping[str, Plan],
         where, RateTable, carrier=Carrier.AIOI_NISSAY_DOWA, line=line, version=meta[META_VERSION], effective_from=meta[META_FROM],
         effective_to=meta[META_TO], revenue_band_upper_jpy=uppers, industry_class=industries, base_premium_jpy=bases, **factors,
         control_credit_bp=credits, missing_control_debit_bp=debits, max_credit_bp=others[O_MAX_CREDIT], incident_surcharge_bp=others[O_INCIDENT],
-        minimum_premium_jpy=others[O_MINIMUM], rounding_jpy=others[O_ROUNDING], rules=tuple(r for r in rules if r is not None),
+        minimum_premium_jpy=others[O_MINIMUM], rounding_jpy=others[O_ROUNDING], rounding_mode=rounding_mode, steps=steps, rules=tuple(r for r in rules if r is not None),
         sample=sample, source=f"{where.file} [{where.sheet}]",
     )  # fmt: skip

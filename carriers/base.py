@@ -18,7 +18,7 @@ from typing import Any, ClassVar, Protocol, TypeVar
 
 from aggregator.errors import AmountError, CarrierDataError, SchemaError, UnclassifiedWordingError, WrongFormatError
 from aggregator.money import parse_yen
-from aggregator.schema import Carrier, CarrierData
+from aggregator.schema import Carrier, CarrierData, RoundingMode
 from aggregator.taxonomy import CoverageKey, classify
 
 # Limits on what one carrier file may cost to read. Real plan and rate files are small;
@@ -366,6 +366,24 @@ def parse_factor_bp(value: Any, where: Where) -> int:
     if bp != bp.to_integral_value():
         raise where.error("係数は0.0001単位までです", value)
     return int(bp)
+
+
+# How Japanese rate sheets name a rounding direction (端数処理): 「10円未満切上げ」「100円単位(切捨て)」「四捨五入」.
+ROUNDING_WORDS = {
+    "切上げ": RoundingMode.UP,
+    "切り上げ": RoundingMode.UP,
+    "切捨て": RoundingMode.DOWN,
+    "切り捨て": RoundingMode.DOWN,
+    "四捨五入": RoundingMode.HALF_UP,
+}
+
+
+def rounding_in(text: str, where: Where) -> RoundingMode:
+    """The one rounding direction a cell names, or an error naming the cell: a direction is never guessed."""
+    found = {mode for word, mode in ROUNDING_WORDS.items() if word in norm_header(text)}
+    if len(found) != 1:
+        raise where.error("端数処理の方法(切上げ・切捨て・四捨五入のいずれか1つ)が読み取れません", text)
+    return found.pop()
 
 
 _ERAS = {"令和": 2018, "r": 2018, "平成": 1988, "h": 1988}

@@ -11,6 +11,8 @@ from typing import Any, ClassVar, TypeVar
 
 from aggregator.errors import CarrierDataError, SchemaError
 from aggregator.schema import (
+    CAP_ON_CREDITS,
+    CAP_ON_NET,
     POLICY_POOL,
     Carrier,
     CarrierData,
@@ -24,6 +26,7 @@ from aggregator.schema import (
     PerVictimCap,
     Plan,
     RateTable,
+    RoundingMode,
     RuleAction,
     RuleField,
     RuleOp,
@@ -47,6 +50,7 @@ from carriers.base import (
     norm_header,
     parse_factor_bp,
     read_csv,
+    rounding_in,
 )
 
 CARRIER = Carrier.MITSUI_SUMITOMO
@@ -163,6 +167,10 @@ RATE_ITEMS = {
     "最低保険料": "minimum_premium_jpy",
     "端数処理": "rounding_jpy",
 }
+# 料率.csv: the 割引上限 row's 区分 says what the cap limits; the 端数処理 value its direction, 「100円単位（切上げ）」.
+CAP_BASIS = {"割引のみ": CAP_ON_CREDITS, "割引・割増通算": CAP_ON_NET}
+DEFAULT_STEPS = CAP_ON_NET  # a 割引上限 row with no 区分: the cap on credits net of debits
+DEFAULT_ROUNDING = RoundingMode.UP  # 端数処理 without a direction: rounded up
 REQUIRED_RATE_ITEMS = (
     "料率改定版",
     "適用開始日",
@@ -471,6 +479,10 @@ def _read_factors(table: _Table, drafts: dict[Line, _RateDraft], resolver: Wordi
         if key is None and name == "rider_factor_bp":
             continue  # unclassified rider wording: listed by resolver.finish()
         draft.put(name, key, _rate_value(rec, name), rec.at(R_VALUE))
+        if name == "max_credit_bp" and not rec.blank(R_KEY):
+            draft.put("steps", None, rec.pick(R_KEY, CAP_BASIS), rec.at(R_KEY))
+        if name == "rounding_jpy" and _key(rec.raw(R_VALUE)).partition("単位")[2]:  # 「100円単位（切上げ）」
+            draft.put("rounding_mode", None, rounding_in(rec.raw(R_VALUE), rec.at(R_VALUE)), rec.at(R_VALUE))
 
 
 def _read_base(table: _Table, drafts: dict[Line, _RateDraft]) -> None:
@@ -541,7 +553,7 @@ def _read_rules(table: _Table, drafts: dict[Line, _RateDraft], resolver: Wording
 
 
 def _build_rates(line: Line, draft: _RateDraft, sample: bool) -> RateTable:
-    values = {"effective_to": None, "control_credit_bp": {}, **draft.values}
+    values = {"effective_to": None, "control_credit_bp": {}, "steps": DEFAULT_STEPS, "rounding_mode": DEFAULT_ROUNDING, **draft.values}
     values["rules"] = tuple(values.get("rules", {}).values())
     for name, file, item in (("base_premium_jpy", BASE_FILE, B_CLASS), ("industry_class", CLASS_FILE, PRODUCT_NAMES[line])):
         if name not in values:

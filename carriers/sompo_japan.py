@@ -10,6 +10,8 @@ from typing import Any, ClassVar, TypeVar
 
 from aggregator.errors import CarrierDataError, WrongFormatError
 from aggregator.schema import (
+    CAP_ON_CREDITS,
+    CAP_ON_NET,
     POLICY_POOL,
     Carrier,
     CarrierData,
@@ -23,6 +25,7 @@ from aggregator.schema import (
     PerVictimCap,
     Plan,
     RateTable,
+    RoundingMode,
     RuleAction,
     RuleField,
     RuleOp,
@@ -109,6 +112,11 @@ RULE_ACTIONS = {
     "EXCLUDE_RIDER": RuleAction.DROP_RIDER,
 }
 
+# A rate table's maxDiscountBasis: what maxDiscountRate limits; roundingMethod: how roundingUnit rounds.
+CAP_BASES = {"DISCOUNTS_ONLY": CAP_ON_CREDITS, "NET_OF_SURCHARGES": CAP_ON_NET}
+ROUNDING_METHODS = {"ROUND_UP": RoundingMode.UP, "ROUND_DOWN": RoundingMode.DOWN, "ROUND_HALF_UP": RoundingMode.HALF_UP}
+DEFAULT_STEPS = CAP_ON_NET  # no maxDiscountBasis: the cap on discounts net of surcharges
+DEFAULT_ROUNDING = RoundingMode.UP  # no roundingMethod: rounded up, as 損保ジャパン's API has always meant roundingUnit
 T = TypeVar("T")
 K = TypeVar("K")
 V = TypeVar("V")
@@ -385,10 +393,17 @@ def _rate_table(node: Node, header: _Header, codes: Mapping[str, CoverageKey]) -
         rider_factor_bp=_factors(node.opt("riderLoadings"), lambda n: n.req("coverageCode").code(codes, PLAN_CODE), "rate"),
         minimum_premium_jpy=node.req("minimumPremium").yen(),
         rounding_jpy=node.req("roundingUnit").yen(),
+        rounding_mode=_coded(node, "roundingMethod", ROUNDING_METHODS, DEFAULT_ROUNDING),
+        steps=_coded(node, "maxDiscountBasis", CAP_BASES, DEFAULT_STEPS),
         rules=tuple(_rule(n, codes) for n in node.req("underwritingRules").items()),
         sample=header.sample,
         source=f"{header.file} {node.path}",
     )
+
+
+def _coded(node: Node, key: str, table: Mapping[str, T], default: T) -> T:
+    child = node.opt(key)
+    return default if child is None else child.code(table)
 
 
 def _rule(node: Node, codes: Mapping[str, CoverageKey]) -> EligibilityRule:

@@ -12,6 +12,8 @@ from typing import Any, ClassVar, TypeVar
 
 from aggregator.errors import SchemaError
 from aggregator.schema import (
+    CAP_ON_CREDITS,
+    CAP_ON_NET,
     MONEY_FIELDS,
     POLICY_POOL,
     Carrier,
@@ -26,6 +28,8 @@ from aggregator.schema import (
     PerVictimCap,
     Plan,
     RateTable,
+    RatingStep,
+    RoundingMode,
     RuleAction,
     RuleField,
     RuleOp,
@@ -52,6 +56,7 @@ from carriers.base import (
     norm_header,
     parse_factor_bp,
     read_xlsx,
+    rounding_in,
 )
 
 T = TypeVar("T")
@@ -167,6 +172,10 @@ ADJUST_KINDS = {
     "最低保険料": "minimum",
     "端数処理": "rounding",
 }
+# 割増引: the 割引上限 row's 項目 says what the cap limits, the 端数処理 row's 項目 the direction (「10円未満切上げ」).
+CAP_BASIS = {"割引のみ": CAP_ON_CREDITS, "割増引の合計": CAP_ON_NET}
+DEFAULT_STEPS = CAP_ON_NET  # a 割引上限 row that does not say: the cap on credits net of debits
+DEFAULT_ROUNDING = RoundingMode.UP  # a 端数処理 row that does not say: rounded up (円未満切上げ)
 RULE_ACTIONS = {
     "引受不可": RuleAction.DECLINE,
     "要審査": RuleAction.REFER,
@@ -459,6 +468,8 @@ class _LineRates:
     riders: dict[CoverageKey, int] = field(default_factory=dict)
     scalars: dict[str, int] = field(default_factory=dict)
     rules: list[EligibilityRule] = field(default_factory=list)
+    steps: tuple[RatingStep, ...] = DEFAULT_STEPS
+    rounding_mode: RoundingMode = DEFAULT_ROUNDING
 
 
 def _put(table: dict[Any, T], key: Any, value: T, where: Where) -> None:
@@ -517,6 +528,8 @@ def _read_adjustments(book: _Book, rates: dict[Line, _LineRates], resolver: Word
         kind = row.pick(ADJUST_KINDS, A_KIND)
         if kind in ("minimum", "rounding"):
             _put(line.scalars, kind, cell_yen(row.get(A_YEN), row.at(A_YEN), unit=PREMIUM_UNIT), row.at(A_KIND))
+            if kind == "rounding" and not is_blank(row.get(A_ITEM)):
+                line.rounding_mode = rounding_in(row.text(A_ITEM), row.at(A_ITEM))
             continue
         rate = parse_factor_bp(row.get(A_RATE), row.at(A_RATE))  # a 5% cell holds 0.05: 500 bp
         if kind == "credit":
@@ -529,6 +542,8 @@ def _read_adjustments(book: _Book, rates: dict[Line, _LineRates], resolver: Word
                 _put(line.riders, key, rate, row.at(A_ITEM))
         else:
             _put(line.scalars, kind, rate, row.at(A_KIND))
+            if kind == "max_credit" and not is_blank(row.get(A_ITEM)):
+                line.steps = row.pick(CAP_BASIS, A_ITEM)
 
 
 def _rule_value(row: _Row, rule_field: RuleField, op: RuleOp) -> int | tuple[str, ...]:
@@ -604,6 +619,8 @@ def _rate_table(book: _Book, line: Line, rates: _LineRates, version: _Version) -
         rider_factor_bp=rates.riders,
         minimum_premium_jpy=rates.scalars["minimum"],
         rounding_jpy=rates.scalars["rounding"],
+        rounding_mode=rates.rounding_mode,
+        steps=rates.steps,
         rules=tuple(rates.rules),
         sample=book.sample,
         source=RATES_FILE,

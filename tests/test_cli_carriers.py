@@ -59,3 +59,12 @@ def test_show_json_is_the_normalised_schema(runner: CliRunner) -> None:
     assert data["carrier"] == "mitsui_sumitomo" and data["sample"] is True
     apology = next(t for p in data["plans"] if p["code"] == "CP-B" for t in p["terms"] if t["key"] == "apology")
     assert apology["per_victim"] == {"per_person_jpy": 1000, "per_company_jpy": 50000}
+
+
+def test_check_says_how_each_carrier_rounds_and_what_its_cap_limits(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["carriers", "check"])
+    assert result.exit_code == 0, result.output
+    tokio = result.output.split("✓ 東京海上日動")[1].split("✓")[0]
+    assert "端数処理 10円単位切上げ、割引上限は割引のみに適用" in tokio
+    mitsui = result.output.split("✓ 三井住友海上")[1].split("✓")[0]
+    assert "端数処理 100円単位切上げ、割引上限は不備割増を差し引いた後に適用" in mitsui

@@ -8,13 +8,16 @@ up at each step, then the carrier's rounding unit.
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from aggregator.rating import Rater
-from aggregator.schema import Carrier, Industry, SecurityControl
+from aggregator.schema import Carrier, Industry, QuoteStatus, SecurityControl
 from aggregator.taxonomy import CoverageKey
+from carriers.registry import FIXTURES, load_carrier
 from tests.factories import applicant
 
 TODAY = date(2026, 11, 21)
@@ -75,3 +78,25 @@ def test_larger_saas_company_with_a_rider_and_an_incident(rater: Rater, key: tup
         records_held=50_000,
     )
     assert found[key] == premium
+
+
+def test_plans_the_carriers_file_dates_outside_the_quote_day_are_declined_with_their_dates(tmp_path: Path) -> None:
+    # 三井住友海上's プラン.csv: CP-B not on sale until 令和9年4月1日, CP-W withdrawn after 令和8年10月31日.
+    folder = Path(shutil.copytree(FIXTURES / "mitsui_sumitomo", tmp_path / "mitsui_sumitomo"))
+    path = folder / "プラン.csv"
+    text = path.read_bytes().decode("cp932")
+    text = text.replace(
+        "CP-B,サイバープロテクター ベーシックプラン,2026.04,令和8年4月1日,－",
+        "CP-B,サイバープロテクター ベーシックプラン,2026.04,令和9年4月1日,－",
+    )
+    text = text.replace(
+        "CP-W,サイバープロテクター ワイドプラン,2026.04,令和8年4月1日,－",
+        "CP-W,サイバープロテクター ワイドプラン,2026.04,令和8年4月1日,令和8年10月31日",
+    )
+    path.write_bytes(text.encode("cp932"))
+    quotes = {q.plan.code: q for q in Rater([load_carrier(Carrier.MITSUI_SUMITOMO, tmp_path)]).quote(applicant(), TODAY)}
+    assert quotes["CP-B"].status is QuoteStatus.DECLINED and quotes["CP-B"].premium_jpy is None
+    assert [r.text_ja for r in quotes["CP-B"].reasons] == ["このプランは2027年4月1日から販売されます"]
+    assert quotes["CP-W"].status is QuoteStatus.DECLINED
+    assert [r.text_ja for r in quotes["CP-W"].reasons] == ["このプランは2026年10月31日で販売を終了しました"]
+    assert quotes["CP-E"].status is not QuoteStatus.DECLINED and quotes["CP-E"].premium_jpy is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import schemathesis
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 
+from carriers.registry import FIXTURES
 from tests.web.conftest import API_BODY, make_app
 
 
@@ -91,3 +93,21 @@ def _exercise(operation: Any) -> list[int]:
 
     check()
     return statuses
+
+
+@pytest.mark.parametrize(("operator", "industries"), [("is one of", "SaaS / Cloud"), ("is not one of", "Fintech / Payment Services")])
+def test_a_rule_dropping_a_rider_by_industry_list_is_quoted_not_a_500(tmp_path: Path, operator: str, industries: str) -> None:
+    """An 'in' / 'not in' rule that takes a rider away used to crash every quote it matched (HTTP 500)."""
+    carriers = Path(shutil.copytree(FIXTURES, tmp_path / "carriers"))
+    rules = carriers / "aig" / "aig_underwriting_rules.csv"
+    rules.write_text(
+        rules.read_text(encoding="utf-8") + f"Cyber,CE-UW-99,Exclude Rider,Industry,{operator},{industries},,Network Interruption,\n",
+        encoding="utf-8",
+    )
+    client = make_app(f"sqlite:///{tmp_path / 'api.sqlite3'}", tmp_path, WTF_CSRF_ENABLED=False, CARRIER_DATA=str(carriers)).test_client()
+    response = client.post("/api/v1/quotes", json={**API_BODY, "riders": ["lost_profit"]})  # a SaaS company
+    assert response.status_code == 201
+    aig = next(c for c in response.get_json()["comparison"]["columns"] if c["carrier"] == "aig")
+    assert aig["status"] != "declined" and aig["premium_jpy"] is not None
+    assert aig["quoted"]["riders"] == []
+    assert "業種がSaaS・クラウドサービスのため、喪失利益特約は付帯できません" in [a["text_ja"] for a in aig["adjustments"]]

@@ -67,6 +67,8 @@ DOMAIN_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
             r"当局",
             r"監督官庁",
             r"所管官庁",
+            r"官公庁",
+            r"公的(?:機関|調査)",
             r"行政(?:調査|対応|手続|処分|庁|機関|指導)",
             r"規制",
             r"個人情報保護委員会",
@@ -113,6 +115,7 @@ ITEM_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
             r"損害金",
             r"慰謝料",
             r"賠償債務",
+            r"求償(?:され|を受け)",  # a recourse claim against the insured
             r"settlement(?!cost|expense)",
             r"judgment",
             r"award",
@@ -131,9 +134,14 @@ ITEM_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
             r"和解(?!金)",
             r"示談(?!金)",
             r"権利(?:の)?保全",
-            r"求償",
+            r"求償権",
+            r"(?:賠償)?請求を行う",  # the insured claiming from others
             r"defen[cs]e",
+            r"defend",
             r"litigation",
+            r"lawsuit",
+            r"claims?(?:and)?(?:settlement)?expense",
+            r"settlementexpense",
         ),
     ),
     (
@@ -157,6 +165,9 @@ ITEM_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
             r"宣伝",
             r"広報",
             r"記者会見",
+            r"マスコミ",
+            r"マスメディア",
+            r"メディア対応",
             r"会見",
             r"社告",
             r"炎上",
@@ -167,7 +178,7 @@ ITEM_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
             r"イメージ(?:回復|毀損|低下)",
             r"信用回復",
             r"信頼回復",
-            r"reputation",
+            r"reputation(?!al(?:harm|loss|injury))",
             r"publicrelation",
             r"crisiscommunication",
             r"crisismanagement",
@@ -180,6 +191,7 @@ ITEM_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             r"見舞",
             r"お?詫び",
+            r"お?わび",
             r"謝罪",
             r"通知",
             r"郵送",
@@ -195,6 +207,9 @@ ITEM_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
         "legal_consulting",
         (
             r"弁護士(?:等)?(?:へ)?相談",
+            r"(?:弁護士|専門家|アドバイザ|コンサルタント)[^、,]{0,8}?相談",
+            r"法律サービス",
+            r"法律アドバイ",
             r"法律相談",
             r"相談費用",
             r"コンサル(?:タント|ティング)",
@@ -205,6 +220,7 @@ ITEM_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
             r"breachcounsel",
             r"consultan",
             r"lawyer",
+            r"attorney",
         ),
     ),
     (
@@ -217,7 +233,7 @@ ITEM_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
             r"調査",
             r"フォレンジック",
             r"原因究明",
-            r"原因(?:の)?特定",
+            r"(?:原因|被害|件数|範囲|影響)(?:の)?特定",
             r"被害範囲",
             r"有無(?:を)?(?:確認|判断|判定)",
             r"証拠保全",
@@ -230,7 +246,7 @@ ITEM_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
         "data_restoration",
         (
             r"(?:データ|システム|ネットワーク|サーバ|ソフトウェア|プログラム|電子|情報機器|情報資産|デジタル資産|機器|設備|pc|端末)"
-            r"(?:等)?(?:の)?(?:復旧|復元|修復|回復|再構築|修理|交換|再取得)",
+            r"(?:等)?(?:の|を)?(?:復旧|復元|修復|回復|再構築|修理|交換|再取得)",
             r"(?:復旧|復元|修復|修理)(?:費用|作業)",
             r"デジタル資産",
             r"datarestor",
@@ -240,6 +256,8 @@ ITEM_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
             r"(?:data|digital)asset",
             r"restoration",
             r"datarecreat",
+            r"electronicdata",
+            r"(?:recover|restor|replac|recreat)[a-z]*.{0,30}?data",
         ),
     ),
     (
@@ -287,6 +305,7 @@ ITEM_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
             r"利益損害",
             r"喪失利益",
             r"利益保険",
+            r"利益補償",
             r"営業利益",
             r"営業損失",
             r"利益(?:の)?(?:喪失|損失|減少)",
@@ -301,6 +320,7 @@ ITEM_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
             r"businessinterruption",
             r"networkinterruption",
             r"lossofincome",
+            r"businessincome",
             r"incomeloss",
             r"lostprofit",
             r"lossofprofit",
@@ -315,6 +335,7 @@ ITEM_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
         "liability_damages",
         (
             r"他人(?:の)?(?:データ|情報|財物)",
+            r"(?:it|情報)(?:サービス)?業務(?:補償|担保)?(?:特約|追加条項)",  # IT業務特約: the IT E&O liability rider
             r"賠償",
             r"法律上(?:の)?損害",
             r"liabilit",
@@ -367,12 +388,18 @@ DUALS: tuple[Dual, ...] = (
         ("litigation_costs", "liability_damages"),
     ),
     Dual((r"人件費",), {LIABILITY: "liability_damages", BUSINESS_INTERRUPTION: "extra_expense"}, ()),
+    # "Reputational Harm" in English policies is the income lost to it; 風評 costs are advertising.
+    Dual(
+        (r"reputation(?:al)?(?:harm|loss|injury)",),
+        {BUSINESS_INTERRUPTION: "lost_profit", INCIDENT_COSTS: "reputational_ads"},
+        ("lost_profit", "reputational_ads"),
+    ),
 )
 
 DOMAIN_KEYS = frozenset(key for key, _ in DOMAIN_RULES)
 GENERIC_ITEMS = frozenset({"investigation", "emergency_response"})  # heads a domain word in a modifier may decide
 # Under a business-interruption heading, what the words are about decides the item.
-_BI_COST = re.compile(r"費用|コスト|経費|人件費|expense|cost")
+_BI_COST = re.compile(r"費用|コスト|経費|人件費|支出|expense|cost")
 _BI_LOSS = re.compile(r"利益|損失|収益|減収|減益|売上|income|profit|loss|中断|停止|休止|interruption")
 # Under a liability heading a wording naming something is damages unless it says litigation;
 # one that names nothing but these words stays unread.
@@ -392,9 +419,10 @@ _JA_CONNECTORS = re.compile(
 )
 _EN_CONNECTORS = re.compile(
     r"\b(?:arising\s+(?:out\s+of|from)|resulting\s+from|caused\s+by|as\s+a\s+result\s+of|due\s+to|following|"
-    r"in\s+connection\s+with|in\s+respect\s+of|incurred|for\s+any|for)\b",
+    r"in\s+connection\s+with|in\s+respect\s+of|incurred|for\s+any|for|to)\b",
     re.IGNORECASE,
 )
+_EN_DESCRIBED = re.compile(r"\s+[-–—]\s+")
 _JA_LIST = re.compile(r"[・･、,/／&]|及び|および|並びに|ならびに|または|又は|もしくは|若しくは|(?<=[^\u3040-\u309f])や(?=[^\u3040-\u309f])")
 _EN_LIST = re.compile(r"[,/&;]|\band\b|\bor\b", re.IGNORECASE)
 
@@ -432,6 +460,8 @@ def views(text: str) -> Iterator[str]:
         first = re.split(r"\s+", main.strip(), maxsplit=1)
         if len(first) == 2 and len(first[1]) >= 8:  # 「データ復旧費用 消失したデータを…」: a label, then what it means
             yield _BRACKETS.sub(" ", first[0])
+    elif len(described := _EN_DESCRIBED.split(main, maxsplit=1)) == 2 and len(described[1].split()) >= 4:
+        yield _BRACKETS.sub(" ", described[0])  # "Data Recovery - The cost of recovering lost data"
     yield _BRACKETS.sub(" ", main)
     yield " ".join(_BRACKETS.findall(main))
 
@@ -504,6 +534,10 @@ def _segment_keys(segment: str, section: str | None) -> set[str]:
     for dual in duals:
         if not _possible(dual) & hard:
             keys |= _dual_keys(dual, section)
+    if not keys and len(_parts(segment)) > 1:  # "recovery and replacement of lost data": words the list split apart
+        text = normalise_wording(segment)
+        found = _first(_DOMAIN, text) or _first(_ITEMS, text)
+        keys = {found} if found else set()
     return keys
 
 
@@ -550,7 +584,7 @@ def _line_care(keys: set[str], line: str | None, section: str | None) -> set[str
 # before them; 「臨時対策費」 names something we do not know, and is not read from its modifier.
 _FILLER = re.compile(
     r"費用|費|対応|支出|外部委託|委託|専門業者|業者|専門家|連携|支援|依頼|作業|活動|実施|手配|起用|補償|損害|損失|場合|事故|金額|保険金|必要|有益|直接|次|要|発生|生|負担|支払|認|行|"
-    r"被保険者|記名|保険会社|リスク|expenses?|costs?|loss(?:es)?|cover(?:age)?|insurance|premium|reasonable|necessary|"
+    r"被保険者|記名|保険会社|リスク|コスト|多額|諸|各種|経済|貴社|自社|当社|被|fees?|payments?|expenses?|costs?|loss(?:es)?|cover(?:age)?|insurance|premium|reasonable|necessary|"
     r"incurred|amounts?|sums?|paid|payable|[\u3040-\u309f]"
 )
 
@@ -560,6 +594,10 @@ def _names_something(segment: str) -> bool:
 
 
 _SPREAD = re.compile(r"拡大(?:を)?(?:防止|抑制)")  # preventing the spread of X is about X
+_MEDIA = re.compile(
+    r"新聞|テレビ|マスメディア|マスコミ|報道|newspaper|massmedia|press(?:release|conference)"
+)  # an apology made in public is PR
+_ADVICE = frozenset({"legal_consulting", "litigation_costs"})
 _BROAD_OBJECTS = frozenset({"emergency_response", "liability_damages"})
 
 
@@ -583,7 +621,11 @@ def read_view(view: str, *, line: str | None = None, section: str | None = None)
         and not modifiers[0] <= _BROAD_OBJECTS
     ):
         head = modifiers[0]  # 「投稿による業務妨害の拡大を防止する費用」 is reputational: spread prevention is about its object
+    elif head == {"apology"} and _MEDIA.search(normalise_wording(view)):
+        head = {"reputational_ads"}  # 「マスメディアを通じて…謝罪を行う費用」 is a public statement, not a letter
     reading = _resolve(head, line, section)
+    if reading.key is None and set(reading.candidates) == _ADVICE and any(keys - _ADVICE - DOMAIN_KEYS for keys in modifiers):
+        return Reading("legal_consulting", ("legal_consulting",))  # legal work about notices or reports is advice
     if reading.key is None:
         for keys in modifiers:  # 「ネットワークが中断した場合の逸失利益」: the phrase itself says whose
             narrowed = {k for key in keys for k in _remap(key, section)} & set(reading.candidates)

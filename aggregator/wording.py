@@ -115,6 +115,7 @@ ITEM_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
             r"損害金",
             r"慰謝料",
             r"賠償債務",
+            r"義務違反",  # 「通知義務違反」: failing a duty is a liability, not the duty's cost
             r"求償(?:され|を受け)",  # a recourse claim against the insured
             r"settlement(?!cost|expense)",
             r"judgment",
@@ -621,7 +622,7 @@ def read_view(view: str, *, line: str | None = None, section: str | None = None)
         and not modifiers[0] <= _BROAD_OBJECTS
     ):
         head = modifiers[0]  # 「投稿による業務妨害の拡大を防止する費用」 is reputational: spread prevention is about its object
-    elif head == {"apology"} and _MEDIA.search(normalise_wording(view)):
+    elif "apology" in head and head <= {"apology", "reputational_ads"} and _MEDIA.search(normalise_wording(view)):
         head = {"reputational_ads"}  # 「マスメディアを通じて…謝罪を行う費用」 is a public statement, not a letter
     reading = _resolve(head, line, section)
     if reading.key is None and set(reading.candidates) == _ADVICE and any(keys - _ADVICE - DOMAIN_KEYS for keys in modifiers):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -158,7 +159,7 @@ def candidates(wording: object, *, line: object = None, section: object = None) 
         return ()
 
 
-def describe_candidates(keys: tuple[CoverageKey, ...] | list[str], lang: str = "ja") -> str:
+def describe_candidates(keys: Iterable[str], lang: str = "ja") -> str:
     """「争訟費用(litigation_costs)、損害賠償金(liability_damages)」: labels with their keys, for a person."""
     return "、".join(f"{label(CoverageKey(k), lang)}({CoverageKey(k).value})" for k in keys if k in _KEY_VALUES)
 

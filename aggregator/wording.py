@@ -573,12 +573,18 @@ def _order(keys: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(set(keys), key=lambda k: rank.get(k, len(rank))))
 
 
-def _line_care(keys: set[str], line: str | None, section: str | None) -> set[str]:
-    """In IT E&O and professional liability, a client's lost profit or data restored is also what
-    the client claims: without a section to say whose, both stay candidates."""
-    if section is None and line in ("it_eo", "professional_liability") and keys & {"lost_profit", "extra_expense", "data_restoration"}:
-        return keys | {"liability_damages"}
-    return keys
+# A wording that names the insured's own cover (利益損害, 営業継続費用, a rider) is not a client's claim.
+_OWN_COVER = re.compile(r"利益損害|喪失利益|利益保険|営業継続費用|特約|補償|追加条項|businessinterruption|extraexpense|networkinterruption")
+
+
+def _line_care(reading: Reading, wording: str, line: str | None, section: str | None) -> Reading:
+    """In IT E&O and professional liability, a client's restored data, lost sales or extra staff
+    cost is what the client claims: without a section to say whose, both stay candidates."""
+    if section is not None or line not in ("it_eo", "professional_liability"):
+        return reading
+    if reading.key in ("lost_profit", "extra_expense", "data_restoration") and not _OWN_COVER.search(normalise_wording(wording)):
+        return Reading(None, (reading.key, "liability_damages"))
+    return reading
 
 
 # What a head phrase says when it names no item: 「対応費用」「支出する次の費用」 defer to the phrase
@@ -640,7 +646,6 @@ def _resolve(keys: set[str], line: str | None, section: str | None) -> Reading:
     mapped: set[str] = set()
     for key in keys:
         mapped |= _remap(key, section)
-    mapped = _line_care(mapped, line, section)
     if len(mapped) == 1:
         (key,) = mapped
         return Reading(key, (key,))
@@ -654,6 +659,6 @@ def read(wording: str, *, line: str | None = None, section: str | None = None) -
             continue
         reading = read_view(view, line=line, section=section)
         if reading is not None:
-            return reading
+            return _line_care(reading, wording, line, section)
     main = _BRACKETS.sub(" ", nfkc(wording))
     return _default(main, section)

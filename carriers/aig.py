@@ -336,7 +336,7 @@ def _pool(row: _Row) -> LimitPool:
 
 def _term(row: _Row, resolver: WordingResolver) -> CoverageTerm | None:
     wording = row.text("Coverage")
-    key = resolver.resolve(wording, row.at("Coverage"))
+    key = resolver.resolve(wording, row.at("Coverage"), section=None if row.blank("Sublimit Of") else row.text("Sublimit Of"))
     status = row.pick("Status", STATUSES)
     offered = status not in (TermStatus.NOT_OFFERED, TermStatus.UNKNOWN)
     limit = None if row.blank("Limit") or _key(row.text("Limit")) in UP_TO_PARENT else row.yen("Limit")

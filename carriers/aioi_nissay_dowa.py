@@ -305,7 +305,7 @@ def _groups(rows: Rows, head: int, where: Where) -> list[_Group]:
     return groups
 
 
-def _items(rows: Rows, start: int, where: Where, resolver: WordingResolver) -> tuple[list[_Item], int]:
+def _items(rows: Rows, start: int, where: Where, resolver: WordingResolver, line: Line | None = None) -> tuple[list[_Item], int]:
     """The item rows from `start` to the first blank row, and the index after them."""
     items: list[_Item] = []
     section = ""
@@ -317,7 +317,8 @@ def _items(rows: Rows, start: int, where: Where, resolver: WordingResolver) -> t
             raise _at(where, i, 0).error(f"「{HEAD_SECTION}」が空です", _cell(rows[i], 1))
         wording = cell_text(_cell(rows[i], 1), _at(where, i, 1))
         is_pool = section == POOL_SECTION and norm_header(wording) == norm_header(POOL_LABEL)
-        items.append(_Item(i, section, wording, None if is_pool else resolver.resolve(wording, _at(where, i, 1)), is_pool))
+        key = None if is_pool else resolver.resolve(wording, _at(where, i, 1), section=section, line=line)
+        items.append(_Item(i, section, wording, key, is_pool))
         i += 1
     return items, i
 
@@ -448,7 +449,7 @@ def _plan_sheet(line: Line, rows: Rows, where: Where, resolver: WordingResolver,
     head = _header_row(rows, where)
     groups = _groups(rows, head, where)
     meta = _meta(rows, head, where, (META_PRODUCT, META_VERSION, META_FROM))
-    items, end = _items(rows, head + 2, where, resolver)
+    items, end = _items(rows, head + 2, where, resolver, line)
     footer = _footer(rows, end, where)
     common = {"carrier": Carrier.AIOI_NISSAY_DOWA, "line": line, "product": meta[META_PRODUCT], "rate_version": meta[META_VERSION],
               "effective_from": meta[META_FROM], "effective_to": meta[META_TO], "sample": sample}  # fmt: skip

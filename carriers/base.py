@@ -19,7 +19,7 @@ from typing import Any, ClassVar, Protocol, TypeVar
 from aggregator.errors import AmountError, CarrierDataError, SchemaError, UnclassifiedWordingError, WrongFormatError
 from aggregator.money import parse_yen
 from aggregator.schema import Carrier, CarrierData
-from aggregator.taxonomy import CoverageKey, classify
+from aggregator.taxonomy import CoverageKey, candidates, classify
 
 # Limits on what one carrier file may cost to read. Real plan and rate files are small;
 # anything near these is a wrong file or a hostile one.
@@ -402,26 +402,32 @@ class WordingResolver:
     """Classifies a carrier's coverage wording, collecting every miss before failing once.
 
     A carrier file with wording nobody has mapped does not load: a guessed item would be
-    shown as fact. The error lists each miss with its place, for a person to map; their
-    mapping comes back in as `mappings` and is used before the classifier.
+    shown as fact. The error lists each miss with its place and the items it could be, for a
+    person to map; their mapping comes back in as `mappings` and is used wherever the
+    classifier cannot tell in that place (the same words may be told apart by the section
+    they sit under elsewhere in the file).
     """
 
     carrier: Carrier
     mappings: Mapping[str, CoverageKey] = field(default_factory=dict)
     misses: list[tuple[str, str]] = field(default_factory=list)
+    suggestions: list[tuple[str, ...]] = field(default_factory=list)  # beside misses: the keys each could name
 
-    def resolve(self, wording: str, where: Where) -> CoverageKey | None:
+    def resolve(self, wording: str, where: Where, *, section: object = None, line: object = None) -> CoverageKey | None:
+        """`section` is the heading the file lists the item under (its words or a Category), `line` the product line."""
+        key = classify(wording, section=section, line=line)
+        if key is not None:
+            return key
         mapped = self.mappings.get(wording) or self.mappings.get(unicodedata.normalize("NFKC", wording).strip())
         if mapped is not None:
             return CoverageKey(mapped)
-        key = classify(wording)
-        if key is None:
-            self.misses.append((wording, str(where)))
-        return key
+        self.misses.append((wording, str(where)))
+        self.suggestions.append(tuple(k.value for k in candidates(wording, section=section, line=line)))
+        return None
 
     def finish(self) -> None:
         if self.misses:
-            raise UnclassifiedWordingError(str(self.carrier), list(self.misses))
+            raise UnclassifiedWordingError(str(self.carrier), list(self.misses), list(self.suggestions))
 
 
 def build(where: Where, factory: Callable[..., T], /, **kwargs: Any) -> T:

@@ -92,6 +92,7 @@ P_POOL, P_TRIGGER, P_VERSION, P_FROM, P_TO, P_EXCLUSIONS = (
 )
 T_ITEM, T_STATUS, T_LIMIT, T_BASIS, T_RATIO, T_PARENT = "補償項目", "補償の扱い", "支払限度額(万円)", "限度額の基準", "支払割合", "内枠"
 T_VICTIM, T_DEDUCTIBLE, T_WAITING, T_TRIGGER, T_NOTE = "見舞金の限度", "免責金額(万円)", "待機期間", "保険責任の基準", "支払条件・備考"
+T_SECTION = "区分"  # 賠償損害 / 費用損害 / 利益損害 / その他: the heading the item sits under, read when present
 PLAN_COLUMNS = (P_CODE, P_PRODUCT, P_NAME, P_LIMITS, P_DEDUCTIBLES, P_POOL, P_TRIGGER, P_VERSION, P_FROM, P_TO, P_EXCLUSIONS)
 PLAN_FIELD_COLUMNS = {"limit_options_jpy": P_LIMITS, "deductible_options_jpy": P_DEDUCTIBLES, "pools": P_POOL, "effective_to": P_TO}
 TERM_COLUMNS = (P_CODE, T_ITEM, T_STATUS, T_LIMIT, T_BASIS, T_RATIO, T_PARENT, T_VICTIM, T_DEDUCTIBLE, T_WAITING, T_TRIGGER, T_NOTE)
@@ -344,7 +345,7 @@ def _deductible(row: _Row) -> int | None:
 def _term(row: _Row, resolver: WordingResolver) -> CoverageTerm | None:
     """One 補償内容 row; None when its wording is unclassified (the resolver reports it)."""
     wording = row.text(T_ITEM)
-    key = resolver.resolve(wording, row.at(T_ITEM))
+    key = resolver.resolve(wording, row.at(T_ITEM), section=row.get(T_SECTION))
     status = row.pick(STATUS_MARKS, T_STATUS)
     offered = status not in (TermStatus.NOT_OFFERED, TermStatus.UNKNOWN)
     basis = row.pick(BASIS_WORDING, T_BASIS) if offered else row.pick_optional(BASIS_WORDING, T_BASIS)

@@ -40,9 +40,12 @@ from carriers.base import (
     build,
     cell_date,
     cell_int,
+    cell_limit,
     cell_text,
     cell_yen,
     column_letter,
+    conditions_with,
+    deductible_beside,
     flatten,
     has_sample_marker,
     is_blank,
@@ -372,8 +375,12 @@ def _amount(value: Any, where: Where, unit: str) -> int | None:
 def _term(row: Sequence[Any], item: _Item, key: CoverageKey, group: _Group, parent: str, where: Where) -> CoverageTerm:
     mark_at, amount_at, note_at = (_at(where, item.index, group.col + k) for k in range(3))
     status = _lookup(MARKS, _cell(row, group.col), mark_at, f"補償欄の記号({group.name})")
-    limit = _amount(_cell(row, group.col + 1), amount_at, group.unit)
+    value = _cell(row, group.col + 1)
+    cell = None if is_blank(value) or norm_header(value) == norm_header(SAME_AS_LIMIT) else cell_limit(value, amount_at, unit=group.unit)
+    limit = None if cell is None else cell.amount_jpy
     terms, rest = _note(_cell(row, group.col + 2), note_at)
+    if cell is not None and cell.deductible_jpy is not None:  # 「10,000(免責100)」: the deductible beside the limit
+        terms["deductible_jpy"] = deductible_beside(cell, terms.get("deductible_jpy"), amount_at)
     if status is TermStatus.INCLUDED and limit is not None:
         status = TermStatus.SUBLIMITED
     if status is TermStatus.CONDITIONAL and not rest:
@@ -388,7 +395,7 @@ def _term(row: Sequence[Any], item: _Item, key: CoverageKey, group: _Group, pare
         "limit_jpy": limit,
         "parent": parent,
         "per_victim": per_victim,
-        "conditions": "。".join(rest),
+        "conditions": conditions_with("。".join(rest), cell),
     }
     return build(mark_at, CoverageTerm, key=key, **fields, **terms)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from aggregator.errors import AmountError, CarrierDataError, SchemaError, UnclassifiedWordingError, WrongFormatError
-from aggregator.money import parse_yen
+from aggregator.money import UNIT_PER, AmountText, parse_yen, read_amount
 from aggregator.schema import Carrier, CarrierData
 from aggregator.taxonomy import CoverageKey, candidates, classify
 
@@ -320,6 +320,41 @@ def cell_yen(value: Any, where: Where, *, unit: str | int | None = None) -> int:
     except AmountError as exc:
         reason = "金額として読めません" if exc.reason == "金額として読めません" else f"金額として読めません({exc.reason})"
         raise where.error(reason, value) from exc
+
+
+def cell_limit(value: Any, where: Where, *, unit: str | int | None = None) -> AmountText:
+    """A limit cell read into its parts: the amount, a deductible named beside it, an exception.
+
+    Refused with its place: an approximate figure (約・程度・超・以上), a price per unit (…円/台,
+    1名あたり), a worked example (「5万人へ500円で2,500万円」), words in brackets it cannot place.
+    """
+    if is_blank(value):
+        raise where.error("金額が空です")
+    try:
+        amount = read_amount(_number_text(value), unit=unit)
+    except AmountError as exc:
+        raise where.error(f"支払限度額として読めません({exc.reason})", value) from exc
+    if amount.approximate:
+        raise where.error("概算の金額(約・程度・超・以上など)は支払限度額として使えません。確定した金額を書いてください", value)
+    if amount.per in UNIT_PER:
+        raise where.error(f"1{amount.per}あたりの単価は支払限度額ではありません", value)
+    return amount
+
+
+def deductible_beside(limit: AmountText | None, deductible: int | None, where: Where) -> int | None:
+    """An item's deductible: its own cell's, or the one named beside its limit; given twice, they must agree."""
+    if limit is None or limit.deductible_jpy is None:
+        return deductible
+    if deductible is not None and deductible != limit.deductible_jpy:
+        raise where.error(f"支払限度額の欄の免責金額({limit.deductible_jpy:,}円)と免責金額の欄({deductible:,}円)が違います", limit.text)
+    return limit.deductible_jpy
+
+
+def conditions_with(conditions: str, limit: AmountText | None) -> str:
+    """The conditions with a limit's exception (「ただし〇〇は1,000万円」) kept in them, where a person sees it."""
+    if limit is None or not limit.exception or limit.exception in conditions:
+        return conditions
+    return "。".join(part for part in (conditions.strip(), f"支払限度額: {limit.exception}") if part)
 
 
 def cell_int(value: Any, where: Where) -> int:

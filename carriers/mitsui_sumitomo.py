@@ -37,10 +37,13 @@ from carriers.base import (
     Where,
     WordingResolver,
     cell_date,
+    cell_limit,
     cell_percent,
     cell_text,
     cell_yen,
     check_preamble,
+    conditions_with,
+    deductible_beside,
     find_columns,
     flatten,
     has_sample_marker,
@@ -369,6 +372,8 @@ def _term(rec: _Record, key: CoverageKey, wording: str) -> CoverageTerm:
     status = rec.pick(T_STATUS, STATUSES)
     if rec.blank(T_BASIS) and status not in (TermStatus.NOT_OFFERED, TermStatus.UNKNOWN):
         raise rec.at(T_BASIS).error("限度額の適用単位(1事故・保険期間中 など)が空です", rec.raw(T_BASIS))
+    limit = None if rec.blank(T_LIMIT) else cell_limit(rec.raw(T_LIMIT), rec.at(T_LIMIT))
+    deductible = 0 if _key(rec.raw(T_DEDUCTIBLE)) == NO_DEDUCTIBLE else rec.yen(T_DEDUCTIBLE)
     return _construct(
         rec.where,
         CoverageTerm,
@@ -376,15 +381,15 @@ def _term(rec: _Record, key: CoverageKey, wording: str) -> CoverageTerm:
         key=key,
         status=status,
         wording=wording,
-        limit_jpy=rec.yen(T_LIMIT),
+        limit_jpy=None if limit is None else limit.amount_jpy,
         basis=LimitBasis.BOTH if rec.blank(T_BASIS) else rec.pick(T_BASIS, BASES),
         parent=POLICY_POOL if rec.blank(T_PARENT) else rec.pick(T_PARENT, PARENTS),
         payout_ratio_pct=100 if rec.blank(T_RATIO) else cell_percent(rec.raw(T_RATIO), rec.at(T_RATIO)),
         per_victim=_per_victim(rec),
-        deductible_jpy=0 if _key(rec.raw(T_DEDUCTIBLE)) == NO_DEDUCTIBLE else rec.yen(T_DEDUCTIBLE),
+        deductible_jpy=deductible_beside(limit, deductible, rec.at(T_LIMIT)),
         waiting_hours=_waiting_hours(rec),
         trigger=None if rec.blank(T_TRIGGER) else rec.pick(T_TRIGGER, TRIGGERS),
-        conditions=rec.raw(T_CONDITIONS),
+        conditions=conditions_with(rec.raw(T_CONDITIONS), limit),
     )
 
 

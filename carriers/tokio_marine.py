@@ -40,11 +40,14 @@ from carriers.base import (
     build,
     cell_date,
     cell_int,
+    cell_limit,
     cell_percent,
     cell_text,
     cell_yen,
     check_preamble,
     column_letter,
+    conditions_with,
+    deductible_beside,
     find_columns,
     flatten,
     has_sample_marker,
@@ -351,18 +354,19 @@ def _term(row: _Row, resolver: WordingResolver) -> CoverageTerm | None:
     basis = row.pick(BASIS_WORDING, T_BASIS) if offered else row.pick_optional(BASIS_WORDING, T_BASIS)
     parent = row.pick(PARENT_WORDING, T_PARENT) if offered else row.pick_optional(PARENT_WORDING, T_PARENT)
     ratio = 100 if not offered and is_blank(row.get(T_RATIO)) else cell_percent(row.get(T_RATIO), row.at(T_RATIO))
+    limit = None if is_blank(row.get(T_LIMIT)) else cell_limit(row.get(T_LIMIT), row.at(T_LIMIT), unit=AMOUNT_UNIT)
     fields = {
         "status": status,
         "wording": wording,
-        "limit_jpy": row.yen_optional(T_LIMIT),
+        "limit_jpy": None if limit is None else limit.amount_jpy,
         "basis": basis or LimitBasis.BOTH,
         "parent": parent or POLICY_POOL,
         "payout_ratio_pct": ratio,
         "per_victim": _per_victim(row),
-        "deductible_jpy": _deductible(row),
+        "deductible_jpy": deductible_beside(limit, _deductible(row), row.at(T_LIMIT)),
         "waiting_hours": _waiting_hours(row),
         "trigger": row.pick_optional(TRIGGER_WORDING, T_TRIGGER),
-        "conditions": row.text(T_NOTE, required=False),
+        "conditions": conditions_with(row.text(T_NOTE, required=False), limit),
     }
     return None if key is None else _make(row.where, CoverageTerm, key=key, **fields)
 

@@ -1,4 +1,4 @@
-"""Canonical coverage items, their labels, and classify(): carrier wording to an item, or None (rules in wording.py)."""
+"""Canonical coverage items, their labels, and classify(): carrier wording to an item, or None (reading in wording.py, rules in wording_rules.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from aggregator import wording as wording_rules
+from aggregator import wording as reader
 from aggregator.wording import normalise_wording
+from aggregator.wording_rules import DOMAIN_RULES, DUALS, ITEM_RULES, SECTIONS
 
 
 class Category(StrEnum):
@@ -123,11 +124,11 @@ def section_of(heading: object) -> Category | None:
     return next((category for word, category in _HEADINGS if word in text), None)
 
 
-def _reading(wording: object, line: object, section: object) -> wording_rules.Reading:
+def _reading(wording: object, line: object, section: object) -> reader.Reading:
     if not isinstance(wording, str):
-        return wording_rules.Reading(None, ())
+        return reader.Reading(None, ())
     category = section_of(section)
-    return wording_rules.read(
+    return reader.read(
         wording,
         line=str(line) if isinstance(line, str) else None,
         section=category.value if category is not None else None,
@@ -165,6 +166,11 @@ def describe_candidates(keys: Iterable[str], lang: str = "ja") -> str:
 
 
 _KEY_VALUES = frozenset(k.value for k in CoverageKey)
-_RULE_KEYS = {key for key, _ in (*wording_rules.DOMAIN_RULES, *wording_rules.ITEM_RULES)}
+_RULE_KEYS = {key for key, _ in (*DOMAIN_RULES, *ITEM_RULES)} | {
+    key
+    for dual in DUALS
+    for chosen in (*dual.by_section.values(), dual.default)
+    for key in ((chosen,) if isinstance(chosen, str) else chosen)
+}
 assert _RULE_KEYS <= _KEY_VALUES, f"rules name keys the taxonomy lacks: {_RULE_KEYS - _KEY_VALUES}"
-assert set(wording_rules.SECTIONS) == {c.value for c in Category}, "the wording sections are the taxonomy's categories"
+assert set(SECTIONS) == {c.value for c in Category}, "the wording sections are the taxonomy's categories"

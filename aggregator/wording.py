@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from aggregator.wording_rules import (
     BUSINESS_INTERRUPTION,
@@ -273,6 +274,7 @@ def _resolve(keys: set[str], section: str | None) -> Reading:
     return Reading(None, _order(mapped or keys))
 
 
+@lru_cache(maxsize=4096)  # a carrier's files repeat their wording across plans; readings never change
 def read(wording: str, *, line: str | None = None, section: str | None = None) -> Reading:
     """What one wording names, in context; the first view that names anything decides."""
     for view in views(wording):

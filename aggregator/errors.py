@@ -85,7 +85,7 @@ class UnclassifiedWordingError(CarrierDataError):
     """Carrier wording that maps to no canonical coverage item: a person must map it.
 
     `candidates` runs beside `items`: for each miss, the coverage keys the wording could name
-    (most likely first; empty when it names nothing known), offered to the person mapping it.
+    (narrowest first, damages last; empty when it names nothing known), offered to the person mapping it.
     """
 
     def __init__(self, carrier: str, items: list[tuple[str, str]], candidates: list[tuple[str, ...]] | None = None) -> None:

@@ -153,7 +153,7 @@ def classify(wording: object, *, line: object = None, section: object = None) ->
 
 def candidates(wording: object, *, line: object = None, section: object = None) -> tuple[CoverageKey, ...]:
     """The items a person mapping this wording should be offered: the one it names, or the
-    two or more it could name (most likely first), or none when it names nothing we know."""
+    two or more it could name (narrowest first, damages last), or none when it names nothing we know."""
     try:
         return tuple(CoverageKey(k) for k in _reading(wording, line, section).candidates)
     except (ValueError, re.error, RecursionError):  # pragma: no cover - defensive: never raises
@@ -174,3 +174,4 @@ _RULE_KEYS = {key for key, _ in (*DOMAIN_RULES, *ITEM_RULES)} | {
 }
 assert _RULE_KEYS <= _KEY_VALUES, f"rules name keys the taxonomy lacks: {_RULE_KEYS - _KEY_VALUES}"
 assert set(SECTIONS) == {c.value for c in Category}, "the wording sections are the taxonomy's categories"
+assert set(reader.CANDIDATE_ORDER) == _KEY_VALUES, "every key has its place among the candidates"

@@ -190,8 +190,27 @@ def _default(text: str, section: str | None) -> Reading:
     return _NOTHING
 
 
+# Candidates are listed narrowest first: the domain items, the insured's own covers, then
+# litigation and, broadest of all, damages.
+CANDIDATE_ORDER = (
+    *(key for key, _ in DOMAIN_RULES),
+    "lost_profit",
+    "extra_expense",
+    "emergency_response",
+    "data_restoration",
+    "investigation",
+    "recurrence_prevention",
+    "legal_consulting",
+    "apology",
+    "reputational_ads",
+    "call_center",
+    "litigation_costs",
+    "liability_damages",
+)
+
+
 def _order(keys: Iterable[str]) -> tuple[str, ...]:
-    rank = {key: i for i, (key, _) in enumerate((*DOMAIN_RULES, *reversed(ITEM_RULES)))}
+    rank = {key: i for i, key in enumerate(CANDIDATE_ORDER)}
     return tuple(sorted(set(keys), key=lambda k: rank.get(k, len(rank))))
 
 

@@ -172,7 +172,7 @@ def validate(app: Flask, row: CarrierDataset) -> CarrierDataset:
     try:
         data = adapter_for(carrier).load(Path(row.folder), mappings_for(carrier))
     except UnclassifiedWordingError as exc:
-        # each miss with the items it could be (most likely first), offered on the mapping form
+        # each miss with the items it could be (narrowest first), offered on the mapping form
         misses = [[w, where, list(keys)] for (w, where), keys in zip(exc.items, exc.candidates, strict=True)]
         row.status, row.error, row.unclassified = "rejected", exc.describe(), misses
     except CarrierDataError as exc:

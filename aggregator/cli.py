@@ -15,7 +15,7 @@ from aggregator.money import Lang, format_yen
 from aggregator.rating import Rater
 from aggregator.schema import CAP_ON_CREDITS, CAP_ON_NET, ROUNDING_NAMES, STEP_NAMES, Carrier, CarrierData, Line, Plan
 from aggregator.serialize import to_data
-from aggregator.taxonomy import label
+from aggregator.taxonomy import describe_candidates, label
 from aggregator.texttable import render
 
 LANG = click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True, help="表示言語 / language")
@@ -55,8 +55,10 @@ def carriers_check(data: Path | None) -> None:
             error = report.errors[carrier]
             click.echo(f"✗ {name}: 読み込めません")
             click.echo(f"    {error.describe()}")
-            for wording, where in getattr(error, "items", []):
-                click.echo(f"    未分類の文言: {wording!r} ({where})")
+            offered = getattr(error, "candidates", [])
+            for i, (wording, where) in enumerate(getattr(error, "items", [])):
+                hint = f" 候補: {describe_candidates(offered[i])}" if i < len(offered) and offered[i] else ""
+                click.echo(f"    未分類の文言: {wording!r} ({where}){hint}")
         click.echo()
     if any(d.sample for d in report.loaded.values()):
         click.echo(f"※ {SAMPLE_NOTICE[0]}")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from aggregator.taxonomy import describe_candidates
+
 
 class AggregatorError(Exception):
     """Base of every error this product raises on purpose."""
@@ -80,11 +82,22 @@ class WrongFormatError(CarrierDataError):
 
 
 class UnclassifiedWordingError(CarrierDataError):
-    """Carrier wording that maps to no canonical coverage item: a person must map it."""
+    """Carrier wording that maps to no canonical coverage item: a person must map it.
 
-    def __init__(self, carrier: str, items: list[tuple[str, str]]) -> None:
+    `candidates` runs beside `items`: for each miss, the coverage keys the wording could name
+    (narrowest first, damages last; empty when it names nothing known), offered to the person mapping it.
+    """
+
+    def __init__(self, carrier: str, items: list[tuple[str, str]], candidates: list[tuple[str, ...]] | None = None) -> None:
         # items: (wording, where) pairs, in file order
         self.carrier = carrier
         self.items = items
-        listing = "; ".join(f"{w!r} ({where})" for w, where in items)
+        self.candidates = list(candidates) if candidates is not None else [() for _ in items]
+        listing = "; ".join(f"{w!r} ({where}){_offer(keys)}" for (w, where), keys in zip(items, self.candidates, strict=True))
         super().__init__(f"{carrier}: 補償項目に分類できない文言が{len(items)}件あります: {listing}")
+
+
+def _offer(keys: tuple[str, ...]) -> str:
+    if not keys:
+        return ""
+    return f" 候補: {describe_candidates(list(keys))}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
@@ -160,6 +161,132 @@ def _to_int(value: Decimal, original: object) -> int:
     if value != value.to_integral_value():
         raise AmountError(original, "1円未満の端数があります")
     return int(value)
+
+
+# ------------------------------------------------------- amount texts in parts ---
+
+UNIT_PER = ("台", "名", "人", "法人", "社", "件")  # a price per unit: never a limit by itself
+
+
+@dataclass(frozen=True, slots=True)
+class AmountText:
+    """An amount text read into its parts: 「1,000万円(免責10万円)」, 「5,000円/台」, 「1億円(ただし…は1,000万円)」."""
+
+    text: str
+    amount_jpy: int
+    per: str | None = None  # 台・名・人・法人・社・件, or 1請求・1事故・保険期間中 (the basis of a limit)
+    deductible_jpy: int | None = None  # a deductible named beside the amount
+    exception: str | None = None  # 「ただし〇〇は1,000万円」: a narrower figure for part of the cover
+    approximate: bool = False  # 約・程度・超・以上・前後: not a figure to compare as exact
+
+
+@dataclass(slots=True)
+class _Parts:
+    per: str | None = None
+    deductible_jpy: int | None = None
+    exception: str | None = None
+    approximate: bool = False
+
+
+_APPROXIMATE = re.compile(
+    r"約|およそ|程度|前後|概算|目安|くらい|ぐらい|超|以上|強|(?<![a-z])(?:approx\.?|approximately|about|around|over|more than|at least)(?![a-z])",
+    re.IGNORECASE,
+)
+# 「5万人へ500円で2,500万円」「500円×5万件=2,500万円」「例:」: a worked example, not a limit
+_EXAMPLE = re.compile(
+    r"\d\s*[万千]?\s*(?:人|名|件|社|台)\s*(?:へ|に(?!つき)|分|×|x|\*)|[×\*=＝]|(?<=\d)\s*x\s*(?=\d)|例[:：)]|例えば|\be\.g\.",
+    re.IGNORECASE,
+)
+_RANGE = re.compile(r"\d\s*[百千万億兆]*\s*円?\s*(?:〜|~|から)\s*[¥\\]?\s*\d")
+_UNIT_PER = rf"(?:1\s*)?({'|'.join(sorted(UNIT_PER, key=len, reverse=True))}|被害者)"
+_PER = (
+    re.compile(rf"{_UNIT_PER}\s*(?:あたり|当たり|につき|ごと|毎)"),  # 1名あたり500円
+    re.compile(rf"[/／]\s*{_UNIT_PER}"),  # 500円/名
+    re.compile(r"(?<![a-z])per\s+(device|person|individual|company|claim|incident)(?![a-z])", re.IGNORECASE),
+)
+_EN_PER = {"device": "台", "person": "名", "individual": "名", "company": "法人", "claim": "1請求", "incident": "1事故"}
+_BASIS = re.compile(
+    r"1\s*(請求|事故)\s*[・･/／、]?\s*(?:保険期間中)?|保険期間中|(?<![a-z])(?:each\s+(claim|incident)|in\s+the\s+aggregate|aggregate)(?![a-z])",
+    re.IGNORECASE,
+)
+_BRACKETED = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]|【([^【】]*)】")
+_DEDUCTIBLE = re.compile(r"^(?:免責(?:金額)?|自己負担(?:額)?|控除(?:額)?|deductible|retention|excess)\s*[:：]?\s*(.*)$", re.IGNORECASE)
+_EXCEPTION = re.compile(r"(?:^|[。、,\s])(?:ただし|但し|除く|を除き|except|excluding|but)", re.IGNORECASE)
+_NONE = re.compile(r"^(?:なし|無し|0\s*円?|nil|none)$", re.IGNORECASE)
+
+
+def read_amount(text: str | int | Decimal, unit: str | int | None = None) -> AmountText:
+    """An amount text read into its parts, or AmountError saying in Japanese why it cannot be.
+
+    Reads the amount, what it is per (台, 名, 法人, 1請求, 1事故 …), a deductible named beside it
+    in brackets, an exception (「ただし…」) and whether it is approximate (約, 程度, 超, 以上, 前後).
+    Refuses a worked example (「5万人へ500円で2,500万円」), bracketed words it cannot place and
+    anything parse_yen refuses (two amounts, another currency).
+    """
+    if not isinstance(text, str):
+        return AmountText(str(text), parse_yen(text, unit))
+    cleaned = _clean(text)
+    if not cleaned:
+        raise AmountError(text, "金額が空です")
+    if _RANGE.search(cleaned):
+        raise AmountError(text, "範囲(〜)で書かれていて、1つの金額として読めません")
+    if _EXAMPLE.search(cleaned):
+        raise AmountError(text, "例示の計算(人数×単価など)のようです。支払限度額などの金額としては読めません")
+    parts = _Parts()
+    main = _BRACKETED.sub(lambda m: _bracket(next(g for g in m.groups() if g is not None), parts, text, unit), cleaned)
+    if (split := _EXCEPTION.search(main)) is not None:
+        parts.exception = main[split.start() :].strip(" 。、,")
+        main = main[: split.start()]
+    main = _take_per(main, parts)
+    if _APPROXIMATE.search(main):
+        parts.approximate = True
+        main = _APPROXIMATE.sub(" ", main)
+    try:
+        amount = parse_yen(main, unit)
+    except AmountError as exc:
+        raise AmountError(text, exc.reason) from exc
+    return AmountText(text, amount, parts.per, parts.deductible_jpy, parts.exception, parts.approximate)
+
+
+def _bracket(content: str, parts: _Parts, original: str, unit: str | int | None) -> str:
+    """Place one bracketed note among the parts; the main text keeps a space where it stood."""
+    note = content.strip()
+    if not note:
+        return " "
+    if (deductible := _DEDUCTIBLE.match(note)) is not None:
+        value = deductible.group(1).strip()
+        try:
+            parts.deductible_jpy = 0 if _NONE.match(value) else parse_yen(value, unit)
+        except AmountError as exc:
+            raise AmountError(original, f"括弧内の免責金額が読めません({exc.reason})") from exc
+        return " "
+    if _EXCEPTION.match(note) or re.search(r"は\s*[\d¥]", note):
+        parts.exception = note
+        return " "
+    if _APPROXIMATE.fullmatch(note):
+        parts.approximate = True
+        return " "
+    rest = _take_per(note, parts)
+    if not rest.strip(" ・/、,"):
+        return " "
+    raise AmountError(original, f"括弧内の「{note}」が読めません(免責金額・ただし書き・単位のいずれでもありません)")
+
+
+def _take_per(text: str, parts: _Parts) -> str:
+    """Take what the amount is per out of `text`: a unit (1名あたり, 円/台) or a limit's basis (1事故・保険期間中)."""
+    for pattern in _PER:
+        if (found := pattern.search(text)) is not None:
+            word = found.group(1)
+            parts.per = _EN_PER.get(word.lower(), word if word in UNIT_PER else f"1{word}")
+            text = text[: found.start()] + " " + text[found.end() :]
+            break
+    if (basis := _BASIS.search(text)) is not None:
+        if parts.per is None:
+            word = basis.group(1) or basis.group(2)
+            per = "保険期間中" if word is None else _EN_PER.get(word.lower(), f"1{word}")
+            parts.per = f"{per}・保険期間中" if word is not None and "保険期間中" in basis.group(0) else per
+        text = text[: basis.start()] + " " + text[basis.end() :]
+    return text
 
 
 def format_yen(amount: int, lang: Lang = "ja") -> str:

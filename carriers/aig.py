@@ -43,10 +43,13 @@ from carriers.base import (
     WordingResolver,
     cell_date,
     cell_int,
+    cell_limit,
     cell_percent,
     cell_text,
     cell_yen,
     check_preamble,
+    conditions_with,
+    deductible_beside,
     find_columns,
     flatten,
     has_sample_marker,
@@ -345,26 +348,27 @@ def _pool(row: _Row) -> LimitPool:
 
 def _term(row: _Row, resolver: WordingResolver) -> CoverageTerm | None:
     wording = row.text("Coverage")
-    key = resolver.resolve(wording, row.at("Coverage"))
+    key = resolver.resolve(wording, row.at("Coverage"), section=None if row.blank("Sublimit Of") else row.text("Sublimit Of"))
     status = row.pick("Status", STATUSES)
     offered = status not in (TermStatus.NOT_OFFERED, TermStatus.UNKNOWN)
-    limit = None if row.blank("Limit") or _key(row.text("Limit")) in UP_TO_PARENT else row.yen("Limit")
+    written = "" if row.blank("Limit") else _key(row.text("Limit"))
+    limit = None if not written or written in UP_TO_PARENT | NIL else cell_limit(row.raw("Limit"), row.at("Limit"))
     per_person = None if row.blank("Per Person") else row.yen("Per Person")
     per_company = None if row.blank("Per Company") else row.yen("Per Company")
     terms = {
         "status": status,
         "wording": wording,
-        "limit_jpy": limit,
+        "limit_jpy": 0 if written in NIL else None if limit is None else limit.amount_jpy,
         "basis": row.pick("Basis", BASES) if offered or not row.blank("Basis") else LimitBasis.BOTH,
         "parent": POLICY_POOL if row.blank("Sublimit Of") else row.pick("Sublimit Of", AGGREGATES),
         "payout_ratio_pct": _payout(row),
-        "deductible_jpy": None if row.blank("Retention") else row.yen("Retention"),
+        "deductible_jpy": deductible_beside(limit, None if row.blank("Retention") else row.yen("Retention"), row.at("Limit")),
         "per_victim": None
         if per_person is None and per_company is None
         else _build(row, PerVictimCap, per_person_jpy=per_person, per_company_jpy=per_company),
         "waiting_hours": _waiting(row),
         "trigger": None if row.blank("Trigger") else row.pick("Trigger", TRIGGERS),
-        "conditions": row.text("Conditions", required=False),
+        "conditions": conditions_with(row.text("Conditions", required=False), limit),
     }
     return None if key is None else _build(row, CoverageTerm, key=key, **terms)
 

@@ -44,9 +44,12 @@ from carriers.base import (
     build,
     cell_date,
     cell_int,
+    cell_limit,
     cell_text,
     cell_yen,
     column_letter,
+    conditions_with,
+    deductible_beside,
     flatten,
     has_sample_marker,
     is_blank,
@@ -315,7 +318,7 @@ def _groups(rows: Rows, head: int, where: Where) -> list[_Group]:
     return groups
 
 
-def _items(rows: Rows, start: int, where: Where, resolver: WordingResolver) -> tuple[list[_Item], int]:
+def _items(rows: Rows, start: int, where: Where, resolver: WordingResolver, line: Line | None = None) -> tuple[list[_Item], int]:
     """The item rows from `start` to the first blank row, and the index after them."""
     items: list[_Item] = []
     section = ""
@@ -327,7 +330,8 @@ def _items(rows: Rows, start: int, where: Where, resolver: WordingResolver) -> t
             raise _at(where, i, 0).error(f"「{HEAD_SECTION}」が空です", _cell(rows[i], 1))
         wording = cell_text(_cell(rows[i], 1), _at(where, i, 1))
         is_pool = section == POOL_SECTION and norm_header(wording) == norm_header(POOL_LABEL)
-        items.append(_Item(i, section, wording, None if is_pool else resolver.resolve(wording, _at(where, i, 1)), is_pool))
+        key = None if is_pool else resolver.resolve(wording, _at(where, i, 1), section=section, line=line)
+        items.append(_Item(i, section, wording, key, is_pool))
         i += 1
     return items, i
 
@@ -381,8 +385,12 @@ def _amount(value: Any, where: Where, unit: str) -> int | None:
 def _term(row: Sequence[Any], item: _Item, key: CoverageKey, group: _Group, parent: str, where: Where) -> CoverageTerm:
     mark_at, amount_at, note_at = (_at(where, item.index, group.col + k) for k in range(3))
     status = _lookup(MARKS, _cell(row, group.col), mark_at, f"補償欄の記号({group.name})")
-    limit = _amount(_cell(row, group.col + 1), amount_at, group.unit)
+    value = _cell(row, group.col + 1)
+    cell = None if is_blank(value) or norm_header(value) == norm_header(SAME_AS_LIMIT) else cell_limit(value, amount_at, unit=group.unit)
+    limit = None if cell is None else cell.amount_jpy
     terms, rest = _note(_cell(row, group.col + 2), note_at)
+    if cell is not None and cell.deductible_jpy is not None:  # 「10,000(免責100)」: the deductible beside the limit
+        terms["deductible_jpy"] = deductible_beside(cell, terms.get("deductible_jpy"), amount_at)
     if status is TermStatus.INCLUDED and limit is not None:
         status = TermStatus.SUBLIMITED
     if status is TermStatus.CONDITIONAL and not rest:
@@ -397,7 +405,7 @@ def _term(row: Sequence[Any], item: _Item, key: CoverageKey, group: _Group, pare
         "limit_jpy": limit,
         "parent": parent,
         "per_victim": per_victim,
-        "conditions": "。".join(rest),
+        "conditions": conditions_with("。".join(rest), cell),
     }
     return build(mark_at, CoverageTerm, key=key, **fields, **terms)
 
@@ -458,7 +466,7 @@ def _plan_sheet(line: Line, rows: Rows, where: Where, resolver: WordingResolver,
     head = _header_row(rows, where)
     groups = _groups(rows, head, where)
     meta = _meta(rows, head, where, (META_PRODUCT, META_VERSION, META_FROM))
-    items, end = _items(rows, head + 2, where, resolver)
+    items, end = _items(rows, head + 2, where, resolver, line)
     footer = _footer(rows, end, where)
     common = {"carrier": Carrier.AIOI_NISSAY_DOWA, "line": line, "product": meta[META_PRODUCT], "rate_version": meta[META_VERSION],
               "effective_from": meta[META_FROM], "effective_to": meta[META_TO], "sample": sample}  # fmt: skip

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from aggregator.errors import AmountError, CarrierDataError, SchemaError, UnclassifiedWordingError, WrongFormatError
-from aggregator.money import parse_yen
+from aggregator.money import UNIT_PER, AmountText, parse_yen, read_amount
 from aggregator.schema import Carrier, CarrierData, RoundingMode
-from aggregator.taxonomy import CoverageKey, classify
+from aggregator.taxonomy import CoverageKey, candidates, classify
 
 # Limits on what one carrier file may cost to read. Real plan and rate files are small;
 # anything near these is a wrong file or a hostile one.
@@ -322,6 +322,41 @@ def cell_yen(value: Any, where: Where, *, unit: str | int | None = None) -> int:
         raise where.error(reason, value) from exc
 
 
+def cell_limit(value: Any, where: Where, *, unit: str | int | None = None) -> AmountText:
+    """A limit cell read into its parts: the amount, a deductible named beside it, an exception.
+
+    Refused with its place: an approximate figure (約・程度・超・以上), a price per unit (…円/台,
+    1名あたり), a worked example (「5万人へ500円で2,500万円」), words in brackets it cannot place.
+    """
+    if is_blank(value):
+        raise where.error("金額が空です")
+    try:
+        amount = read_amount(_number_text(value), unit=unit)
+    except AmountError as exc:
+        raise where.error(f"支払限度額として読めません({exc.reason})", value) from exc
+    if amount.approximate:
+        raise where.error("概算の金額(約・程度・超・以上など)は支払限度額として使えません。確定した金額を書いてください", value)
+    if amount.per in UNIT_PER:
+        raise where.error(f"1{amount.per}あたりの単価は支払限度額ではありません", value)
+    return amount
+
+
+def deductible_beside(limit: AmountText | None, deductible: int | None, where: Where) -> int | None:
+    """An item's deductible: its own cell's, or the one named beside its limit; given twice, they must agree."""
+    if limit is None or limit.deductible_jpy is None:
+        return deductible
+    if deductible is not None and deductible != limit.deductible_jpy:
+        raise where.error(f"支払限度額の欄の免責金額({limit.deductible_jpy:,}円)と免責金額の欄({deductible:,}円)が違います", limit.text)
+    return limit.deductible_jpy
+
+
+def conditions_with(conditions: str, limit: AmountText | None) -> str:
+    """The conditions with a limit's exception (「ただし〇〇は1,000万円」) kept in them, where a person sees it."""
+    if limit is None or not limit.exception or limit.exception in conditions:
+        return conditions
+    return "。".join(part for part in (conditions.strip(), f"支払限度額: {limit.exception}") if part)
+
+
 def cell_int(value: Any, where: Where) -> int:
     if isinstance(value, bool) or is_blank(value):
         raise where.error("整数が必要です", value)
@@ -420,26 +455,32 @@ class WordingResolver:
     """Classifies a carrier's coverage wording, collecting every miss before failing once.
 
     A carrier file with wording nobody has mapped does not load: a guessed item would be
-    shown as fact. The error lists each miss with its place, for a person to map; their
-    mapping comes back in as `mappings` and is used before the classifier.
+    shown as fact. The error lists each miss with its place and the items it could be, for a
+    person to map; their mapping comes back in as `mappings` and is used wherever the
+    classifier cannot tell in that place (the same words may be told apart by the section
+    they sit under elsewhere in the file).
     """
 
     carrier: Carrier
     mappings: Mapping[str, CoverageKey] = field(default_factory=dict)
     misses: list[tuple[str, str]] = field(default_factory=list)
+    suggestions: list[tuple[str, ...]] = field(default_factory=list)  # beside misses: the keys each could name
 
-    def resolve(self, wording: str, where: Where) -> CoverageKey | None:
+    def resolve(self, wording: str, where: Where, *, section: object = None, line: object = None) -> CoverageKey | None:
+        """`section` is the heading the file lists the item under (its words or a Category), `line` the product line."""
+        key = classify(wording, section=section, line=line)
+        if key is not None:
+            return key
         mapped = self.mappings.get(wording) or self.mappings.get(unicodedata.normalize("NFKC", wording).strip())
         if mapped is not None:
             return CoverageKey(mapped)
-        key = classify(wording)
-        if key is None:
-            self.misses.append((wording, str(where)))
-        return key
+        self.misses.append((wording, str(where)))
+        self.suggestions.append(tuple(k.value for k in candidates(wording, section=section, line=line)))
+        return None
 
     def finish(self) -> None:
         if self.misses:
-            raise UnclassifiedWordingError(str(self.carrier), list(self.misses))
+            raise UnclassifiedWordingError(str(self.carrier), list(self.misses), list(self.suggestions))
 
 
 def build(where: Where, factory: Callable[..., T], /, **kwargs: Any) -> T:

@@ -40,10 +40,13 @@ from carriers.base import (
     Where,
     WordingResolver,
     cell_date,
+    cell_limit,
     cell_percent,
     cell_text,
     cell_yen,
     check_preamble,
+    conditions_with,
+    deductible_beside,
     find_columns,
     flatten,
     has_sample_marker,
@@ -69,6 +72,7 @@ P_POOL, P_TRIGGER, P_EXCLUSIONS = "費用損害総支払限度額", "保険責�
 T_PLAN, T_ITEM, T_STATUS, T_LIMIT, T_BASIS = "プランコード", "補償項目", "補償の有無", "支払限度額", "限度額の適用単位"
 T_PARENT, T_RATIO, T_VICTIM, T_DEDUCTIBLE = "支払枠", "縮小支払割合", "見舞金等の上限", "免責金額"
 T_WAITING, T_TRIGGER, T_CONDITIONS = "待機期間", "事故の基準", "支払条件・備考"
+T_SECTION = "区分"  # 賠償損害 / 費用損害 / 利益損害 / その他: read when present, as the item's context
 B_PRODUCT, B_CLASS = "商品名", "料率区分"
 C_INDUSTRY = "業種"
 R_PRODUCT, R_ITEM, R_KEY, R_VALUE = "商品名", "項目", "区分", "値"
@@ -294,7 +298,7 @@ def _read_table(folder: Path, name: str) -> _Table:
     if not any(CARRIER_NAME in cell for cell in flatten(rows[:header])):
         raise where.at(row=1).error(f"{CARRIER_NAME}のファイルではありません(表題行に「{CARRIER_NAME}」がありません)", rows[0][:1])
     check_preamble(rows, header, where)
-    found = find_columns(rows[header], columns, where.at(row=header + 1))
+    found = find_columns(rows[header], columns, where.at(row=header + 1), optional=(T_SECTION,) if name == TERM_FILE else ())
     return _Table(where, rows, header, found, has_sample_marker(flatten(rows)))
 
 
@@ -376,6 +380,8 @@ def _term(rec: _Record, key: CoverageKey, wording: str) -> CoverageTerm:
     status = rec.pick(T_STATUS, STATUSES)
     if rec.blank(T_BASIS) and status not in (TermStatus.NOT_OFFERED, TermStatus.UNKNOWN):
         raise rec.at(T_BASIS).error("限度額の適用単位(1事故・保険期間中 など)が空です", rec.raw(T_BASIS))
+    limit = None if rec.blank(T_LIMIT) else cell_limit(rec.raw(T_LIMIT), rec.at(T_LIMIT))
+    deductible = 0 if _key(rec.raw(T_DEDUCTIBLE)) == NO_DEDUCTIBLE else rec.yen(T_DEDUCTIBLE)
     return _construct(
         rec.where,
         CoverageTerm,
@@ -383,15 +389,15 @@ def _term(rec: _Record, key: CoverageKey, wording: str) -> CoverageTerm:
         key=key,
         status=status,
         wording=wording,
-        limit_jpy=rec.yen(T_LIMIT),
+        limit_jpy=None if limit is None else limit.amount_jpy,
         basis=LimitBasis.BOTH if rec.blank(T_BASIS) else rec.pick(T_BASIS, BASES),
         parent=POLICY_POOL if rec.blank(T_PARENT) else rec.pick(T_PARENT, PARENTS),
         payout_ratio_pct=100 if rec.blank(T_RATIO) else cell_percent(rec.raw(T_RATIO), rec.at(T_RATIO)),
         per_victim=_per_victim(rec),
-        deductible_jpy=0 if _key(rec.raw(T_DEDUCTIBLE)) == NO_DEDUCTIBLE else rec.yen(T_DEDUCTIBLE),
+        deductible_jpy=deductible_beside(limit, deductible, rec.at(T_LIMIT)),
         waiting_hours=_waiting_hours(rec),
         trigger=None if rec.blank(T_TRIGGER) else rec.pick(T_TRIGGER, TRIGGERS),
-        conditions=rec.raw(T_CONDITIONS),
+        conditions=conditions_with(rec.raw(T_CONDITIONS), limit),
     )
 
 
@@ -401,7 +407,8 @@ def _read_terms(table: _Table, drafts: Mapping[str, _PlanDraft], resolver: Wordi
         if draft is None:
             raise rec.at(T_PLAN).error(f"{PLAN_FILE}にないプランコードです", rec.raw(T_PLAN))
         wording = rec.text(T_ITEM)
-        key = resolver.resolve(wording, rec.at(T_ITEM))
+        section = rec.raw(T_SECTION) if T_SECTION in rec.columns else None
+        key = resolver.resolve(wording, rec.at(T_ITEM), section=section, line=draft.fields.get("line"))
         if key is None:
             continue  # resolver.finish() lists every miss at once
         if key in draft.term_wheres:

@@ -71,6 +71,8 @@ GROUP_POOLS = {
     "BI": ("business_interruption", "Business interruption"),
     "OTHER": ("other", "Other"),
 }
+# The heading a coverage group is, as the taxonomy's sections: the context its wording is read in.
+GROUP_SECTIONS = {"LIAB": "liability", "COST": "incident_costs", "BI": "business_interruption", "OTHER": "other"}
 INDUSTRY_CODES = {  # 損保ジャパンの業種コード
     "IT-110": Industry.SYSTEM_INTEGRATION,
     "IT-120": Industry.PACKAGE_SOFTWARE,
@@ -267,6 +269,8 @@ class _Group:
     parent: str
     basis: LimitBasis
     trigger: Trigger | None
+    section: str | None = None  # the group's heading, for reading its coverages' wording
+    line: Line | None = None
 
 
 class _Plans:
@@ -280,19 +284,20 @@ class _Plans:
     def plan(self, node: Node) -> Plan:
         terms: list[CoverageTerm] = []
         pools: list[LimitPool] = []
+        line = node.req("productCode").code(PRODUCT_LINES)
         for group in node.req("coverageGroups").items():
-            context = self.group(group, pools)
+            context = replace(self.group(group, pools), line=line)
             terms += [t for c in group.req("coverages").items() if (t := self.term(c, c.req("status").code(STATUSES), context))]
         riders, exclusions = node.opt("riders"), node.opt("exclusions")
         for rider in riders.items() if riders else []:
-            rider.req("riderCode").text()  # a rider's coverages are each an optional_rider term
-            context = _Group(POLICY_POOL, DEFAULT_BASIS, None)
+            code = rider.req("riderCode").text()  # a rider's coverages are each an optional_rider term
+            context = _Group(POLICY_POOL, DEFAULT_BASIS, None, section=GROUP_SECTIONS.get(code), line=line)
             terms += [t for c in rider.req("coverages").items() if (t := self.term(c, TermStatus.OPTIONAL_RIDER, context))]
         return _make(
             node.where,
             Plan,
             carrier=Carrier.SOMPO_JAPAN,
-            line=node.req("productCode").code(PRODUCT_LINES),
+            line=line,
             code=node.req("planCode").text(),
             name=node.req("planNameJa").text(),
             product=node.req("productNameJa").text(),
@@ -313,7 +318,12 @@ class _Plans:
         pool_id, label_en = node.req("groupCode").code(GROUP_POOLS)
         label_ja = node.req("labelJa").text()
         basis, trigger, total = node.opt("limitBasis"), node.opt("triggerType"), _yen_or_none(node, "totalLimit")
-        context = _Group(POLICY_POOL, basis.code(BASES) if basis else DEFAULT_BASIS, trigger.code(TRIGGERS) if trigger else None)
+        context = _Group(
+            POLICY_POOL,
+            basis.code(BASES) if basis else DEFAULT_BASIS,
+            trigger.code(TRIGGERS) if trigger else None,
+            section=GROUP_SECTIONS.get(node.req("groupCode").text()),
+        )
         if total is None:
             return context
         pools.append(
@@ -324,7 +334,7 @@ class _Plans:
     def term(self, node: Node, status: TermStatus, group: _Group) -> CoverageTerm | None:
         label = node.req("labelJa")
         code = node.req("coverageCode")
-        key = self.resolver.resolve(label.text(), label.where)
+        key = self.resolver.resolve(label.text(), label.where, section=group.section, line=group.line)
         if key is None:
             return None  # listed by resolver.finish(), which load() calls before returning
         if self.codes.setdefault(code.text(), key) != key:

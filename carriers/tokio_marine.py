@@ -44,11 +44,14 @@ from carriers.base import (
     build,
     cell_date,
     cell_int,
+    cell_limit,
     cell_percent,
     cell_text,
     cell_yen,
     check_preamble,
     column_letter,
+    conditions_with,
+    deductible_beside,
     find_columns,
     flatten,
     has_sample_marker,
@@ -97,6 +100,7 @@ P_POOL, P_TRIGGER, P_VERSION, P_FROM, P_TO, P_EXCLUSIONS = (
 )
 T_ITEM, T_STATUS, T_LIMIT, T_BASIS, T_RATIO, T_PARENT = "補償項目", "補償の扱い", "支払限度額(万円)", "限度額の基準", "支払割合", "内枠"
 T_VICTIM, T_DEDUCTIBLE, T_WAITING, T_TRIGGER, T_NOTE = "見舞金の限度", "免責金額(万円)", "待機期間", "保険責任の基準", "支払条件・備考"
+T_SECTION = "区分"  # 賠償損害 / 費用損害 / 利益損害 / その他: the heading the item sits under, read when present
 PLAN_COLUMNS = (P_CODE, P_PRODUCT, P_NAME, P_LIMITS, P_DEDUCTIBLES, P_POOL, P_TRIGGER, P_VERSION, P_FROM, P_TO, P_EXCLUSIONS)
 PLAN_FIELD_COLUMNS = {"limit_options_jpy": P_LIMITS, "deductible_options_jpy": P_DEDUCTIBLES, "pools": P_POOL, "effective_to": P_TO}
 TERM_COLUMNS = (P_CODE, T_ITEM, T_STATUS, T_LIMIT, T_BASIS, T_RATIO, T_PARENT, T_VICTIM, T_DEDUCTIBLE, T_WAITING, T_TRIGGER, T_NOTE)
@@ -353,24 +357,25 @@ def _deductible(row: _Row) -> int | None:
 def _term(row: _Row, resolver: WordingResolver) -> CoverageTerm | None:
     """One 補償内容 row; None when its wording is unclassified (the resolver reports it)."""
     wording = row.text(T_ITEM)
-    key = resolver.resolve(wording, row.at(T_ITEM))
+    key = resolver.resolve(wording, row.at(T_ITEM), section=row.get(T_SECTION))
     status = row.pick(STATUS_MARKS, T_STATUS)
     offered = status not in (TermStatus.NOT_OFFERED, TermStatus.UNKNOWN)
     basis = row.pick(BASIS_WORDING, T_BASIS) if offered else row.pick_optional(BASIS_WORDING, T_BASIS)
     parent = row.pick(PARENT_WORDING, T_PARENT) if offered else row.pick_optional(PARENT_WORDING, T_PARENT)
     ratio = 100 if not offered and is_blank(row.get(T_RATIO)) else cell_percent(row.get(T_RATIO), row.at(T_RATIO))
+    limit = None if is_blank(row.get(T_LIMIT)) else cell_limit(row.get(T_LIMIT), row.at(T_LIMIT), unit=AMOUNT_UNIT)
     fields = {
         "status": status,
         "wording": wording,
-        "limit_jpy": row.yen_optional(T_LIMIT),
+        "limit_jpy": None if limit is None else limit.amount_jpy,
         "basis": basis or LimitBasis.BOTH,
         "parent": parent or POLICY_POOL,
         "payout_ratio_pct": ratio,
         "per_victim": _per_victim(row),
-        "deductible_jpy": _deductible(row),
+        "deductible_jpy": deductible_beside(limit, _deductible(row), row.at(T_LIMIT)),
         "waiting_hours": _waiting_hours(row),
         "trigger": row.pick_optional(TRIGGER_WORDING, T_TRIGGER),
-        "conditions": row.text(T_NOTE, required=False),
+        "conditions": conditions_with(row.text(T_NOTE, required=False), limit),
     }
     return None if key is None else _make(row.where, CoverageTerm, key=key, **fields)
 

@@ -425,7 +425,8 @@ def carrier_mappings(carrier: str, dataset_id: int) -> Response:
     if row is None or row.carrier != chosen.value or row.status != "rejected" or not row.unclassified:
         abort(404)
     keys = {k.value for k in CoverageKey}
-    for i, (wording, _where) in enumerate(row.unclassified):
+    for i, item in enumerate(row.unclassified):
+        wording = item[0]  # [wording, where] or [wording, where, candidates]
         choice = request.form.get(f"key-{i}", "")
         if choice in keys:
             carrierdata.add_mapping(chosen, wording, CoverageKey(choice), current_user.username)

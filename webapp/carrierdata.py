@@ -172,7 +172,9 @@ def validate(app: Flask, row: CarrierDataset) -> CarrierDataset:
     try:
         data = adapter_for(carrier).load(Path(row.folder), mappings_for(carrier))
     except UnclassifiedWordingError as exc:
-        row.status, row.error, row.unclassified = "rejected", exc.describe(), [[w, where] for w, where in exc.items]
+        # each miss with the items it could be (narrowest first), offered on the mapping form
+        misses = [[w, where, list(keys)] for (w, where), keys in zip(exc.items, exc.candidates, strict=True)]
+        row.status, row.error, row.unclassified = "rejected", exc.describe(), misses
     except CarrierDataError as exc:
         row.status, row.error, row.unclassified = "rejected", exc.describe(), []
         shutil.rmtree(row.folder, ignore_errors=True)

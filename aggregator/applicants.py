@@ -19,7 +19,7 @@ from aggregator.taxonomy import KEY_INFO
 
 MONEY = ("annual_revenue_jpy", "largest_contract_jpy", "limit_jpy", "deductible_jpy")
 COUNTS = ("employees", "records_held", "servers", "incidents_3y")
-FIELDS = ("company", "industry", *MONEY, *COUNTS, "contract_type", "controls", "lines", "riders", "contact_email")
+FIELDS = ("company", "industry", *MONEY, *COUNTS, "contract_type", "controls", "lines", "riders", "contact_email", "gross_margin_pct")
 
 
 class ApplicantInputError(ApplicantError):
@@ -106,10 +106,11 @@ def applicant_from_data(data: Mapping[str, Any]) -> Applicant:
         "lines": lambda v: tuple(dict.fromkeys(_choices(v, LINE_NAMES, "lines", "保険の種類"))),
         "riders": lambda v: frozenset(_choices(v, _RIDER_NAMES, "riders", "特約")),
         "contact_email": lambda v: "" if v is None else str(v).strip(),
+        "gross_margin_pct": lambda v: None if v is None or v == "" else _count(v, "gross_margin_pct"),
         **{name: (lambda v, n=name: _money(v, n)) for name in MONEY},
         **{name: (lambda v, n=name: _count(v, n)) for name in COUNTS},
     }
-    optional = {"controls": [], "riders": [], "contact_email": "", "incidents_3y": 0, "deductible_jpy": 0}
+    optional = {"controls": [], "riders": [], "contact_email": "", "incidents_3y": 0, "deductible_jpy": 0, "gross_margin_pct": None}
     for name, read in readers.items():
         if name not in data and name not in optional:
             errors.append(ApplicantError(name, None, "必須の項目です"))

@@ -16,7 +16,7 @@ from aggregator.export_book import LINE_HEIGHT, ROW_HEIGHT, Book, display_width,
 from aggregator.labels import carrier_name, line_name
 from aggregator.matching import Cell, CellKind, Comparison, column_title
 from aggregator.money import Lang
-from aggregator.present import status_text
+from aggregator.present import cell_notes, plan_terms, pool_label, status_text
 from aggregator.recommendation import Recommendation, recommend
 from aggregator.schema import Applicant, QuoteStatus
 from aggregator.taxonomy import CATEGORY_LABELS, label
@@ -131,7 +131,9 @@ def comparison_sheet(b: Book) -> None:
     ws.repeat_rows(top, top + 1)
     ws.freeze_panes(top + 2, 2)
     row = _summary_rows(b, ws, top + 2)
-    row = _item_rows(b, ws, row)
+    row = _item_rows(b, ws, row, width)
+    row = _pool_rows(b, ws, row)
+    row = _plan_term_rows(b, ws, row, width)
     _legend(b, ws, row + 1, last, ITEM_WIDTH + NEED_WIDTH + width * (last - 1))
 
 
@@ -186,7 +188,7 @@ def _rank_cell(b: Book, ws: Any, row: int, col: int, rank: int | None, *, propos
         ws.write_number(row, col, rank, st.get("cell", "center", num='"#"0' if en else '0"位"'))
 
 
-def _item_rows(b: Book, ws: Any, row: int) -> int:
+def _item_rows(b: Book, ws: Any, row: int, width: float) -> int:
     st, lang, comparison = b.styles, b.lang, b.comparison
     last = 1 + max(len(comparison.columns), 1)
     for category, rows in comparison.groups:
@@ -209,6 +211,67 @@ def _item_rows(b: Book, ws: Any, row: int) -> int:
                     else:
                         ws.write_blank(row, 2 + i, None, st.get("cell"))
                 row += 1
+            notes = ["、".join(cell_notes(c, comparison.columns[i].quote.deductible_jpy, lang)) for i, c in enumerate(cells)]
+            if any(notes):
+                ws.write_string(row, 0, f"└ {b.t('cmp.notes')}", st.get("cell", "indent", "muted"))
+                ws.write_blank(row, 1, None, st.get("cell"))
+                for i, text in enumerate(notes):
+                    ws.write_string(row, 2 + i, sheet_text(text), st.get("cell", "wrap", "muted"))
+                ws.set_row(row, wrapped_height([(max(notes, key=display_width), width)]))
+                row += 1
+    return row
+
+
+def _pool_rows(b: Book, ws: Any, row: int) -> int:
+    """Each limit items share: its limit in every plan, the needs inside it, what it pays, what is left short."""
+    st, lang, columns = b.styles, b.lang, b.comparison.columns
+    last = 1 + max(len(columns), 1)
+    ids = list(dict.fromkeys(p.pool_id for c in columns for p in c.pools))
+    if not ids:
+        return row
+    merge(ws, row, 0, last, f"[{b.t('cmp.pools')}]" if lang == "en" else f"【{b.t('cmp.pools')}】", st.get("group"))
+    row += 1
+    for pool_id in ids:
+        uses = [next((p for p in c.pools if p.pool_id == pool_id), None) for c in columns]
+        first = next(u for u in uses if u is not None)
+        ws.write_string(row, 0, sheet_text(pool_label(first, lang)), st.get("cell", "indent", "wrap"))
+        ws.write_blank(row, 1, None, st.get("cell"))
+        for offset, (key, value) in enumerate(
+            (("", "limit_jpy"), ("cmp.pool_need", "need_jpy"), ("cmp.pool_paid", "paid_jpy"), ("cmp.shortfall", "shortfall_jpy"))
+        ):
+            if offset:
+                ws.write_string(
+                    row + offset, 0, f"└ {b.t(key)}", st.get("cell", "indent", *(("short",) if value == "shortfall_jpy" else ()))
+                )
+                ws.write_blank(row + offset, 1, None, st.get("cell"))
+            for i, use in enumerate(uses):
+                amount = None if use is None else getattr(use, value)
+                if value == "shortfall_jpy" and amount:
+                    ws.write_number(row + offset, 2 + i, amount, st.get("cell", "short", num=shortfall_format(lang)))
+                else:
+                    b.yen(ws, row + offset, 2 + i, amount, "cell", *(("bold",) if value == "limit_jpy" else ()))
+        row += 4
+    return row
+
+
+def _plan_term_rows(b: Book, ws: Any, row: int, width: float) -> int:
+    """Each plan's main conditions and exclusions (主な条件・免責), one line per kind of term."""
+    st, lang, columns = b.styles, b.lang, b.comparison.columns
+    if not columns:
+        return row
+    last = 1 + len(columns)
+    merge(ws, row, 0, last, f"[{b.t('cmp.plan_terms')}]" if lang == "en" else f"【{b.t('cmp.plan_terms')}】", st.get("group"))
+    row += 1
+    per_plan = [dict(plan_terms(c.quote, lang)) for c in columns]
+    labels = list(dict.fromkeys(k for terms in per_plan for k in terms))
+    for name in labels:
+        ws.write_string(row, 0, sheet_text(name), st.get("cell", "indent", "wrap"))
+        ws.write_blank(row, 1, None, st.get("cell"))
+        texts = [terms.get(name, b.t("cmp.none_here")) for terms in per_plan]
+        for i, text in enumerate(texts):
+            ws.write_string(row, 2 + i, sheet_text(text), st.get("cell", "wrap"))
+        ws.set_row(row, wrapped_height([(max(texts, key=display_width), width), (name, ITEM_WIDTH)]))
+        row += 1
     return row
 
 
@@ -228,6 +291,8 @@ def cell_look(b: Book, cell: Cell) -> tuple[int | str, tuple[str, ...], str | No
     elif cell.kind is CellKind.ZERO:
         note = b.t("note.zero")
         value, layers, num = 0, (*layers, "zero"), zero_format(lang, note)
+    elif not cell.limit_stated:
+        value, layers = b.t("kind.unstated"), (*layers, "unknown")
     else:
         notes = []
         if cell.payout_ratio_pct != 100:
@@ -236,6 +301,8 @@ def cell_look(b: Book, cell: Cell) -> tuple[int | str, tuple[str, ...], str | No
             notes.append(b.t("note.conditional"))
         if cell.kind is CellKind.RIDER_INCLUDED:
             notes.append(b.t("note.rider"))
+        if cell.scope:
+            notes.append(b.t("note.narrower"))
         note = ", ".join(notes)
         value, num = cell.effective_jpy or 0, yen_format(lang, note)
     if cell.best:
@@ -269,7 +336,9 @@ def _legend(b: Book, ws: Any, row: int, last: int, total_width: float) -> None:
         (b.t("kind.rider"), ("cell", "rider"), None, "legend.rider"),
         (50_000_000, ("cell",), yen_format(lang, b.t("note.rider")), "legend.rider_included"),
         (10_000_000, ("cell",), yen_format(lang, b.t("note.conditional")), "legend.conditional"),
-        (9_000_000, ("cell",), yen_format(lang, "90%"), "legend.ratio"),
+        (10_000_000, ("cell",), yen_format(lang, "90%"), "legend.ratio"),
+        (b.t("kind.unstated"), ("cell", "unknown"), None, "legend.unstated"),
+        (300_000_000, ("cell",), yen_format(lang, b.t("note.narrower")), "legend.narrower"),
         (300_000_000, ("cell", "adjusted"), yen_format(lang, b.t("note.changed")), "legend.changed"),
     ]
     for value, layers, num, key in samples:

@@ -169,6 +169,9 @@ def details_sheet(b: Book) -> None:
         for item in b.comparison.rows:
             _term_row(b, ws, row, column, item.key, plan.term(item.key))
             row += 1
+        if plan.retroactive:
+            merge(ws, row, 0, last, f"{b.t('det.retroactive')}: {plan.retroactive}", b.styles.get("row", "wrap"))
+            row += 1
         if plan.exclusions:
             joined = ("; " if lang == "en" else "、").join(plan.exclusions)
             merge(ws, row, 0, last, f"{b.t('det.exclusions')}: {joined}", b.styles.get("row", "wrap"))
@@ -218,6 +221,9 @@ def _term_row(b: Book, ws: Any, row: int, column: Column, key: CoverageKey, term
     else:
         b.yen(ws, row, 10, None, "row")
     conditions = term.conditions
+    scope = (term.scope_en or term.scope) if lang == "en" else term.scope
+    if scope:
+        conditions = f"{b.t('det.scope')}: {scope}\n{conditions}" if conditions else f"{b.t('det.scope')}: {scope}"
     if term.trigger is not None:
         trigger = b.t("det.trigger", trigger=pick(TRIGGER_LABELS[term.trigger], lang))
         conditions = f"{trigger}\n{conditions}" if conditions else trigger
@@ -275,10 +281,13 @@ def needs_sheet(b: Book) -> None:
     for field, (ja, en, kind) in ASSUMPTION_LABELS.items():
         merge(ws, row, 0, 1, en if lang == "en" else ja, st.get("label"))
         value = getattr(assumptions, field)
-        if kind == "yen":
+        if value is None:
+            ws.write_string(row, 2, "—", st.get("row"))
+        elif kind == "yen":
             b.yen(ws, row, 2, value, "row")
         else:
-            num = '0"%"' if kind == "pct" else count_format("日", "days", lang)
+            units = {"days": ("日", "days"), "companies": ("社", "companies")}
+            num = '0"%"' if kind == "pct" else count_format(*units[kind], lang)
             ws.write_number(row, 2, value, st.get("row", num=num))
         ws.write_string(row, 3, field, st.get("muted"))
         row += 1

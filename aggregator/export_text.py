@@ -33,6 +33,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "cmp.total_short": ("不足額の合計", "Total shortfall"),
     "cmp.covered": ("補償される項目数", "Items covered"),
     "cmp.shortfall": ("不足額", "Shortfall"),
+    "cmp.notes": ("条件", "Terms"),
+    "cmp.pools": ("支払限度額の枠(共有する限度額)", "Shared limits"),
+    "cmp.pool_need": ("枠内の推定必要額", "Needs inside it"),
+    "cmp.pool_paid": ("支払額", "Paid"),
+    "cmp.plan_terms": ("主な条件・免責", "Main conditions and exclusions"),
+    "cmp.none_here": ("—", "—"),
     "cmp.excluded": ("対象外", "Excluded"),
     "note.asked": ("ご希望", "asked"),
     "note.changed": ("変更", "changed"),
@@ -44,6 +50,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "kind.not_offered": ("補償なし", "Not offered"),
     "kind.unknown": ("不明(要確認)", "Unknown (to check)"),
     "kind.rider": ("特約(未付帯)", "Rider (not taken)"),
+    "kind.unstated": ("限度額要確認", "Limit to check"),
+    "note.narrower": ("範囲限定", "narrower"),
     "legend": ("凡例", "Legend"),
     "legend.best": (
         "その行で最も手厚いプラン(支払える額が最大。同額なら免責の低いもの。並んだときはすべて)",
@@ -62,14 +70,27 @@ TEXT: dict[str, tuple[str, str]] = {
     "legend.rider": ("特約で付けられるが、この見積もりには含まれていない", "Available as a rider, not included in this quote"),
     "legend.rider_included": ("この見積もりに付けた特約で補償", "Covered by a rider included in this quote"),
     "legend.conditional": ("条件を満たす場合に限り補償(条件は「補償詳細」シート)", "Covered only on conditions (see Coverage details)"),
-    "legend.ratio": ("縮小支払割合: 損害額に対して支払われる割合", "Payout ratio: the share of the loss that is paid"),
+    "legend.ratio": (
+        "縮小支払割合: 損害額のこの割合を、項目の限度額まで支払います",
+        "Payout ratio: this share of the loss is paid, up to the item's limit",
+    ),
+    "legend.unstated": (
+        "補償はあるが、この項目固有の限度額が資料にない(約款で要確認。支払限度額の全額とは限らない)",
+        "Covered, but the carrier states no limit of its own for it: check the wording (not the whole policy limit)",
+    ),
+    "legend.narrower": (
+        "項目名より補償範囲が狭い(例: 個人情報の漏えいに起因するものに限る)。範囲は下の「条件」行",
+        "Narrower than the item's name (e.g. leaks of personal information only); the scope is on the Terms line",
+    ),
     "legend.changed": (
         "ご希望から変更された限度額・免責金額(理由は「引受条件・お断り」シート)",
         "Changed from the request (reasons on the Underwriting sheet)",
     ),
     "legend.amounts": (
-        "金額は各プランが支払える最大額です: 項目の限度額・内枠・支払限度額のうち最も小さい額 × 支払割合。",
-        "Amounts are the most each plan can pay: the smallest of the item's limit, the inner limit and the policy limit, times the payout ratio.",
+        "金額は各プランが支払える最大額です: 項目の限度額・内枠・支払限度額のうち最も小さい額。支払割合は損害額に掛け、その額を限度額まで支払います。"
+        "同じ枠を共有する項目の支払は、合計で枠の限度額までです(下の「支払限度額の枠」)。",
+        "Amounts are the most each plan can pay: the smallest of the item's limit, the inner limit and the policy limit. A payout ratio applies to the loss, "
+        "paid up to the limit. Items that share a limit are paid, together, up to that limit (see Shared limits below).",
     ),
     "legend.needs": (
         "推定必要額は「必要額の試算」シートの前提による目安です。不足額は推定額の上限に対して計算しています。",
@@ -115,6 +136,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "det.wording": ("保険会社の文言", "Carrier's wording"),
     "det.trigger": ("支払基準: {trigger}", "Trigger: {trigger}"),
     "det.exclusions": ("主な免責事由", "Main exclusions"),
+    "det.scope": ("補償範囲", "Scope"),
+    "det.retroactive": ("遡及日", "Retroactive date"),
     "det.policy_limit": ("支払限度額", "Policy limit"),
     # needs sheet
     "needs.title": ("必要額の試算", "Estimated needs"),
@@ -174,7 +197,7 @@ def text(key: str, lang: Lang) -> str:
 
 
 ASSUMPTION_LABELS: dict[str, tuple[str, str, str]] = {
-    # field: (ja, en, kind) — kind: yen, pct, days
+    # field: (ja, en, kind) — kind: yen, pct, days, companies
     "forensic_per_server_low_jpy": ("フォレンジック調査 1台あたり(下限)", "Forensics per server (low)", "yen"),
     "forensic_per_server_high_jpy": ("フォレンジック調査 1台あたり(上限)", "Forensics per server (high)", "yen"),
     "restoration_per_server_jpy": ("データ・システム復旧 1台あたり", "Restoration per server", "yen"),
@@ -189,6 +212,9 @@ ASSUMPTION_LABELS: dict[str, tuple[str, str, str]] = {
     "regulatory_response_jpy": ("当局報告・本人通知", "Regulator reports and notices", "yen"),
     "damages_per_person_jpy": ("慰謝料 1人あたり", "Consolation money per person", "yen"),
     "outage_days": ("システム停止日数", "Days of outage", "days"),
+    "gross_margin_pct": ("粗利率(空欄: ご申告または業種の仮定値)", "Gross margin (blank: the company's own or the industry's)", "pct"),
+    "affected_companies": ("影響を受ける法人の数", "Companies affected", "companies"),
+    "apology_per_company_jpy": ("お詫び 1法人あたり", "Apology per company", "yen"),
     "extra_expense_pct": ("営業継続費用(喪失利益に対する割合)", "Extra expense as a share of the lost profit", "pct"),
     "litigation_pct": ("争訟費用(賠償額に対する割合)", "Litigation costs as a share of the damages", "pct"),
     "delay_share_pct": ("納期遅延の請求(最大契約金額に対する割合)", "Delay claim as a share of the largest contract", "pct"),

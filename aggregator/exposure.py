@@ -7,11 +7,28 @@ from typing import Any
 
 from aggregator.errors import SchemaError
 from aggregator.money import format_yen
-from aggregator.schema import Applicant, Line
+from aggregator.schema import INDUSTRY_NAMES, Applicant, Industry, Line
 from aggregator.taxonomy import CoverageKey
 
 K = CoverageKey
 LARGE_LEAK_PEOPLE = 1_000  # 改正個人情報保護法(2022): over 1,000 people is a large-scale leak
+
+# Gross margin (粗利率: gross profit over revenue) assumed for an industry when the applicant does
+# not give its own. Business interruption cover pays lost gross profit (operating profit plus the
+# fixed costs that go on), not lost revenue. These are round assumptions for a first estimate, to be
+# replaced by the company's own figure; the page says which was used.
+INDUSTRY_GROSS_MARGIN_PCT: dict[Industry, int] = {
+    Industry.SYSTEM_INTEGRATION: 25,
+    Industry.SAAS: 70,
+    Industry.APP_DEVELOPMENT: 35,
+    Industry.PACKAGE_SOFTWARE: 60,
+    Industry.HOSTING_DATACENTER: 45,
+    Industry.IT_CONSULTING: 40,
+    Industry.SES_STAFFING: 20,
+    Industry.MANAGED_SECURITY: 40,
+    Industry.EC_PLATFORM: 40,
+    Industry.FINTECH: 60,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +49,9 @@ class Assumptions:
     regulatory_response_jpy: int = 2_000_000  # reports to the 個人情報保護委員会 and follow-up
     damages_per_person_jpy: int = 5_000  # consolation money per person in Japanese leak cases: a few thousand yen
     outage_days: int = 5
+    gross_margin_pct: int | None = None  # None: the applicant's own figure, else the industry's assumed rate
+    affected_companies: int = 0  # companies among those affected (per-company apology caps apply to them)
+    apology_per_company_jpy: int = 50_000  # a carrier's per-company cap in the source: 5万円
     extra_expense_pct: int = 20  # extra expense as a share of the lost profit
     litigation_pct: int = 20  # litigation costs as a share of the damages
     delay_share_pct: int = 30  # a cyber-caused delay's claim as a share of the largest contract
@@ -39,12 +59,14 @@ class Assumptions:
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
+            if value is None and f.name == "gross_margin_pct":
+                continue
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise SchemaError(f.name, value, "0以上の整数で指定してください")
         if self.forensic_per_server_low_jpy > self.forensic_per_server_high_jpy:
             raise SchemaError("forensic_per_server_low_jpy", self.forensic_per_server_low_jpy, "下限が上限を超えています")
-        for name in ("affected_share_pct", "extra_expense_pct", "litigation_pct", "delay_share_pct"):
-            if getattr(self, name) > 100:
+        for name in ("affected_share_pct", "extra_expense_pct", "litigation_pct", "delay_share_pct", "gross_margin_pct"):
+            if (getattr(self, name) or 0) > 100:
                 raise SchemaError(name, getattr(self, name), "0〜100%で指定してください")
 
     def with_overrides(self, values: dict[str, Any]) -> Assumptions:
@@ -66,6 +88,9 @@ class Need:
     basis_en: str
     per_person_jpy: int | None = None  # for per-victim caps: the assumed amount per person
     people: int | None = None
+    per_company_jpy: int | None = None  # and per company
+    companies: int | None = None
+    outage_hours: int | None = None  # business interruption: the outage a waiting period is taken from
 
     @property
     def amount_jpy(self) -> int:
@@ -116,15 +141,20 @@ def estimate(applicant: Applicant, assumptions: Assumptions | None = None, line:
         f"サーバー{applicant.servers}台 × 1台あたり{_yen(a.restoration_per_server_jpy)[0]}",
         f"{applicant.servers} servers × {_yen(a.restoration_per_server_jpy)[1]}",
     )
-    apology = people * a.apology_per_person_jpy
+    companies = a.affected_companies
+    apology = people * a.apology_per_person_jpy + companies * a.apology_per_company_jpy
+    per_company_ja = f" + {companies:,}社 × 1社あたり{_yen(a.apology_per_company_jpy)[0]}" if companies else ""
+    per_company_en = f" + {companies:,} companies × {_yen(a.apology_per_company_jpy)[1]} each" if companies else ""
     add(
         K.APOLOGY,
         apology,
         apology,
-        f"影響を受ける{people:,}人 × 1人あたり{_yen(a.apology_per_person_jpy)[0]}(お詫びの金券・通知。保険会社の上限は1人500円・1,000円が実例)",
-        f"{people:,} people affected × {_yen(a.apology_per_person_jpy)[1]} each (gift cards and notices; carriers cap at ¥500 or ¥1,000)",
+        f"影響を受ける{people:,}人 × 1人あたり{_yen(a.apology_per_person_jpy)[0]}{per_company_ja}(お詫びの金券・通知。保険会社の上限は1人500円・1,000円、1法人5万円が実例)",
+        f"{people:,} people affected × {_yen(a.apology_per_person_jpy)[1]} each{per_company_en} (gift cards and notices; carriers cap at ¥500 or ¥1,000 a person, ¥50,000 a company)",
         per_person_jpy=a.apology_per_person_jpy,
         people=people,
+        per_company_jpy=a.apology_per_company_jpy,
+        companies=companies,
     )
     if people > LARGE_LEAK_PEOPLE:
         add(
@@ -169,14 +199,40 @@ def estimate(applicant: Applicant, assumptions: Assumptions | None = None, line:
         "個人情報保護委員会への報告と本人通知(不正アクセスは1件から報告義務)",
         "Reports to the PPC and notices to people (mandatory from one record for unauthorised access)",
     )
-    daily = applicant.annual_revenue_jpy // 365
+    _interruption(applicant, a, add)
+    _liability(applicant, a, people, add, line or applicant.lines[0])
+    notes_ja = ("推定額は目安です。前提条件はすべて変更できます。不足額は範囲の上限に対して計算しています。",)
+    notes_en = ("Estimates are a guide; every assumption can be changed. Shortfalls are measured against the top of each range.",)
+    return Needs(a, tuple(items), notes_ja, notes_en)
+
+
+def gross_margin(applicant: Applicant, a: Assumptions) -> tuple[int, str, str]:
+    """The gross margin used, and where it comes from: the applicant's own, an assumption changed, or the industry's."""
+    if a.gross_margin_pct is not None:
+        return a.gross_margin_pct, "前提条件で指定", "as set in the assumptions"
+    if applicant.gross_margin_pct is not None:
+        return applicant.gross_margin_pct, "ご申告", "as the company gave it"
+    industry_ja, industry_en = INDUSTRY_NAMES[applicant.industry]
+    return (
+        INDUSTRY_GROSS_MARGIN_PCT[applicant.industry],
+        f"{industry_ja}の仮定値。実際の粗利率に変更できます",
+        f"assumed for {industry_en.lower()}; replace it with the company's own",
+    )
+
+
+def _interruption(applicant: Applicant, a: Assumptions, add: Any) -> None:
+    """Lost gross profit over the outage; each plan takes its own waiting period off (aggregator/payment.py)."""
+    margin, source_ja, source_en = gross_margin(applicant, a)
+    daily = applicant.annual_revenue_jpy * margin // 100 // 365
     lost = daily * a.outage_days
+    hours = a.outage_days * 24
     add(
         K.LOST_PROFIT,
         lost,
         lost,
-        f"1日あたり売上{_yen(daily)[0]} × 停止{a.outage_days}日",
-        f"Daily revenue {_yen(daily)[1]} × {a.outage_days} days of outage",
+        f"年間売上{_yen(applicant.annual_revenue_jpy)[0]} × 粗利率{margin}%({source_ja}) ÷ 365日 = 1日あたり粗利{_yen(daily)[0]} × 停止{a.outage_days}日。待機期間はプランごとに差し引きます",
+        f"Revenue {_yen(applicant.annual_revenue_jpy)[1]} × gross margin {margin}% ({source_en}) ÷ 365 = {_yen(daily)[1]} of gross profit a day × {a.outage_days} days of outage; each plan's waiting period is taken off",
+        outage_hours=hours,
     )
     extra = lost * a.extra_expense_pct // 100
     add(
@@ -185,11 +241,8 @@ def estimate(applicant: Applicant, assumptions: Assumptions | None = None, line:
         extra,
         f"喪失利益の{a.extra_expense_pct}%(代替手段・超過人件費)",
         f"{a.extra_expense_pct}% of the lost profit (workarounds, overtime)",
+        outage_hours=hours,
     )
-    _liability(applicant, a, people, add, line or applicant.lines[0])
-    notes_ja = ("推定額は目安です。前提条件はすべて変更できます。不足額は範囲の上限に対して計算しています。",)
-    notes_en = ("Estimates are a guide; every assumption can be changed. Shortfalls are measured against the top of each range.",)
-    return Needs(a, tuple(items), notes_ja, notes_en)
 
 
 def _liability(applicant: Applicant, a: Assumptions, people: int, add: Any, line: Line) -> None:

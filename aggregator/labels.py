@@ -24,8 +24,10 @@ STATUS_LABELS: dict[TermStatus, tuple[str, str]] = {
 
 BASIS_LABELS: dict[LimitBasis, tuple[str, str]] = {
     LimitBasis.PER_INCIDENT: ("1事故につき", "per incident"),
+    LimitBasis.PER_CLAIM: ("1請求につき", "per claim"),
     LimitBasis.AGGREGATE: ("保険期間中", "aggregate"),
     LimitBasis.BOTH: ("1事故・保険期間中", "per incident and aggregate"),
+    LimitBasis.CLAIM_AND_AGGREGATE: ("1請求・保険期間中", "per claim and aggregate"),
 }
 
 TRIGGER_LABELS: dict[Trigger, tuple[str, str]] = {

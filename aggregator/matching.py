@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from aggregator.exposure import Need, Needs
 from aggregator.labels import STATUS_LABELS, carrier_name
 from aggregator.money import format_premium, format_yen
-from aggregator.schema import POLICY_POOL, CoverageTerm, PerVictimCap, Quote, QuoteStatus, TermStatus
+from aggregator.payment import Loss, PoolUse, allocate, most_it_can_pay
+from aggregator.schema import POLICY_POOL, CoverageTerm, LimitBasis, PerVictimCap, Quote, QuoteStatus, TermStatus
 from aggregator.taxonomy import KEY_INFO, Category, CoverageKey, label
 
 
@@ -56,10 +57,10 @@ class Cell:
     key: CoverageKey
     kind: CellKind
     limit_jpy: int | None  # as the carrier states it; None: up to the limit above
-    effective_jpy: int | None  # most it can pay: payout ratio × min(own limit, inner limit, policy limit); None: not covered
-    payable_jpy: int | None  # against this applicant's estimated need, after deductible, ratio and per-person caps
+    effective_jpy: int | None  # most it can pay: min(own limit, every pool above it, policy limit); None: not covered or not stated
+    payable_jpy: int | None  # against this applicant's estimated need, allocated under the plan's pools (aggregator/payment.py)
     shortfall_jpy: int | None  # need − payable, when positive
-    deductible_jpy: int
+    deductible_jpy: int  # the item's own deductible, or the policy deductible it shares
     payout_ratio_pct: int
     parent_label: str
     per_victim: PerVictimCap | None
@@ -67,6 +68,17 @@ class Cell:
     wording: str
     best: bool = False
     tie: bool = False
+    own_deductible: bool = False  # the item carries a deductible of its own (not the policy's)
+    parent: str = POLICY_POOL
+    basis: LimitBasis | None = None
+    waiting_hours: int | None = None
+    scope: str = ""  # narrower than the item's name: never ★ over a full cover
+    scope_en: str = ""
+    limit_stated: bool = True  # False: covered, but the plan states no limit of its own for it (要確認)
+
+    @property
+    def full_scope(self) -> bool:
+        return not self.scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +87,7 @@ class Column:
     cells: tuple[Cell, ...]
     total_shortfall_jpy: int
     covered_items: int
+    pools: tuple[PoolUse, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +133,15 @@ class Comparison:
 
 
 ROW_ORDER: tuple[CoverageKey, ...] = tuple(k for cat in Category for k in CoverageKey if KEY_INFO[k].category is cat)
+# The order one incident's needs are paid in, under the pools they share (aggregator/payment.py): as
+# they fall due — the response costs first, business interruption while systems are down, the other
+# first-party losses, and last the claims of those harmed (damages and the costs of defending them).
+PAYMENT_ORDER: tuple[CoverageKey, ...] = tuple(
+    k
+    for cat in (Category.INCIDENT_COSTS, Category.BUSINESS_INTERRUPTION, Category.OTHER, Category.LIABILITY)
+    for k in ROW_ORDER
+    if KEY_INFO[k].category is cat
+)
 
 
 def _kind(term: CoverageTerm | None, quote: Quote) -> CellKind:
@@ -134,64 +156,89 @@ def _kind(term: CoverageTerm | None, quote: Quote) -> CellKind:
     return {TermStatus.CONDITIONAL: CellKind.CONDITIONAL, TermStatus.SUBLIMITED: CellKind.SUBLIMIT}.get(term.status, CellKind.INCLUDED)
 
 
-def _cap(term: CoverageTerm, quote: Quote) -> int:
-    """The smallest of the item's own limit, the inner limit it sits in, and the policy limit quoted."""
-    caps = [quote.limit_jpy]
-    if term.limit_jpy is not None:
-        caps.append(term.limit_jpy)
-    if term.parent != POLICY_POOL and (pool := quote.plan.pool(term.parent)) is not None:
-        caps.append(pool.limit_jpy)
-    return min(caps)
+COVERED_KINDS = frozenset({CellKind.INCLUDED, CellKind.SUBLIMIT, CellKind.CONDITIONAL, CellKind.RIDER_INCLUDED, CellKind.ZERO})
+# Liability and incident costs with no limit of their own are paid up to the limit above them,
+# as the wordings say (「支払限度額の範囲内」). Business interruption and the other items are
+# separate covers: without a limit of their own (or a pool of their own) the plan has not said
+# what they pay, and the cell reads 要確認 rather than the whole policy limit.
+LIMIT_FOLLOWS_PARENT = frozenset({Category.LIABILITY, Category.INCIDENT_COSTS})
 
 
-def _cell(key: CoverageKey, quote: Quote, need: Need | None) -> Cell:
-    term = quote.plan.term(key)
-    kind = _kind(term, quote)
-    covered = kind in (CellKind.INCLUDED, CellKind.SUBLIMIT, CellKind.CONDITIONAL, CellKind.RIDER_INCLUDED, CellKind.ZERO)
-    deductible = quote.deductible_jpy if term is None or term.deductible_jpy is None else term.deductible_jpy
-    ratio = term.payout_ratio_pct if term is not None else 100
-    effective = payable = shortfall = None
-    if covered and term is not None:
-        cap = _cap(term, quote)
-        effective = cap * ratio // 100
-        if need is not None:
-            loss = need.amount_jpy
-            if term.per_victim is not None and term.per_victim.per_person_jpy is not None and need.people is not None:
-                loss = min(loss, need.people * min(term.per_victim.per_person_jpy, need.per_person_jpy or term.per_victim.per_person_jpy))
-            # The policy deductible applies once per incident and is shown on its own row;
-            # only a deductible the item carries itself comes off the item's payout here.
-            # The payout ratio applies to what the limit allows, as in `effective`: a cell never
-            # pays more against a need than the most it can pay.
-            own = term.deductible_jpy or 0
-            payable = min(cap, max(0, loss - own)) * ratio // 100
-    if need is not None:
-        shortfall = max(0, need.amount_jpy - (payable or 0))
+def limit_stated(term: CoverageTerm) -> bool:
+    return term.limit_jpy is not None or term.parent != POLICY_POOL or KEY_INFO[term.key].category in LIMIT_FOLLOWS_PARENT
+
+
+def _loss(need: Need) -> Loss:
+    return Loss(
+        need.amount_jpy,
+        people=need.people,
+        per_person_jpy=need.per_person_jpy,
+        companies=need.companies,
+        per_company_jpy=need.per_company_jpy,
+        outage_hours=need.outage_hours,
+    )
+
+
+def _column(quote: Quote, rows: Sequence[Row]) -> tuple[list[Cell], tuple[PoolUse, ...]]:
+    """One plan's cells: what each item is, the most it can pay, and what it pays of this incident's needs."""
+    plan = quote.plan
+    terms = {row.key: plan.term(row.key) for row in rows}
+    kinds = {key: _kind(term, quote) for key, term in terms.items()}
+    payable_terms = sorted(
+        (term for key, term in terms.items() if term is not None and kinds[key] in COVERED_KINDS and limit_stated(term)),
+        key=lambda t: PAYMENT_ORDER.index(t.key),
+    )
+    losses = {row.key: _loss(row.need) for row in rows if row.need is not None}
+    allocation = allocate(plan, payable_terms, losses, quote.limit_jpy, quote.deductible_jpy)
+    return [_cell(row, terms[row.key], kinds[row.key], quote, allocation.paid) for row in rows], allocation.pools
+
+
+def _cell(row: Row, term: CoverageTerm | None, kind: CellKind, quote: Quote, paid: Mapping[CoverageKey, int]) -> Cell:
+    need = row.need
+    covered = kind in COVERED_KINDS and term is not None
+    stated = term is None or limit_stated(term)
+    effective = most_it_can_pay(quote.plan, term, quote.limit_jpy) if covered and stated and term is not None else None
+    payable = paid.get(row.key) if covered and stated and need is not None else None
+    shortfall = None if need is None else max(0, need.amount_jpy - (payable or 0))
     parent = quote.plan.pool(term.parent) if term is not None else None
+    own = term is not None and term.deductible_jpy is not None
     return Cell(
-        key=key,
+        key=row.key,
         kind=kind,
         limit_jpy=term.limit_jpy if term is not None else None,
         effective_jpy=effective,
         payable_jpy=payable,
         shortfall_jpy=shortfall,
-        deductible_jpy=deductible,
-        payout_ratio_pct=ratio,
+        deductible_jpy=term.deductible_jpy if term is not None and term.deductible_jpy is not None else quote.deductible_jpy,
+        payout_ratio_pct=term.payout_ratio_pct if term is not None else 100,
         parent_label=parent.label_ja if parent is not None else "支払限度額",
         per_victim=term.per_victim if term is not None else None,
         conditions=term.conditions if term is not None else "",
         wording=term.wording if term is not None else "",
+        own_deductible=own,
+        parent=term.parent if term is not None else POLICY_POOL,
+        basis=term.basis if term is not None and term.offered else None,
+        waiting_hours=term.waiting_hours if term is not None else None,
+        scope=term.scope if term is not None else "",
+        scope_en=term.scope_en if term is not None else "",
+        limit_stated=stated or not covered,
     )
 
 
 def _mark_best(columns: list[list[Cell]], quotes: Sequence[Quote]) -> None:
-    """Best per row: the largest effective amount, then the lowest deductible; ties are all best."""
+    """Best per row: a full cover before a narrower one, then the most it can pay, the payout ratio, the lowest deductible.
+
+    Ties are all best. A cell whose limit the plan does not state is never best.
+    """
     live = [i for i, q in enumerate(quotes) if q.status is not QuoteStatus.DECLINED]
     for r in range(len(ROW_ORDER)):
-        scored = [(columns[i][r].effective_jpy, -columns[i][r].deductible_jpy, i) for i in live if columns[i][r].effective_jpy]
+        scored = [
+            ((c.full_scope, c.effective_jpy, c.payout_ratio_pct, -c.deductible_jpy), i) for i in live if (c := columns[i][r]).effective_jpy
+        ]
         if not scored:
             continue
-        top = max((e, d) for e, d, _ in scored)
-        winners = [i for e, d, i in scored if (e, d) == top]
+        top = max(score for score, _ in scored)
+        winners = [i for score, i in scored if score == top]
         for i in winners:
             columns[i][r] = replace(columns[i][r], best=True, tie=len(winners) > 1)
 
@@ -200,11 +247,12 @@ def compare(quotes: Sequence[Quote], needs: Needs, priorities: Priorities | None
     """The side-by-side comparison of `quotes` against `needs`, ranked by `priorities`."""
     priorities = priorities or Priorities()
     rows = tuple(Row(k, KEY_INFO[k].category, needs.get(k)) for k in ROW_ORDER)
-    cells = [[_cell(row.key, q, row.need) for row in rows] for q in quotes]
+    built = [_column(q, rows) for q in quotes]
+    cells = [list(cs) for cs, _ in built]
     _mark_best(cells, quotes)
     columns = tuple(
-        Column(q, tuple(cs), sum(c.shortfall_jpy or 0 for c in cs), sum(1 for c in cs if c.effective_jpy))
-        for q, cs in zip(quotes, cells, strict=True)
+        Column(q, tuple(cs), sum(c.shortfall_jpy or 0 for c in cs), sum(1 for c in cs if c.effective_jpy), pools)
+        for q, cs, (_, pools) in zip(quotes, cells, built, strict=True)
     )
     return Comparison(columns, rows, needs, priorities, _rank(columns, priorities))
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from aggregator.labels import pick
+from aggregator.labels import BASIS_LABELS, TRIGGER_LABELS, pick
 from aggregator.matching import STATUS_LABELS_QUOTE, Cell, CellKind, Column
 from aggregator.money import Lang, format_premium, format_yen
+from aggregator.payment import PoolUse
+from aggregator.schema import POLICY_POOL, Quote, Trigger
+from aggregator.taxonomy import KEY_INFO, Category
 
 KIND_LABELS: dict[CellKind, tuple[str, str]] = {
     CellKind.INCLUDED: ("補償あり", "Included"),
@@ -22,20 +25,127 @@ def yen(amount: int | None, lang: Lang = "ja") -> str:
     return "—" if amount is None else format_yen(amount, lang)
 
 
+UNSTATED = ("要確認", "To check")
+NARROWER = ("範囲限定", "narrower")
+
+
 def cell_text(cell: Cell, lang: Lang = "ja") -> str:
-    """One line for a cell: the amount it pays, and what kind of cover it is when that matters."""
+    """One line for a cell: the most it pays, and what kind of cover it is when that matters."""
     kind = pick(KIND_LABELS[cell.kind], lang)
     if cell.kind in (CellKind.NOT_OFFERED, CellKind.UNKNOWN, CellKind.ZERO, CellKind.RIDER):
         return kind
+    if not cell.limit_stated:
+        return pick(UNSTATED, lang)
     text = yen(cell.effective_jpy, lang)
     extras = []
     if cell.payout_ratio_pct != 100:
         extras.append(f"{cell.payout_ratio_pct}%")
     if cell.kind in (CellKind.CONDITIONAL, CellKind.RIDER_INCLUDED):
         extras.append(kind)
+    if cell.scope:
+        extras.append(pick(NARROWER, lang))
     if extras:
         text += f" ({', '.join(extras)})"
     return text
+
+
+def cell_notes(cell: Cell, policy_deductible_jpy: int, lang: Lang = "ja") -> tuple[str, ...]:
+    """The terms behind a cell that change what it pays: scope, payout ratio, its own deductible, caps, waiting, its pool."""
+    if cell.kind in (CellKind.NOT_OFFERED, CellKind.UNKNOWN, CellKind.RIDER):
+        return ()
+    ja = lang != "en"
+    notes: list[str] = []
+    if cell.scope:
+        notes.append(f"範囲: {cell.scope}" if ja else f"Scope: {cell.scope_en or cell.scope}")
+    if not cell.limit_stated:
+        notes.append(
+            "この項目固有の支払限度額が資料にありません(約款で確認が必要です)"
+            if ja
+            else "The carrier states no limit of its own for this item: check the wording"
+        )
+    if cell.payout_ratio_pct != 100:
+        r = cell.payout_ratio_pct
+        notes.append(f"損害額の{r}%を限度額まで支払い" if ja else f"pays {r}% of the loss, up to the limit")
+    if cell.own_deductible and cell.deductible_jpy != policy_deductible_jpy:
+        d = cell.deductible_jpy
+        notes.append(
+            (f"この項目の免責{format_yen(d)}" if d else "この項目は免責なし")
+            if ja
+            else (f"own deductible {format_yen(d, 'en')}" if d else "no deductible on this item")
+        )
+    if cell.per_victim is not None:
+        caps = []
+        if cell.per_victim.per_person_jpy is not None:
+            caps.append(
+                f"1名{format_yen(cell.per_victim.per_person_jpy)}" if ja else f"{format_yen(cell.per_victim.per_person_jpy, 'en')} a person"
+            )
+        if cell.per_victim.per_company_jpy is not None:
+            caps.append(
+                f"1法人{format_yen(cell.per_victim.per_company_jpy)}"
+                if ja
+                else f"{format_yen(cell.per_victim.per_company_jpy, 'en')} a company"
+            )
+        notes.append(("・".join(caps) + "まで") if ja else "up to " + ", ".join(caps))
+    if cell.waiting_hours:
+        notes.append(f"待機期間{cell.waiting_hours}時間" if ja else f"{cell.waiting_hours}-hour waiting period")
+    if cell.parent != POLICY_POOL:
+        notes.append(f"{cell.parent_label}の内枠" if ja else f"inside {cell.parent_label}")
+    if cell.basis is not None and KEY_INFO[cell.key].category is Category.LIABILITY:
+        notes.append(pick(BASIS_LABELS[cell.basis], lang))
+    return tuple(notes)
+
+
+def pool_label(pool: PoolUse, lang: Lang = "ja") -> str:
+    return pool.label_en if lang == "en" else pool.label_ja
+
+
+def plan_terms(quote: Quote, lang: Lang = "ja") -> tuple[tuple[str, str], ...]:
+    """A plan's main conditions and exclusions (主な条件・免責), as label and text, for every surface."""
+    plan, ja = quote.plan, lang != "en"
+    rows: list[tuple[str, str]] = [("補償の基準" if ja else "Trigger", pick(TRIGGER_LABELS[plan.trigger], lang))]
+    liability = plan.term(next(k for k, info in KEY_INFO.items() if info.category is Category.LIABILITY))
+    if liability is not None and liability.offered:
+        basis = pick(BASIS_LABELS[liability.basis], lang)
+        rows.append(
+            (
+                "賠償の支払限度額" if ja else "Liability limit",
+                f"{format_yen(quote.limit_jpy, lang)}({basis})" if ja else f"{format_yen(quote.limit_jpy, lang)} ({basis})",
+            )
+        )
+    if plan.trigger is Trigger.CLAIMS_MADE:
+        stated = plan.retroactive or ("資料に記載なし(要確認)" if ja else "not stated (to check)")
+        rows.append(("遡及日" if ja else "Retroactive date", stated))
+    for pool in plan.pools:
+        name = pool.label_en if not ja else pool.label_ja
+        rows.append(
+            (
+                name,
+                f"{format_yen(pool.limit_jpy, lang)}({pick(BASIS_LABELS[pool.basis], lang)})"
+                if ja
+                else f"{format_yen(pool.limit_jpy, lang)} ({pick(BASIS_LABELS[pool.basis], lang)})",
+            )
+        )
+    waits = sorted({t.waiting_hours for t in plan.terms if t.waiting_hours and t.offered})
+    if waits:
+        rows.append(("待機期間(利益損害)" if ja else "Waiting period", "・".join(f"{h}時間" if ja else f"{h} h" for h in waits)))
+    contractual = [e for e in plan.exclusions if _is_contractual(e)]
+    if contractual:
+        rows.append(
+            (
+                "契約で加重された賠償責任" if ja else "Liability assumed by contract",
+                "補償されません: 法律上の責任を超えて契約で約束した賠償(上限なしの条項など)は支払われません"
+                if ja
+                else "Not covered: what a contract promises beyond the liability at law (an uncapped clause, say) is not paid",
+            )
+        )
+    if plan.exclusions:
+        rows.append(("主な免責" if ja else "Main exclusions", "、".join(plan.exclusions) if ja else "; ".join(plan.exclusions)))
+    return tuple(rows)
+
+
+def _is_contractual(exclusion: str) -> bool:
+    text = exclusion.lower()
+    return "契約により加重" in exclusion or "契約で加重" in exclusion or ("assumed" in text and "contract" in text)
 
 
 def status_text(column: Column, lang: Lang = "ja") -> str:

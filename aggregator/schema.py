@@ -52,9 +52,13 @@ class TermStatus(StrEnum):
 
 
 class LimitBasis(StrEnum):
-    PER_INCIDENT = "per_incident"  # 1事故(1請求)につき
+    """What one limit caps: each incident or each claim, the policy period, or both with one amount."""
+
+    PER_INCIDENT = "per_incident"  # 1事故につき
+    PER_CLAIM = "per_claim"  # 1請求につき: liability, claims-made
     AGGREGATE = "aggregate"  # 保険期間中
     BOTH = "both"  # 1事故・保険期間中 (the same amount caps each and all)
+    CLAIM_AND_AGGREGATE = "per_claim_and_aggregate"  # 1請求・保険期間中
 
 
 class Trigger(StrEnum):
@@ -155,6 +159,9 @@ class PerVictimCap:
         )
 
 
+POLICY_POOL = "policy"  # the policy limit the applicant chooses: the aggregate every term and pool sits inside by default
+
+
 @dataclass(frozen=True, slots=True)
 class LimitPool:
     """A limit that other items sit inside (内枠): e.g. the overall 費用損害 cap of a plan."""
@@ -164,13 +171,12 @@ class LimitPool:
     label_en: str
     limit_jpy: int
     basis: LimitBasis = LimitBasis.BOTH
+    parent: str | None = POLICY_POOL  # the pool it sits inside; None: separate from the policy aggregate (別枠)
 
     def __post_init__(self) -> None:
         _require(bool(re.fullmatch(r"[a-z][a-z0-9_]*", self.pool_id)), "pool_id", self.pool_id, "英小文字の識別子にしてください")
         _yen_or_none(self.limit_jpy, "limit_jpy")
-
-
-POLICY_POOL = "policy"  # the policy limit the applicant chooses: every term sits inside it
+        _require(self.parent != self.pool_id, "parent", self.parent, "内枠が自分自身の中にあります")
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +195,8 @@ class CoverageTerm:
     waiting_hours: int | None = None  # 待機期間 for business interruption
     trigger: Trigger | None = None  # None: the plan's trigger
     conditions: str = ""
+    scope: str = ""  # where the cover is narrower than the item's name, in the carrier's words (個人情報の漏えいに限る)
+    scope_en: str = ""
 
     def __post_init__(self) -> None:
         where = f"term[{self.key}]"
@@ -229,6 +237,7 @@ class Plan:
     pools: tuple[LimitPool, ...] = ()
     trigger: Trigger = Trigger.CLAIMS_MADE
     exclusions: tuple[str, ...] = ()
+    retroactive: str = ""  # 遡及日 of a claims-made plan, as the carrier states it; "": not stated
     sample: bool = True  # invented sample data: must say so wherever it is shown
     source: str = ""
 
@@ -263,9 +272,24 @@ class Plan:
         _require(len(keys) == len(set(keys)), f"{where}.terms", keys, "補償項目が重複しています")
         top = max(self.limit_options_jpy)
         for pool in self.pools:
-            _require(pool.limit_jpy <= top, f"{where}.pools[{pool.pool_id}]", pool.limit_jpy, "内枠が支払限度額を超えています")
+            name = f"{where}.pools[{pool.pool_id}]"
+            _require(
+                pool.parent in (None, POLICY_POOL) or pool.parent in pools, f"{name}.parent", pool.parent, "存在しない内枠を参照しています"
+            )
+            ceiling = top if pool.parent == POLICY_POOL else None if pool.parent is None else pools[pool.parent].limit_jpy
+            _require(ceiling is None or pool.limit_jpy <= ceiling, name, pool.limit_jpy, "内枠が親の支払限度額を超えています")
+        self._check_no_cycle(pools, where)
         for term in self.terms:
             self._check_parent(term, pools, top, where)
+
+    @staticmethod
+    def _check_no_cycle(pools: Mapping[str, LimitPool], where: str) -> None:
+        for start in pools:
+            seen, current = {start}, pools[start].parent
+            while current is not None and current != POLICY_POOL:
+                _require(current not in seen, f"{where}.pools[{start}].parent", current, "内枠の親子関係が循環しています")
+                seen.add(current)
+                current = pools[current].parent
 
     def _check_parent(self, term: CoverageTerm, pools: Mapping[str, LimitPool], top: int, where: str) -> None:
         name = f"{where}.terms[{term.key}]"
@@ -586,6 +610,7 @@ class Applicant:
     deductible_jpy: int
     riders: frozenset[CoverageKey] = frozenset()
     contact_email: str = ""
+    gross_margin_pct: int | None = None  # 粗利率 (gross profit over revenue); None: the industry's assumed rate
 
     def __post_init__(self) -> None:
         def check(ok: bool, name: str, value: object, reason: str) -> None:
@@ -610,6 +635,15 @@ class Applicant:
             check(isinstance(value, int) and not isinstance(value, bool), name, value, "整数で入力してください")
             check(value >= 0, name, value, "0以上の値を入力してください")
             check(value <= MAX_INPUT, name, value, "値が大きすぎます")
+        if self.gross_margin_pct is not None:
+            check(
+                isinstance(self.gross_margin_pct, int)
+                and not isinstance(self.gross_margin_pct, bool)
+                and 0 <= self.gross_margin_pct <= 100,
+                "gross_margin_pct",
+                self.gross_margin_pct,
+                "粗利率は0〜100%の整数で入力してください",
+            )
         check(self.incidents_3y <= MAX_INCIDENTS, "incidents_3y", self.incidents_3y, f"事故件数は{MAX_INCIDENTS}件までで入力してください")
         check(self.limit_jpy > 0, "limit_jpy", self.limit_jpy, "支払限度額を選んでください")
         check(bool(self.lines), "lines", self.lines, "保険の種類を1つ以上選んでください")

@@ -32,6 +32,7 @@ def comparison_to_data(comparison: Any) -> dict[str, Any]:
     """
     from aggregator.labels import carrier_name, line_name
     from aggregator.matching import STATUS_LABELS_QUOTE
+    from aggregator.present import cell_notes, plan_terms
     from aggregator.taxonomy import KEY_INFO
 
     columns = []
@@ -63,7 +64,20 @@ def comparison_to_data(comparison: Any) -> dict[str, Any]:
                 "valid_until": to_data(q.valid_until),
                 "sample": q.sample,
                 "total_shortfall_jpy": column.total_shortfall_jpy,
-                "cells": [{**to_data(c), "oed_code": KEY_INFO[c.key].oed_code} for c in column.cells],
+                "retroactive": q.plan.retroactive,
+                "exclusions": list(q.plan.exclusions),
+                "terms_ja": [{"label": k, "text": v} for k, v in plan_terms(q, "ja")],
+                "terms_en": [{"label": k, "text": v} for k, v in plan_terms(q, "en")],
+                "pools": to_data(column.pools),
+                "cells": [
+                    {
+                        **to_data(c),
+                        "oed_code": KEY_INFO[c.key].oed_code,
+                        "notes_ja": list(cell_notes(c, q.deductible_jpy, "ja")),
+                        "notes_en": list(cell_notes(c, q.deductible_jpy, "en")),
+                    }
+                    for c in column.cells
+                ],
             }
         )
     rows = [

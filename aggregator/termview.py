@@ -5,7 +5,7 @@ from __future__ import annotations
 from aggregator.labels import SAMPLE_NOTICE, carrier_name, line_name, pick
 from aggregator.matching import Comparison
 from aggregator.money import Lang, format_yen
-from aggregator.present import cell_text, premium_text, status_text, yen
+from aggregator.present import cell_text, plan_terms, pool_label, premium_text, status_text, yen
 from aggregator.recommendation import Recommendation
 from aggregator.schema import Applicant
 from aggregator.taxonomy import CATEGORY_LABELS, label
@@ -48,9 +48,30 @@ def render_comparison(comparison: Comparison, advice: Recommendation, applicant:
                     text += f" ▲{format_yen(cell.shortfall_jpy, lang)}" if ja else f" short {format_yen(cell.shortfall_jpy, lang)}"
                 cells.append(text)
             rows.append(["  " + label(row.key, lang), yen(row.need.amount_jpy if row.need else None, lang), *cells])
+    pool_ids = list(dict.fromkeys(p.pool_id for c in comparison.columns for p in c.pools))
+    if pool_ids:
+        rows.append([f"【{'支払限度額の枠' if ja else 'Shared limits'}】", "", *("" for _ in comparison.columns)])
+    for pool_id in pool_ids:
+        uses = [next((p for p in c.pools if p.pool_id == pool_id), None) for c in comparison.columns]
+        name = pool_label(next(u for u in uses if u is not None), lang)
+        texts = []
+        for use in uses:
+            if use is None:
+                texts.append("—")
+                continue
+            text = f"{yen(use.limit_jpy, lang)} {'支払' if ja else 'pays'}{yen(use.paid_jpy, lang)}"
+            if use.shortfall_jpy:
+                text += f" ▲{format_yen(use.shortfall_jpy, lang)}" if ja else f" short {format_yen(use.shortfall_jpy, lang)}"
+            texts.append(text)
+        rows.append(["  " + name, "", *texts])
     out.append(render(header, rows))
     out.append("")
     out.append("★ 各行で最も手厚いプラン  ▲ 推定必要額に対する不足額" if ja else "★ best in the row   short: below the estimated need")
+    out.append("")
+    out.append("【主な条件・免責】" if ja else "[Main conditions and exclusions]")
+    for column in comparison.columns:
+        out.append(f"  {carrier_name(column.quote.carrier, lang)} {column.quote.plan.name}")
+        out.extend(f"    {name}: {text}" for name, text in plan_terms(column.quote, lang))
     out.append("")
     out.extend(_ranking(comparison, advice, lang))
     return "\n".join(out)

@@ -129,7 +129,13 @@ STATUSES = {
     "not covered": TermStatus.NOT_OFFERED,
     "to be confirmed": TermStatus.UNKNOWN,
 }
-BASES = {"each claim": LimitBasis.PER_INCIDENT, "aggregate": LimitBasis.AGGREGATE, "each claim and in the aggregate": LimitBasis.BOTH}
+BASES = {
+    "each claim": LimitBasis.PER_CLAIM,
+    "each incident": LimitBasis.PER_INCIDENT,
+    "aggregate": LimitBasis.AGGREGATE,
+    "each claim and in the aggregate": LimitBasis.CLAIM_AND_AGGREGATE,
+    "each incident and in the aggregate": LimitBasis.BOTH,
+}
 TRIGGERS = {"claims made": Trigger.CLAIMS_MADE, "discovery": Trigger.DISCOVERY, "loss occurring": Trigger.OCCURRENCE}
 AGGREGATES = {"first party aggregate": "expenses", "network interruption aggregate": "business_interruption", "policy limit": POLICY_POOL}
 UP_TO_PARENT = frozenset({"policy limit", "within aggregate"})  # a Limit cell meaning: no sublimit of its own

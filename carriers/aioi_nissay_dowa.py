@@ -98,7 +98,12 @@ NOTE_TOKENS = {
     "deductible_jpy": re.compile(rf"免責金額{_YEN}"),
     "waiting_hours": re.compile(r"待機期間(\d+)時間"),
 }
-BASIS_NOTES = {"1事故限度": LimitBasis.PER_INCIDENT, "保険期間中限度": LimitBasis.AGGREGATE}
+BASIS_NOTES = {
+    "1事故限度": LimitBasis.PER_INCIDENT,
+    "1請求限度": LimitBasis.PER_CLAIM,
+    "保険期間中限度": LimitBasis.AGGREGATE,
+    "1請求・保険期間中限度": LimitBasis.CLAIM_AND_AGGREGATE,
+}
 
 # The rate sheets: ■ blocks, each a title row (with its unit), a header row, then data rows.
 B_BASE, B_INDUSTRY, B_PLAN, B_LIMIT, B_DEDUCTIBLE = "■基本保険料", "■業種区分", "■プラン係数", "■支払限度額係数", "■免責金額係数"

@@ -104,9 +104,9 @@ STATUSES = {
     "要確認": TermStatus.UNKNOWN,
 }
 BASES = {
-    "1請求・保険期間中": LimitBasis.BOTH,
+    "1請求・保険期間中": LimitBasis.CLAIM_AND_AGGREGATE,
     "1事故・保険期間中": LimitBasis.BOTH,
-    "1請求につき": LimitBasis.PER_INCIDENT,
+    "1請求につき": LimitBasis.PER_CLAIM,
     "1事故につき": LimitBasis.PER_INCIDENT,
     "保険期間中": LimitBasis.AGGREGATE,
 }

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from aggregator.errors import CarrierDataError
 from aggregator.schema import Carrier, CarrierData
+from aggregator.scope import with_scopes
 from aggregator.taxonomy import CoverageKey
 from carriers.aig import AigAdapter
 from carriers.aioi_nissay_dowa import AioiNissayDowaAdapter
@@ -56,12 +57,17 @@ def identify(path: Path) -> Carrier | None:
     return owners[0] if len(owners) == 1 else None
 
 
+def load_folder(carrier: Carrier | str, folder: Path, mappings: Mapping[str, CoverageKey] | None = None) -> CarrierData:
+    """One carrier's files read by its adapter, with what every carrier's data gets after: the scope its words state."""
+    return with_scopes(adapter_for(carrier).load(folder, mappings))
+
+
 def load_carrier(carrier: Carrier | str, root: Path = FIXTURES, mappings: Mapping[str, CoverageKey] | None = None) -> CarrierData:
     carrier = Carrier(carrier)
     folder = root / carrier.value
     if not folder.is_dir():
         raise CarrierDataError(f"{carrier.value}: データのフォルダがありません", file=str(folder))
-    return adapter_for(carrier).load(folder, mappings)
+    return load_folder(carrier, folder, mappings)
 
 
 @dataclass(frozen=True)

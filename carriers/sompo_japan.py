@@ -55,8 +55,14 @@ NOT_OURS = "損保ジャパンのファイルではありません (this is not 
 
 PRODUCT_LINES = {"CYBER": Line.CYBER, "CYBER_ITS": Line.IT_EO}  # サイバー保険 / ＋ITサービス業務特約
 TRIGGERS = {"CLAIMS_MADE": Trigger.CLAIMS_MADE, "DISCOVERY": Trigger.DISCOVERY, "OCCURRENCE": Trigger.OCCURRENCE}
-BASES = {"PER_CLAIM": LimitBasis.PER_INCIDENT, "AGGREGATE": LimitBasis.AGGREGATE, "PER_CLAIM_AND_AGGREGATE": LimitBasis.BOTH}
-DEFAULT_BASIS = LimitBasis.BOTH  # the API leaves limitBasis out for 1請求・保険期間中
+BASES = {
+    "PER_CLAIM": LimitBasis.PER_CLAIM,
+    "PER_INCIDENT": LimitBasis.PER_INCIDENT,
+    "AGGREGATE": LimitBasis.AGGREGATE,
+    "PER_CLAIM_AND_AGGREGATE": LimitBasis.CLAIM_AND_AGGREGATE,
+    "PER_INCIDENT_AND_AGGREGATE": LimitBasis.BOTH,
+}
+DEFAULT_BASIS = LimitBasis.CLAIM_AND_AGGREGATE  # the API leaves limitBasis out for 1請求・保険期間中
 STATUSES = {
     "COVERED": TermStatus.INCLUDED,  # no limit of its own: up to its group's limit
     "SUBLIMIT": TermStatus.SUBLIMITED,

@@ -137,9 +137,9 @@ STATUS_MARKS = {
 }
 BASIS_WORDING = {
     "1事故・保険期間中": LimitBasis.BOTH,
-    "1請求・保険期間中": LimitBasis.BOTH,
+    "1請求・保険期間中": LimitBasis.CLAIM_AND_AGGREGATE,
     "1事故": LimitBasis.PER_INCIDENT,
-    "1請求": LimitBasis.PER_INCIDENT,
+    "1請求": LimitBasis.PER_CLAIM,
     "保険期間中": LimitBasis.AGGREGATE,
 }
 PARENT_WORDING = {"支払限度額": POLICY_POOL, "費用損害の総支払限度額": EXPENSE_POOL[0]}

@@ -156,10 +156,15 @@ def test_every_item_cell_shows_its_kind(tmp_path: Path, si: tuple[Comparison, Ap
                 assert (got.value, got.fill.fgColor.rgb) == ("不明(要確認)", YELLOW)
             elif cell.kind is CellKind.RIDER:
                 assert got.value == "特約(未付帯)" and got.font.i
+            elif not cell.limit_stated:
+                assert (got.value, got.fill.fgColor.rgb) == ("限度額要確認", YELLOW)
+                seen.add("unstated")
             else:
                 assert got.value == cell.effective_jpy and type(got.value) is int
-                notes = ([f"{cell.payout_ratio_pct}%"] if cell.payout_ratio_pct != 100 else []) + (
-                    ["条件付き"] if cell.kind is CellKind.CONDITIONAL else ["特約"] if cell.kind is CellKind.RIDER_INCLUDED else []
+                notes = (
+                    ([f"{cell.payout_ratio_pct}%"] if cell.payout_ratio_pct != 100 else [])
+                    + (["条件付き"] if cell.kind is CellKind.CONDITIONAL else ["特約"] if cell.kind is CellKind.RIDER_INCLUDED else [])
+                    + (["範囲限定"] if cell.scope else [])
                 )
                 assert got.number_format == ('#,##0"円 (' + ", ".join(notes) + ')"' if notes else YEN_JA)
             assert (got.fill.fgColor.rgb == GREEN) is cell.best
@@ -168,7 +173,7 @@ def test_every_item_cell_shows_its_kind(tmp_path: Path, si: tuple[Comparison, Ap
                 below = ws.cell(r + 1, 3 + i)
                 assert ws.cell(r + 1, 1).value == "└ 不足額"
                 assert below.value == cell.shortfall_jpy and below.number_format == '"▲"#,##0"円"'
-    assert {CellKind.NOT_OFFERED, CellKind.UNKNOWN, CellKind.RIDER, CellKind.RIDER_INCLUDED, CellKind.CONDITIONAL} <= seen
+    assert {CellKind.NOT_OFFERED, CellKind.UNKNOWN, CellKind.RIDER, CellKind.RIDER_INCLUDED, CellKind.CONDITIONAL, "unstated"} <= seen
 
 
 def test_zero_limit_is_a_number_with_its_own_format(tmp_path: Path) -> None:

@@ -34,7 +34,11 @@ def test_needs_worked_by_hand() -> None:
     call = needs.get(K.CALL_CENTER)
     assert call is not None and call.amount_jpy == 500 * MAN and "1,000人" in call.basis_ja
     lost = needs.get(K.LOST_PROFIT)
-    assert lost is not None and lost.amount_jpy == (5 * OKU // 365) * 5  # daily revenue × 5 days
+    # gross profit, not revenue: 5億 × 25% (SI's assumed margin) ÷ 365 = 342,465円 a day × 5 days
+    assert lost is not None and lost.amount_jpy == 342_465 * 5 and lost.outage_hours == 120
+    assert "粗利率25%" in lost.basis_ja and "仮定値" in lost.basis_ja
+    own = estimate(applicant(gross_margin_pct=40)).get(K.LOST_PROFIT)
+    assert own is not None and own.amount_jpy == (5 * OKU * 40 // 100 // 365) * 5 and "ご申告" in own.basis_ja
     small = estimate(applicant(records_held=800))
     small_call = small.get(K.CALL_CENTER)
     assert small_call is not None and small_call.amount_jpy == 0
@@ -57,15 +61,16 @@ def test_assumptions_are_overridable_and_checked() -> None:
         Assumptions(apology_per_person_jpy=-1)
 
 
-def test_effective_amount_counts_payout_ratio_inner_limit_and_policy_limit() -> None:
+def test_effective_amount_is_the_smallest_limit_and_the_ratio_applies_to_the_loss() -> None:
     comparison = _comparison()
     wide = next(i for i, c in enumerate(comparison.columns) if c.quote.plan.code == "WIDE" and c.quote.carrier is Carrier.AIG)
     cell = comparison.cell(wide, K.INVESTIGATION)
-    # 1,000万 sublimit at 90%, inside the 1億 expense pool, inside the 1億 policy limit → 900万
-    assert cell.kind is CellKind.SUBLIMIT and cell.effective_jpy == 900 * MAN
-    # need 1,000万 (10 servers × 100万); payable 1,000万 × 90% = 900万 (the policy deductible applies
-    # once per incident, not per item)
-    assert cell.payable_jpy == 900 * MAN and cell.shortfall_jpy == 100 * MAN
+    # 1,000万 sublimit at 90%, inside the 1億 expense pool, inside the 1億 policy limit: on a large
+    # enough loss it pays its whole 1,000万 (the ratio applies to the loss, not to the limit)
+    assert cell.kind is CellKind.SUBLIMIT and cell.effective_jpy == 1_000 * MAN
+    # need 1,000万 (10 servers × 100万), less the 10万 policy deductible (taken once, from the first
+    # item paid): 990万 × 90% = 891万
+    assert cell.payable_jpy == 891 * MAN and cell.shortfall_jpy == 109 * MAN
     # with a 5,000万 policy limit a 1億 inner pool is cut to 5,000万: the policy limit binds
     low = _comparison(applicant(limit_jpy=5_000 * MAN))
     liability = low.cell(wide, K.LIABILITY_DAMAGES)
@@ -124,8 +129,8 @@ def test_shortfall_sentence_reads_like_the_broker_would_say_it() -> None:
     comparison = _comparison(applicant(servers=30, riders=frozenset()))
     std = next(i for i, c in enumerate(comparison.columns) if c.quote.plan.code == "STD")
     ranked = next(r for r in comparison.ranking if r.column == std)
-    # need 30 × 100万 = 3,000万; the 1,000万 sublimit paid at 90% = 900万
-    assert "原因・被害範囲調査費用の支払可能額900万円は推定必要額3,000万円に対し2,100万円不足" in ranked.reasons_ja
+    # need 30 × 100万 = 3,000万, less the 10万 policy deductible: 2,990万 × 90% = 2,691万, up to the 1,000万 sublimit
+    assert "原因・被害範囲調査費用の支払可能額1,000万円は推定必要額3,000万円に対し2,000万円不足" in ranked.reasons_ja
 
 
 def test_declined_quotes_are_listed_with_their_reasons_not_ranked() -> None:

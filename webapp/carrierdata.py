@@ -16,7 +16,7 @@ from aggregator.errors import CarrierDataError, UnclassifiedWordingError
 from aggregator.rating import Rater
 from aggregator.schema import Carrier, CarrierData
 from aggregator.taxonomy import CoverageKey
-from carriers.registry import FIXTURES, REGISTRY, adapter_for
+from carriers.registry import FIXTURES, REGISTRY, load_folder
 from webapp.extensions import db
 from webapp.models import CarrierDataset, WordingMapping
 
@@ -54,7 +54,7 @@ def _load(carrier: Carrier, folder: Path, mappings: dict[str, CoverageKey]) -> C
         tuple(sorted(mappings.items())),
     )
     if stamp not in _LOADED:
-        _LOADED[stamp] = adapter_for(carrier).load(folder, mappings)
+        _LOADED[stamp] = load_folder(carrier, folder, mappings)
     return _LOADED[stamp]
 
 
@@ -111,7 +111,7 @@ def _activate_due(app: Flask) -> None:
         carrier = Carrier(row.carrier)
         _restage(app, row)
         try:
-            adapter_for(carrier).load(Path(row.folder), mappings_for(carrier))
+            load_folder(carrier, Path(row.folder), mappings_for(carrier))
         except CarrierDataError as exc:
             row.status, row.error = "rejected", f"適用日に再検証できませんでした: {exc.describe()}"
             continue
@@ -170,7 +170,7 @@ def validate(app: Flask, row: CarrierDataset) -> CarrierDataset:
     carrier = Carrier(row.carrier)
     _restage(app, row)
     try:
-        data = adapter_for(carrier).load(Path(row.folder), mappings_for(carrier))
+        data = load_folder(carrier, Path(row.folder), mappings_for(carrier))
     except UnclassifiedWordingError as exc:
         # each miss with the items it could be (narrowest first), offered on the mapping form
         misses = [[w, where, list(keys)] for (w, where), keys in zip(exc.items, exc.candidates, strict=True)]

@@ -9,7 +9,7 @@ from flask import Flask
 from aggregator.labels import SAMPLE_NOTICE, carrier_name, line_name, pick
 from aggregator.matching import PRIORITY_LABELS, Cell, CellKind
 from aggregator.money import format_premium, format_yen
-from aggregator.present import KIND_LABELS, cell_text, premium_text, status_text
+from aggregator.present import KIND_LABELS, cell_notes, cell_text, plan_terms, pool_label, premium_text, status_text
 from aggregator.schema import CONTROL_NAMES, INDUSTRY_NAMES, Carrier, Line
 from aggregator.taxonomy import CATEGORY_LABELS, Category, CoverageKey, label
 
@@ -38,7 +38,22 @@ def cell_css(cell: Cell) -> str:
         classes.append("cell-best")
     if cell.shortfall_jpy:
         classes.append("cell-short")
+    if not cell.limit_stated:
+        classes.append("cell-unstated")
+    if cell.scope:
+        classes.append("cell-narrower")
     return " ".join(classes)
+
+
+def pool_rows(columns: Any) -> list[tuple[str, list[Any]]]:
+    """The limits plans share, one row per kind of pool: its name, and each column's use of it (or None)."""
+    ids = list(dict.fromkeys(p.pool_id for c in columns for p in c.pools))
+    rows = []
+    for pool_id in ids:
+        uses = [next((p for p in c.pools if p.pool_id == pool_id), None) for c in columns]
+        first = next(u for u in uses if u is not None)
+        rows.append((pool_label(first, _lang()), uses))  # type: ignore[arg-type]
+    return rows
 
 
 def register(app: Flask) -> None:
@@ -49,6 +64,9 @@ def register(app: Flask) -> None:
         cell_text=lambda c: cell_text(c, _lang()),  # type: ignore[arg-type]
         cell_kind=lambda c: pick(KIND_LABELS[c.kind], _lang()),  # type: ignore[arg-type]
         cell_css=cell_css,
+        cell_notes=lambda c, quote: cell_notes(c, quote.deductible_jpy, _lang()),  # type: ignore[arg-type]
+        plan_terms=lambda quote: plan_terms(quote, _lang()),  # type: ignore[arg-type]
+        pool_rows=pool_rows,
         status_text=lambda col: status_text(col, _lang()),  # type: ignore[arg-type]
         premium_text=lambda col: premium_text(col, _lang()),  # type: ignore[arg-type]
         carrier_name=lambda c: carrier_name(Carrier(c), _lang()),  # type: ignore[arg-type]

@@ -54,6 +54,12 @@ APPLICANT: dict[str, Any] = {
         "limit_jpy": LIMIT,
         "deductible_jpy": AMOUNT,
         "riders": {"type": "array", "items": {"type": "string", "enum": [k.value for k in CoverageKey]}, "uniqueItems": True},
+        "gross_margin_pct": {
+            "type": ["integer", "null"],
+            "minimum": 0,
+            "maximum": 100,
+            "description": "粗利率(%)。利益損害の必要額に使います。省略時は業種の仮定値 / gross margin; the industry's assumed rate when left out",
+        },
         "priorities": {
             "type": "object",
             "additionalProperties": False,
@@ -91,6 +97,23 @@ ERROR: dict[str, Any] = {
     },
 }
 
+POOL: dict[str, Any] = {
+    "type": "object",
+    "description": "支払限度額の枠: 限度額と、その内側の項目 / a limit items share, and the items inside it",
+    "required": ["pool_id", "limit_jpy", "keys", "need_jpy", "paid_jpy", "shortfall_jpy"],
+    "properties": {
+        "pool_id": {"type": "string"},
+        "label_ja": {"type": "string"},
+        "label_en": {"type": "string"},
+        "limit_jpy": {"type": "integer", "minimum": 0},
+        "parent": {"type": ["string", "null"]},
+        "keys": {"type": "array", "items": {"type": "string", "enum": [k.value for k in CoverageKey]}},
+        "need_jpy": {"type": "integer", "minimum": 0},
+        "paid_jpy": {"type": "integer", "minimum": 0},
+        "shortfall_jpy": {"type": "integer", "minimum": 0},
+    },
+}
+
 QUOTE: dict[str, Any] = {
     "type": "object",
     "required": ["id", "url", "version", "as_of", "comparison", "recommendation"],
@@ -108,7 +131,11 @@ QUOTE: dict[str, Any] = {
                 "sample": {"type": "boolean", "description": "true: 保険会社の数値は架空のサンプルデータ / invented sample data"},
                 "columns": {
                     "type": "array",
-                    "items": {"type": "object", "required": ["carrier", "plan_code", "status", "premium_jpy", "cells"]},
+                    "items": {
+                        "type": "object",
+                        "required": ["carrier", "plan_code", "status", "premium_jpy", "cells", "pools"],
+                        "properties": {"pools": {"type": "array", "items": POOL}, "cells": {"type": "array", "items": {"type": "object"}}},
+                    },
                 },
                 "rows": {"type": "array"},
                 "ranking": {"type": "array"},

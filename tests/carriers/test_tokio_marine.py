@@ -152,9 +152,9 @@ def test_limit_bases_and_litigation_costs_inside_the_liability_limit(data: Carri
     litigation = standard.term(CoverageKey.LITIGATION_COSTS)
     assert litigation is not None
     assert (litigation.status, litigation.limit_jpy, litigation.parent) == (TermStatus.INCLUDED, None, "policy")
-    assert litigation.basis is LimitBasis.BOTH  # 1請求・保険期間中
+    assert litigation.basis is LimitBasis.CLAIM_AND_AGGREGATE  # 1請求・保険期間中
     assert standard.term(CoverageKey.LEGAL_CONSULTING).basis is LimitBasis.AGGREGATE  # type: ignore[union-attr]  # 保険期間中
-    assert _plan(data, "TMP-A").term(CoverageKey.LIABILITY_DAMAGES).basis is LimitBasis.PER_INCIDENT  # type: ignore[union-attr]
+    assert _plan(data, "TMP-A").term(CoverageKey.LIABILITY_DAMAGES).basis is LimitBasis.PER_CLAIM  # type: ignore[union-attr]  # 1請求
 
 
 def test_cyber_wide_covers_what_standard_leaves_out(data: CarrierData) -> None:

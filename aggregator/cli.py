@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from aggregator import clock
+from aggregator.bounds import build_rater
 from aggregator.labels import BASIS_LABELS, SAMPLE_NOTICE, STATUS_LABELS, carrier_name, limit_text, line_name, pick
 from aggregator.money import Lang, format_yen
 from aggregator.rating import Rater
@@ -255,7 +256,7 @@ def _rater(data: Path | None) -> Rater:
     if not report.clean:
         problems = "\n".join(f"  {carrier_name(c)}: {e.describe()}" for c, e in report.errors.items())
         raise click.ClickException(f"保険会社データを読み込めませんでした:\n{problems}")
-    return Rater(report.loaded.values())
+    return build_rater(report.loaded.values())
 
 
 @main.command()

@@ -71,7 +71,8 @@ class CarrierDataError(AggregatorError):
         if where:
             text += f" [{where}]"
         if self.value is not None:
-            text += f" value={self.value!r}"
+            shown = repr(self.value)
+            text += f" value={shown[:200]}…" if len(shown) > 200 else f" value={shown}"
         return text
 
 

@@ -127,11 +127,20 @@ def _require(ok: bool, field_name: str, value: object, reason: str) -> None:
         raise SchemaError(field_name, value, reason)
 
 
+# The largest amount carrier data may hold (a limit, a premium, a band edge): 1兆円. Far above any
+# real figure, and low enough that rating in int64 cannot overflow on it.
+MAX_CARRIER_YEN = 10**12
+MAX_CARRIER_YEN_TEXT = "1兆円"
+# The largest count or threshold carrier data may hold (records, employees, days): 1,000兆.
+MAX_CARRIER_COUNT = 10**15
+
+
 def _yen_or_none(value: int | None, field_name: str) -> None:
     if value is None:
         return
     _require(isinstance(value, int) and not isinstance(value, bool), field_name, value, "金額は整数の円で指定してください")
     _require(value >= 0, field_name, value, "金額が負です")
+    _require(value <= MAX_CARRIER_YEN, field_name, value, f"金額が上限({MAX_CARRIER_YEN_TEXT})を超えています")
 
 
 # ---------------------------------------------------------------- plans ---
@@ -351,6 +360,12 @@ class EligibilityRule:
                 isinstance(self.value, int) and not isinstance(self.value, bool), f"{where}.value", self.value, "比較には整数が必要です"
             )
             _require(
+                not isinstance(self.value, int) or abs(self.value) <= MAX_CARRIER_COUNT,
+                f"{where}.value",
+                self.value,
+                "比較の値が大きすぎます",
+            )
+            _require(
                 self.field not in (RuleField.INDUSTRY, RuleField.CONTRACT_TYPE),
                 f"{where}.field",
                 self.field,
@@ -358,7 +373,7 @@ class EligibilityRule:
             )
         if self.action is RuleAction.CONDITION:
             _require(self.unless is not None, f"{where}.unless", None, "条件付き引受には対象の対策が必要です")
-            _require(self.days is not None and self.days > 0, f"{where}.days", self.days, "対策の期限(日数)が必要です")
+            _require(self.days is not None and 0 < self.days <= 3_650, f"{where}.days", self.days, "対策の期限(日数)は1〜3,650日です")
         if self.action is RuleAction.DROP_RIDER:
             _require(self.rider is not None, f"{where}.rider", None, "外す特約の指定が必要です")
 
@@ -405,6 +420,8 @@ class RateTable:
             bands,
             "売上高区分は正の昇順にしてください",
         )
+        for n in bands:
+            _yen_or_none(n, f"{where}.revenue_band_upper_jpy")
         _require(bool(self.industry_class), f"{where}.industry_class", {}, "業種区分がありません")
         for industry, klass in self.industry_class.items():
             _require(klass in self.base_premium_jpy, f"{where}.industry_class[{industry}]", klass, "基本保険料のない業種区分です")
@@ -434,6 +451,7 @@ class RateTable:
         for k, v in self.rider_factor_bp.items():
             _require(isinstance(v, int) and 0 <= v <= 100_000, f"{where}.rider_factor_bp[{k}]", v, "特約の割増が範囲外です")
         _yen_or_none(self.minimum_premium_jpy, f"{where}.minimum_premium_jpy")
+        _yen_or_none(self.rounding_jpy, f"{where}.rounding_jpy")
         _require(
             isinstance(self.rounding_jpy, int) and self.rounding_jpy >= 1,
             f"{where}.rounding_jpy",

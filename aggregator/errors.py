@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 
@@ -89,3 +90,13 @@ class UnclassifiedWordingError(CarrierDataError):
         self.items = items
         listing = "; ".join(f"{w!r} ({where})" for w, where in items)
         super().__init__(f"{carrier}: 補償項目に分類できない文言が{len(items)}件あります: {listing}")
+
+
+# An absolute path as it appears in a message: a slash after a space, quote, bracket, = or : (or at the
+# start), then folders. A ratio such as 1名/1法人 is not one: its slash follows a letter.
+_ABSOLUTE_PATH = re.compile(r"""(?<![^\s'"(\[=:])/(?:[^/\s'"]+/)+([^/\s'"]*)""")
+
+
+def without_paths(text: str) -> str:
+    """A message fit to show a person: every absolute server path cut to its last part (the file's name)."""
+    return _ABSOLUTE_PATH.sub(lambda m: m.group(1) or "…", text)

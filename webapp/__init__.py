@@ -103,6 +103,7 @@ def _setup_carriers(app: Flask) -> None:
     from webapp import carrierdata
 
     with app.app_context():
+        carrierdata.sweep_interrupted_uploads(app)
         carrierdata.install(app)
 
     @app.before_request

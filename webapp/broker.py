@@ -55,6 +55,11 @@ def _brokers_only() -> Any:
     return None
 
 
+@bp.context_processor
+def _carrier_notices() -> dict[str, Any]:
+    return {"carrier_notices": carrierdata.notices()}
+
+
 @bp.app_template_filter("status_name")
 def status_name(code: str) -> str:
     pair = STATUSES.get(code, (code, code))
@@ -74,6 +79,7 @@ _DATASET_STATUS = {
     "superseded": ("過去の版", "Superseded"),
     "rejected": ("不採用(エラー)", "Rejected"),
     "checking": ("検証中", "Checking"),
+    "revoked": ("使用をやめた版(検証エラー)", "Withdrawn (failed validation)"),
 }
 
 
@@ -368,6 +374,7 @@ def bulk_result(token: str) -> Response:
 
 @bp.get("/carriers")
 def carriers() -> Any:
+    carrierdata.sweep_interrupted_uploads(current_app)
     data = current_app.extensions["carriers"]
     rows = [
         {

@@ -532,6 +532,30 @@ MAX_INCIDENTS = 100  # incidents multiply a surcharge: bounded so a premium stay
 
 
 @dataclass(frozen=True, slots=True)
+class FieldLimit:
+    """The most one applicant field may hold (characters for text, the value for a number), and what a person is told past it."""
+
+    largest: int
+    message: str
+
+
+# One definition of an applicant's limits: the schema, the web form and the JSON API all apply these,
+# with these words. (`note` is the customer's free text that comes with their priorities.)
+COUNT_FIELDS = ("employees", "records_held", "servers", "incidents_3y")
+MONEY_FIELDS_JPY = ("annual_revenue_jpy", "largest_contract_jpy", "limit_jpy", "deductible_jpy")
+APPLICANT_LIMITS: dict[str, FieldLimit] = {
+    "company": FieldLimit(200, "会社名は200文字以内で入力してください"),
+    "contact_email": FieldLimit(254, "メールアドレスは254文字以内で入力してください"),
+    "note": FieldLimit(1_000, "ご要望は1,000文字以内で入力してください"),
+    "employees": FieldLimit(MAX_INPUT, "0〜1,000兆の整数で入力してください"),
+    "records_held": FieldLimit(MAX_INPUT, "0〜1,000兆の整数で入力してください"),
+    "servers": FieldLimit(MAX_INPUT, "0〜1,000兆の整数で入力してください"),
+    "incidents_3y": FieldLimit(MAX_INCIDENTS, f"0〜{MAX_INCIDENTS}件の整数で入力してください"),
+    **{name: FieldLimit(MAX_INPUT, "0円〜1,000兆円の金額で入力してください") for name in MONEY_FIELDS_JPY},
+}
+
+
+@dataclass(frozen=True, slots=True)
 class Applicant:
     """One company asking for quotes: what the carriers' proposal forms ask."""
 
@@ -557,24 +581,14 @@ class Applicant:
                 raise ApplicantError(name, value, reason)
 
         check(bool(self.company.strip()), "company", self.company, "会社名を入力してください")
-        check(len(self.company) <= 200, "company", self.company[:20] + "…", "会社名は200文字以内です")
+        for name in ("company", "contact_email"):
+            text, limit = getattr(self, name), APPLICANT_LIMITS[name]
+            check(len(text) <= limit.largest, name, text[:20] + "…", limit.message)
         check(not re.search(r"[\x00-\x1f\x7f-\x9f]", self.company), "company", self.company, "会社名に制御文字は使えません")
-        check(len(self.contact_email) <= 254, "contact_email", self.contact_email[:20] + "…", "メールアドレスが長すぎます")
-        for name in (
-            "annual_revenue_jpy",
-            "employees",
-            "records_held",
-            "servers",
-            "largest_contract_jpy",
-            "incidents_3y",
-            "limit_jpy",
-            "deductible_jpy",
-        ):
-            value = getattr(self, name)
+        for name in (*MONEY_FIELDS_JPY, *COUNT_FIELDS):
+            value, limit = getattr(self, name), APPLICANT_LIMITS[name]
             check(isinstance(value, int) and not isinstance(value, bool), name, value, "整数で入力してください")
-            check(value >= 0, name, value, "0以上の値を入力してください")
-            check(value <= MAX_INPUT, name, value, "値が大きすぎます")
-        check(self.incidents_3y <= MAX_INCIDENTS, "incidents_3y", self.incidents_3y, f"事故件数は{MAX_INCIDENTS}件までで入力してください")
+            check(0 <= value <= limit.largest, name, value, limit.message)
         check(self.limit_jpy > 0, "limit_jpy", self.limit_jpy, "支払限度額を選んでください")
         check(bool(self.lines), "lines", self.lines, "保険の種類を1つ以上選んでください")
         check(len(set(self.lines)) == len(self.lines), "lines", self.lines, "保険の種類が重複しています")

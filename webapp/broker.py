@@ -27,6 +27,7 @@ from webapp.auth import audit
 from webapp.extensions import db, login_manager
 from webapp.forms import RequoteForm, localize, opts
 from webapp.models import AuditEntry, BulkJob, Proposal, QuoteRequest, QuoteVersion
+from webapp.params import LARGEST_ID, int_arg, is_token, without_control
 from webapp.public import comparison_table, send_workbook
 
 bp = Blueprint("broker", __name__, url_prefix="/broker")
@@ -145,7 +146,7 @@ class ClientListForm(FlaskForm):  # type: ignore[misc]
 @bp.get("/")
 def dashboard() -> Any:
     query = select(QuoteRequest).order_by(QuoteRequest.created_at.desc())
-    status, line, term = request.args.get("status", ""), request.args.get("line", ""), request.args.get("q", "").strip()
+    status, line, term = request.args.get("status", ""), request.args.get("line", ""), without_control(request.args.get("q", "")).strip()
     if status in STATUSES:
         query = query.where(QuoteRequest.status == status)
     if line in {x.value for x in Line}:
@@ -155,11 +156,11 @@ def dashboard() -> Any:
     for name, op in (("from", "ge"), ("to", "lt")):
         try:
             day = date.fromisoformat(request.args.get(name, ""))
-        except ValueError:
+            edge = datetime.combine(day + (timedelta(days=1) if op == "lt" else timedelta()), time.min)
+        except (ValueError, OverflowError):  # not a date, or the day after 9999-12-31
             continue
-        edge = datetime.combine(day + (timedelta(days=1) if op == "lt" else timedelta()), time.min)
         query = query.where(QuoteRequest.created_at >= edge if op == "ge" else QuoteRequest.created_at < edge)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = max(int_arg("page", largest=LARGEST_ID // PAGE_SIZE) or 1, 1)
     rows = db.session.scalars(query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
     return render_template(
         "broker/dashboard.html", rows=rows[:PAGE_SIZE], more=len(rows) > PAGE_SIZE, page=page, statuses=STATUSES, show_sample_notice=False
@@ -175,7 +176,7 @@ def _request_or_404(request_id: int) -> QuoteRequest:
 
 def _version(found: QuoteRequest) -> QuoteVersion:
     """The version asked for with ?v=, or the newest (an unknown number shows the newest)."""
-    version = storage.version_of(found, request.args.get("v", type=int)) or storage.version_of(found)
+    version = storage.version_of(found, int_arg("v")) or storage.version_of(found)
     assert version is not None  # a request is stored with its first version
     return version
 
@@ -328,6 +329,8 @@ def bulk() -> Any:
 
 
 def _job_or_404(token: str) -> BulkJob:
+    if not is_token(token):
+        abort(404)
     job = db.session.scalars(select(BulkJob).where(BulkJob.token == token)).first()
     if job is None:
         abort(404)

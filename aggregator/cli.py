@@ -218,7 +218,7 @@ def bulk(
 
     from aggregator.bulk import run_bulk
     from aggregator.bulkbook import write_template
-    from aggregator.clientlist import ClientListError
+    from aggregator.errors import ClientListError
 
     if template is not None:
         write_template(template, revenue_unit)

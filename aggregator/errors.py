@@ -33,6 +33,10 @@ class ApplicantError(SchemaError):
     """An applicant profile field that is missing or out of range."""
 
 
+class ClientListError(AggregatorError):
+    """A client list that cannot be read as a whole (one bad row is not this: it goes to the errors sheet)."""
+
+
 class CarrierDataError(AggregatorError):
     """A carrier file that cannot be loaded; names the file, sheet, row, column and value."""
 

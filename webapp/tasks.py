@@ -52,8 +52,7 @@ def enqueue(app: Flask, job: BulkJob) -> None:
 def run_job(app: Flask, job_id: int) -> None:
     """Quote one uploaded client list. The result file appears whole or not at all; a failure says why."""
     from aggregator.bulk import run_bulk
-    from aggregator.clientlist import ClientListError
-    from aggregator.errors import AggregatorError
+    from aggregator.errors import AggregatorError, ClientListError
     from webapp.carrierdata import refresh_if_changed
 
     # Claim the job in one statement: a job another worker is running, or one already done, is left alone.

@@ -127,6 +127,8 @@ def read_table(path: Path) -> tuple[pd.DataFrame, int]:
         check_workbook(path, LIMITS)  # before the reader allocates the sheet's whole rectangle
         try:
             raw = pd.read_excel(path, engine="calamine", header=None, dtype=object)
+        except MemoryError:
+            raise  # not the file's form: the process ran out of memory, and its caller must know
         except Exception as exc:
             raise ClientListError(f"{path.name}: Excelファイルとして読めません: {without_paths(str(exc))[:300]}") from exc
     elif suffix in (".csv", ".txt"):

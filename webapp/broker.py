@@ -67,7 +67,13 @@ def status_name(code: str) -> str:
     return pair[1] if current_lang() == "en" else pair[0]
 
 
-_JOB_STATUS = {"queued": ("待機中", "Queued"), "running": ("実行中", "Running"), "done": ("完了", "Done"), "failed": ("失敗", "Failed")}
+_JOB_STATUS = {
+    "queued": ("待機中", "Queued"),
+    "running": ("実行中", "Running"),
+    "done": ("完了", "Done"),
+    "failed": ("失敗", "Failed"),
+    "interrupted": ("中断", "Interrupted"),
+}
 _JOB_STAGE = {
     "reading": ("読み込み中", "reading"),
     "rating": ("見積計算中", "rating"),
@@ -323,6 +329,7 @@ def bulk() -> Any:
         db.session.commit()
         tasks.enqueue(current_app, job)
         return redirect(url_for("broker.bulk_job", token=job.token))
+    tasks.sweep(current_app)
     jobs = db.session.scalars(select(BulkJob).order_by(BulkJob.id.desc()).limit(50)).all()
     status = 400 if request.method == "POST" else 200
     return render_template("broker/bulk.html", form=form, jobs=jobs, show_sample_notice=False), status
@@ -339,26 +346,29 @@ def _job_or_404(token: str) -> BulkJob:
 
 @bp.get("/bulk/<token>")
 def bulk_job(token: str) -> Any:
-    return render_template(
-        "broker/bulk_job.html", job=_job_or_404(token), info=tasks.describe(_job_or_404(token)), retry=FlaskForm(), show_sample_notice=False
-    )
+    tasks.sweep(current_app)  # a job whose worker died is seen here too, not only by another worker
+    job = _job_or_404(token)
+    return render_template("broker/bulk_job.html", job=job, info=tasks.describe(job), retry=FlaskForm(), show_sample_notice=False)
 
 
 @bp.get("/bulk/<token>/status.json")
 def bulk_status(token: str) -> Response:
+    tasks.sweep(current_app)
     return jsonify(tasks.describe(_job_or_404(token)))
 
 
 @bp.post("/bulk/<token>/retry")
 def bulk_retry(token: str) -> Response:
-    job = _job_or_404(token)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    if job.status == "failed" or tasks.is_stale(job):
-        job.status, job.error, job.done, job.stage = "queued", "", 0, ""
+    tasks.sweep(current_app)
+    job = _job_or_404(token)
+    if tasks.reset_for_retry(current_app, job):
         audit("bulk.retry", f"bulk:{job.token}", job.filename)
         db.session.commit()
         tasks.enqueue(current_app, job)
+    else:
+        flash("このジョブはもう一度実行できません(実行中か、完了したか、同じファイルで処理が異常終了しました)", "error")
     return redirect(url_for("broker.bulk_job", token=token))
 
 

@@ -306,6 +306,41 @@ def migrate() -> None:
     click.echo("データベースを最新のスキーマにしました")
 
 
+@main.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(target: Path) -> None:
+    """データベースのバックアップを取ります。稼働中でも一貫した内容です(SQLiteはオンラインバックアップ、PostgreSQLはpg_dump)。"""
+    from webapp.backup import BackupError, backup, database_url
+
+    try:
+        outcome = backup(database_url(), target)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"バックアップしました({outcome.kind}、{outcome.size:,}バイト、整合性を確認済み): {outcome.path}")
+
+
+@main.command("restore")
+@click.argument("source", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--yes", is_flag=True, help="確認せずに復元する(自動化用)")
+def restore_command(source: Path, yes: bool) -> None:
+    """バックアップからデータベースを復元します。Webサーバーとワーカーを止めてから実行してください。"""
+    from webapp.backup import BackupError, database_url, restore
+
+    if not yes:
+        click.confirm(
+            "データベースの内容をバックアップの内容で置き換えます(今の内容は別のファイルに残します)。Webサーバーとワーカーは止めましたか?",
+            abort=True,
+        )
+    try:
+        outcome = restore(database_url(), source)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"復元しました({outcome.kind}、整合性を確認済み): {source}")
+    if outcome.saved_before is not None:
+        click.echo(f"置き換える前の内容: {outcome.saved_before}")
+    click.echo("古い版のバックアップなら、続けて aggregator migrate を実行してください")
+
+
 @main.group()
 def users() -> None:
     """代理店の利用者(ログインアカウント)を管理します。"""

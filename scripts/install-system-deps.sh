@@ -4,6 +4,8 @@
 #   fonts-noto-cjk  without a Japanese font every Japanese character renders as a box
 #   fontconfig      fc-list, which the tests use to find that font
 #   postgresql      the tests start their own throwaway server from /usr/lib/postgresql/*/bin
+#   postgresql-client  pg_dump and pg_restore, which `aggregator backup` / `restore` run on PostgreSQL
+#                   (postgresql pulls it in; named here so a machine with only a server is told)
 #
 # Installs only what is missing, and only as root with apt-get; `apt-get update` runs only when
 # something is to be installed. Anywhere else it says what is missing and exits 0: those tests
@@ -21,6 +23,7 @@ else
     [ -d /usr/share/fonts/opentype/noto ] && ls /usr/share/fonts/opentype/noto/NotoSansCJK* >/dev/null 2>&1 || need fonts-noto-cjk
 fi
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need postgresql
+{ ls /usr/lib/postgresql/*/bin/pg_dump && ls /usr/lib/postgresql/*/bin/pg_restore; } >/dev/null 2>&1 || need postgresql-client
 
 [ -z "$missing" ] && exit 0
 

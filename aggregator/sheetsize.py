@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,7 +91,7 @@ def check_workbook(path: Path, limits: Limits) -> None:
             _check_sizes(path.name, parts)
             for info in parts:
                 _measure(archive, info).check(path.name, limits)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, ValueError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, NotImplementedError, EOFError, ValueError, OSError) as exc:
         raise ClientListError(f"{path.name}: Excelファイルとして読めません(壊れているか、形式が違います)") from exc
 
 

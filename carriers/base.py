@@ -9,6 +9,7 @@ import re
 import time
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -105,7 +106,7 @@ def _check_zip(path: Path, where: Where) -> None:
         with zipfile.ZipFile(path) as archive:
             unzipped = sum(info.file_size for info in archive.infolist())
             bad = archive.testzip()
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, OSError, EOFError, ValueError) as exc:
         raise where.error(f"xlsxファイルが壊れています: {exc}") from exc
     if bad is not None:
         raise where.error("xlsxファイルの一部が壊れています", bad)

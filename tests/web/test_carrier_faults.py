@@ -143,3 +143,32 @@ def test_uploads_cut_off_mid_check_are_marked_failed_at_start_and_their_staging_
     assert str(dead) not in page and restarted.instance_path not in page
     live.joinpath("aig_rates.csv").unlink()
     live.rmdir()
+
+
+def test_a_poisoned_version_activated_elsewhere_never_makes_a_request_fail(
+    app: Flask, broker: FlaskClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process (an older release) marked a version active that no longer validates: this one's next reload
+    withdraws it and keeps quoting; on main one request in every five seconds answered 500."""
+    before = _premium(app, "sompo_japan")
+    folder = Path(app.instance_path) / "carrier_data" / "sompo_japan" / f"elsewhere-{tmp_path.name}"
+    folder.mkdir(parents=True)
+    for path in (_carrier_copy(tmp_path) / "sompo_japan").iterdir():
+        (folder / path.name).write_bytes(path.read_bytes())
+    (folder / "rates.json").write_bytes(_rates(tmp_path, premium=HUGE))
+    with app.app_context():
+        db.session.add(
+            CarrierDataset(carrier="sompo_japan", status="active", uploaded_by="suzuki", filename="rates.json", folder=str(folder))
+        )
+        db.session.commit()
+    monkeypatch.setattr(carrierdata, "REFRESH_EVERY", 0.0)
+    for _ in range(3):
+        assert broker.get("/").status_code == 200
+        assert broker.get("/broker/").status_code == 200
+    assert _premium(app, "sompo_japan") == before
+    with app.app_context():
+        assert db.session.query(CarrierDataset).filter_by(folder=str(folder)).one().status == "revoked"
+    assert "検証を通らないため使っていません" in broker.get("/broker/").get_data(as_text=True)
+    for path in folder.iterdir():
+        path.unlink()
+    folder.rmdir()

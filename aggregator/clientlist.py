@@ -131,6 +131,10 @@ def read_table(path: Path) -> tuple[pd.DataFrame, int]:
             raise  # not the file's form: the process ran out of memory, and its caller must know
         except Exception as exc:
             raise ClientListError(f"{path.name}: Excelファイルとして読めません: {without_paths(str(exc))[:300]}") from exc
+        except BaseException as exc:  # the reader's Rust panic arrives as pyo3's PanicException, a BaseException
+            if type(exc).__name__ != "PanicException":
+                raise
+            raise ClientListError(f"{path.name}: Excelファイルとして読めません(読み込み中に内部エラー)") from exc
     elif suffix in (".csv", ".txt"):
         raw = _read_csv(path)
     else:

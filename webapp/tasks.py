@@ -112,7 +112,12 @@ def run_job(app: Flask, job_id: int) -> None:
     if source is None:
         _finish(job_id, attempt, status="failed", error="アップロードされたファイルが見つかりません")
         return
-    outcome = _Child(app, job_id, attempt).run(source, folder / f"result.{attempt}.xlsx")
+    try:
+        outcome = _Child(app, job_id, attempt).run(source, folder / f"result.{attempt}.xlsx")
+    except Exception as exc:  # the job process could not be started or listened to: say so now, not a minute later
+        db.session.rollback()
+        _finish(job_id, attempt, status="failed", error=f"予期しないエラー: {type(exc).__name__}")
+        raise
     if outcome.lost:
         return  # marked interrupted meanwhile (this worker looked dead): a rerun owns the job now
     if outcome.answer is not None and "done" in outcome.answer:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
@@ -9,16 +10,21 @@ from typing import Any
 from aggregator.errors import AmountError, ApplicantError
 from aggregator.money import parse_yen
 from aggregator.schema import (
+    APPLICANT_LIMITS,
     CONTRACT_TYPE_NAMES,
     CONTROL_NAMES,
+    COUNT_FIELDS,
     INDUSTRY_NAMES,
     LINE_NAMES,
+    MONEY_FIELDS_JPY,
     Applicant,
 )
 from aggregator.taxonomy import KEY_INFO
 
-MONEY = ("annual_revenue_jpy", "largest_contract_jpy", "limit_jpy", "deductible_jpy")
-COUNTS = ("employees", "records_held", "servers", "incidents_3y")
+MONEY = MONEY_FIELDS_JPY
+COUNTS = COUNT_FIELDS
+BAD_EMAIL = "メールアドレスの形式が正しくありません"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 FIELDS = ("company", "industry", *MONEY, *COUNTS, "contract_type", "controls", "lines", "riders", "contact_email", "gross_margin_pct")
 
 
@@ -66,7 +72,8 @@ def _money(value: Any, field: str) -> int:
     try:
         return parse_yen(value)
     except AmountError as exc:
-        raise ApplicantError(field, value, exc.reason) from exc
+        reason = APPLICANT_LIMITS[field].message if exc.reason == "金額が負です" else exc.reason
+        raise ApplicantError(field, value, reason) from exc
 
 
 def _count(value: Any, field: str) -> int:
@@ -82,8 +89,19 @@ def _count(value: Any, field: str) -> int:
     if not isinstance(value, int):
         raise ApplicantError(field, value, "整数で入力してください")
     if value < 0:
-        raise ApplicantError(field, value, "0以上の値を入力してください")
+        raise ApplicantError(field, value, APPLICANT_LIMITS[field].message)
     return value
+
+
+def _email(value: Any) -> str:
+    """An address within the form's length, without control characters (the API does not require one)."""
+    text = "" if value is None else str(value).strip()
+    limit = APPLICANT_LIMITS["contact_email"]
+    if len(text) > limit.largest:
+        raise ApplicantError("contact_email", text[:20] + "…", limit.message)
+    if _CONTROL.search(text):
+        raise ApplicantError("contact_email", text, BAD_EMAIL)
+    return text
 
 
 _RIDER_NAMES = {k: (info.label_ja, info.label_en) for k, info in KEY_INFO.items()}
@@ -105,7 +123,7 @@ def applicant_from_data(data: Mapping[str, Any]) -> Applicant:
         "controls": lambda v: frozenset(_choices(v, CONTROL_NAMES, "controls", "セキュリティ対策")),
         "lines": lambda v: tuple(dict.fromkeys(_choices(v, LINE_NAMES, "lines", "保険の種類"))),
         "riders": lambda v: frozenset(_choices(v, _RIDER_NAMES, "riders", "特約")),
-        "contact_email": lambda v: "" if v is None else str(v).strip(),
+        "contact_email": _email,
         "gross_margin_pct": lambda v: None if v is None or v == "" else _count(v, "gross_margin_pct"),
         **{name: (lambda v, n=name: _money(v, n)) for name in MONEY},
         **{name: (lambda v, n=name: _count(v, n)) for name in COUNTS},

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from aggregator import clock
+from aggregator.bounds import build_rater
 from aggregator.labels import BASIS_LABELS, SAMPLE_NOTICE, STATUS_LABELS, carrier_name, limit_text, line_name, pick
 from aggregator.money import Lang, format_yen
 from aggregator.rating import Rater
@@ -221,7 +222,7 @@ def bulk(
 
     from aggregator.bulk import run_bulk
     from aggregator.bulkbook import write_template
-    from aggregator.clientlist import ClientListError
+    from aggregator.errors import ClientListError
 
     if template is not None:
         write_template(template, revenue_unit)
@@ -259,7 +260,7 @@ def _rater(data: Path | None) -> Rater:
     if not report.clean:
         problems = "\n".join(f"  {carrier_name(c)}: {e.describe()}" for c, e in report.errors.items())
         raise click.ClickException(f"保険会社データを読み込めませんでした:\n{problems}")
-    return Rater(report.loaded.values())
+    return build_rater(report.loaded.values())
 
 
 @main.command()
@@ -286,12 +287,13 @@ def serve(host: str, port: int, worker: bool) -> None:
 def worker(workers: int) -> None:
     """一括見積のワーカー(タスクキューの消費者)を起動します。"""
     from webapp import create_app
-    from webapp.tasks import mark_interrupted
+    from webapp.tasks import Sweeper, mark_interrupted
 
     app = create_app()
     stuck = mark_interrupted(app)  # only jobs quiet for a while: another worker may be running the rest
     if stuck:
-        click.echo(f"止まっていたジョブ {stuck} 件を「失敗(再実行可)」にしました")
+        click.echo(f"止まっていたジョブ {stuck} 件を「中断(再実行可)」にしました")
+    Sweeper(app).start()  # notices, within a minute, a job whose worker (another process) died
     app.extensions["huey"].create_consumer(workers=workers, worker_type="thread", periodic=False).run()
 
 
@@ -306,6 +308,41 @@ def migrate() -> None:
     url = load(_Path("instance").resolve())["SQLALCHEMY_DATABASE_URI"]
     upgrade(url)
     click.echo("データベースを最新のスキーマにしました")
+
+
+@main.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(target: Path) -> None:
+    """データベースのバックアップを取ります。稼働中でも一貫した内容です(SQLiteはオンラインバックアップ、PostgreSQLはpg_dump)。"""
+    from webapp.backup import BackupError, backup, database_url
+
+    try:
+        outcome = backup(database_url(), target)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"バックアップしました({outcome.kind}、{outcome.size:,}バイト、整合性を確認済み): {outcome.path}")
+
+
+@main.command("restore")
+@click.argument("source", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--yes", is_flag=True, help="確認せずに復元する(自動化用)")
+def restore_command(source: Path, yes: bool) -> None:
+    """バックアップからデータベースを復元します。Webサーバーとワーカーを止めてから実行してください。"""
+    from webapp.backup import BackupError, database_url, restore
+
+    if not yes:
+        click.confirm(
+            "データベースの内容をバックアップの内容で置き換えます(今の内容は別のファイルに残します)。Webサーバーとワーカーは止めましたか?",
+            abort=True,
+        )
+    try:
+        outcome = restore(database_url(), source)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"復元しました({outcome.kind}、整合性を確認済み): {source}")
+    if outcome.saved_before is not None:
+        click.echo(f"置き換える前の内容: {outcome.saved_before}")
+    click.echo("古い版のバックアップなら、続けて aggregator migrate を実行してください")
 
 
 @main.group()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -13,18 +14,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from aggregator.errors import AggregatorError, AmountError
+from aggregator.errors import AmountError, ClientListError, without_paths
 from aggregator.money import parse_yen
 from aggregator.rating import CONTRACT_TYPES, CONTROLS, INDUSTRIES, KEYS, LINES, ApplicantBatch
 from aggregator.schema import CONTRACT_TYPE_NAMES, CONTROL_NAMES, INDUSTRY_NAMES, LINE_NAMES, MAX_INCIDENTS, MAX_INPUT, ContractType, Line
+from aggregator.sheetsize import Limits, SheetSize, check_workbook
 from aggregator.taxonomy import KEY_INFO, CoverageKey, classify
 
-MAX_CLIENT_ROWS = 1_000_000
+# What one list may hold, checked before it is read (reading takes ~160 bytes a cell): twice the
+# 100,000 clients the product is built for, and a rectangle that stays under 1 GiB when read.
+MAX_CLIENT_ROWS = 200_000
+MAX_CLIENT_COLUMNS = 64
+MAX_CLIENT_CELLS = 5_000_000
+MAX_CSV_BYTES = 128 * 1024 * 1024
 HEADER_SEARCH_ROWS = 10
-
-
-class ClientListError(AggregatorError):
-    """The list as a whole cannot be read (not one bad row: those go to the errors sheet)."""
+LIMITS = Limits(rows=MAX_CLIENT_ROWS + HEADER_SEARCH_ROWS + 1, columns=MAX_CLIENT_COLUMNS, cells=MAX_CLIENT_CELLS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,16 +122,25 @@ def read_table(path: Path) -> tuple[pd.DataFrame, int]:
     """The sheet's cells as text-or-number objects, and the sheet row number of its header."""
     suffix = path.suffix.lower()
     if not path.is_file():
-        raise ClientListError(f"ファイルがありません: {path}")
-    if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+        raise ClientListError(f"ファイルがありません: {path.name}")
+    if suffix in (".xlsx", ".xlsm"):
+        check_workbook(path, LIMITS)  # before the reader allocates the sheet's whole rectangle
         try:
             raw = pd.read_excel(path, engine="calamine", header=None, dtype=object)
+        except MemoryError:
+            raise  # not the file's form: the process ran out of memory, and its caller must know
         except Exception as exc:
-            raise ClientListError(f"{path.name}: Excelファイルとして読めません: {exc}") from exc
+            raise ClientListError(f"{path.name}: Excelファイルとして読めません: {without_paths(str(exc))[:300]}") from exc
+        except BaseException as exc:  # the reader's Rust panic arrives as pyo3's PanicException, a BaseException
+            if type(exc).__name__ != "PanicException":
+                raise
+            raise ClientListError(f"{path.name}: Excelファイルとして読めません(読み込み中に内部エラー)") from exc
     elif suffix in (".csv", ".txt"):
         raw = _read_csv(path)
     else:
-        raise ClientListError(f"{path.name}: .xlsx か .csv のファイルを指定してください")
+        raise ClientListError(
+            f"{path.name}: .xlsx か .csv のファイルを指定してください(.xls や .ods はExcelでxlsx形式に保存し直してください)"
+        )
     if len(raw) > MAX_CLIENT_ROWS + HEADER_SEARCH_ROWS:
         raise ClientListError(
             f"{path.name}: {len(raw):,}行あります。一度に扱えるのは{MAX_CLIENT_ROWS:,}行までです。ファイルを分けてください"
@@ -141,6 +154,8 @@ def read_table(path: Path) -> tuple[pd.DataFrame, int]:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
+    if path.stat().st_size > MAX_CSV_BYTES:
+        raise ClientListError(f"{path.name}: ファイルが大きすぎます({MAX_CSV_BYTES // 1024 // 1024} MiBまで)")
     data = path.read_bytes()
     for encoding in ("utf-8-sig", "cp932"):
         try:
@@ -150,12 +165,23 @@ def _read_csv(path: Path) -> pd.DataFrame:
             continue
     else:
         raise ClientListError(f"{path.name}: 文字コードがUTF-8でもShift_JIS(cp932)でもありません")
+    if "\x00" in text:
+        raise ClientListError(f"{path.name}: CSVにNUL文字があります(テキストファイルではありません)")
+    _check_csv_size(path.name, text)
     import io
 
     try:
         return pd.read_csv(io.StringIO(text), header=None, dtype=object, keep_default_na=False, skip_blank_lines=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise ClientListError(f"{path.name}: CSVとして読めません: {exc}") from exc
+
+
+def _check_csv_size(name: str, text: str) -> None:
+    """Lines and the widest line's commas, counted before parsing (quoted commas count too: an over-estimate)."""
+    lines = text.split("\n")
+    size = SheetSize(rows=len(lines), columns=max(line.count(",") for line in lines) + 1)
+    size.cells = size.rows * size.columns
+    size.check(name, LIMITS)
 
 
 def _find_header(raw: pd.DataFrame, path: Path) -> int:
@@ -219,6 +245,12 @@ def _blank(value: Any) -> bool:
 Parsed = tuple[np.ndarray, np.ndarray, dict[int, str]]
 
 
+def _reason(exc: Exception) -> str:
+    """Our own messages are Japanese; Python's (could not convert string to float: 'x') are not shown as they are."""
+    text = str(exc)
+    return text if text and not text.isascii() else "値として読めません"
+
+
 def _each(cells: np.ndarray, convert: Callable[[Any], Any], fill: Any, dtype: Any) -> Parsed:
     """Apply `convert` to each distinct cell value once (lists repeat few values), collecting reasons."""
     out = np.full(len(cells), fill, dtype=dtype)
@@ -230,8 +262,8 @@ def _each(cells: np.ndarray, convert: Callable[[Any], Any], fill: Any, dtype: An
         if token not in cache:
             try:
                 cache[token] = (convert(None if _blank(cell) else cell), None)
-            except (ValueError, AmountError) as exc:
-                cache[token] = (fill, str(exc.reason) if isinstance(exc, AmountError) else str(exc))
+            except (ValueError, ArithmeticError) as exc:  # ArithmeticError: an Infinity that reached int()
+                cache[token] = (fill, str(exc.reason) if isinstance(exc, AmountError) else _reason(exc))
         value, reason = cache[token]
         if reason is None:
             out[i] = value
@@ -257,6 +289,8 @@ def _money_cells(cells: np.ndarray, column: Column) -> Parsed:
         if cell is None:
             raise ValueError("金額の入力がありません")
         if isinstance(cell, float):
+            if not math.isfinite(cell) or abs(cell) > MAX_INPUT:
+                raise ValueError("金額として読めません" if not math.isfinite(cell) else "金額が大きすぎます")
             # 1.5 in a 万円 column is ¥15,000: the column's unit decides, as it does for text.
             cell = Decimal(repr(cell))
         yen = parse_yen(cell, unit=column.unit)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from aggregator.taxonomy import describe_candidates
@@ -32,6 +33,10 @@ class SchemaError(AggregatorError, ValueError):
 
 class ApplicantError(SchemaError):
     """An applicant profile field that is missing or out of range."""
+
+
+class ClientListError(AggregatorError):
+    """A client list that cannot be read as a whole (one bad row is not this: it goes to the errors sheet)."""
 
 
 class CarrierDataError(AggregatorError):
@@ -73,7 +78,8 @@ class CarrierDataError(AggregatorError):
         if where:
             text += f" [{where}]"
         if self.value is not None:
-            text += f" value={self.value!r}"
+            shown = repr(self.value)
+            text += f" value={shown[:200]}…" if len(shown) > 200 else f" value={shown}"
         return text
 
 
@@ -101,3 +107,13 @@ def _offer(keys: tuple[str, ...]) -> str:
     if not keys:
         return ""
     return f" 候補: {describe_candidates(list(keys))}"
+
+
+# An absolute path as it appears in a message: a slash after a space, quote, bracket, = or : (or at the
+# start), then folders. A ratio such as 1名/1法人 is not one: its slash follows a letter.
+_ABSOLUTE_PATH = re.compile(r"""(?<![^\s'"(\[=:])/(?:[^/\s'"]+/)+([^/\s'"]*)""")
+
+
+def without_paths(text: str) -> str:
+    """A message fit to show a person: every absolute server path cut to its last part (the file's name)."""
+    return _ABSOLUTE_PATH.sub(lambda m: m.group(1) or "…", text)

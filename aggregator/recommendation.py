@@ -15,7 +15,7 @@ from aggregator.exposure import Assumptions, estimate
 from aggregator.labels import carrier_name, line_name
 from aggregator.matching import PRIORITY_LABELS, Comparison, Priorities, PriorityKind, compare
 from aggregator.rating import Rater
-from aggregator.schema import Applicant, Line, Quote
+from aggregator.schema import APPLICANT_LIMITS, Applicant, Line, Quote
 from aggregator.serialize import comparison_to_data, to_data
 from aggregator.taxonomy import CoverageKey
 
@@ -109,7 +109,12 @@ def priorities_from_data(data: Mapping[str, Any] | None) -> Priorities:
         items = tuple(dict.fromkeys(CoverageKey(k) for k in data.get("items", [])))
     except ValueError as exc:
         raise SchemaError("priorities", data, f"一覧にない値です: {exc}") from exc
-    return Priorities(order=order or Priorities().order, items=items, min_limit_jpy=limit, note=str(data.get("note", ""))[:1000])
+    note = data.get("note", "")
+    if not isinstance(note, str):
+        raise SchemaError("priorities.note", note, "文字列で指定してください")
+    if len(note) > APPLICANT_LIMITS["note"].largest:
+        raise SchemaError("priorities.note", note[:20] + "…", APPLICANT_LIMITS["note"].message)
+    return Priorities(order=order or Priorities().order, items=items, min_limit_jpy=limit, note=note)
 
 
 def fingerprint(data: Any) -> str:

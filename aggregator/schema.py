@@ -131,11 +131,20 @@ def _require(ok: bool, field_name: str, value: object, reason: str) -> None:
         raise SchemaError(field_name, value, reason)
 
 
+# The largest amount carrier data may hold (a limit, a premium, a band edge): 1兆円. Far above any
+# real figure, and low enough that rating in int64 cannot overflow on it.
+MAX_CARRIER_YEN = 10**12
+MAX_CARRIER_YEN_TEXT = "1兆円"
+# The largest count or threshold carrier data may hold (records, employees, days): 1,000兆.
+MAX_CARRIER_COUNT = 10**15
+
+
 def _yen_or_none(value: int | None, field_name: str) -> None:
     if value is None:
         return
     _require(isinstance(value, int) and not isinstance(value, bool), field_name, value, "金額は整数の円で指定してください")
     _require(value >= 0, field_name, value, "金額が負です")
+    _require(value <= MAX_CARRIER_YEN, field_name, value, f"金額が上限({MAX_CARRIER_YEN_TEXT})を超えています")
 
 
 # ---------------------------------------------------------------- plans ---
@@ -375,6 +384,12 @@ class EligibilityRule:
                 isinstance(self.value, int) and not isinstance(self.value, bool), f"{where}.value", self.value, "比較には整数が必要です"
             )
             _require(
+                not isinstance(self.value, int) or abs(self.value) <= MAX_CARRIER_COUNT,
+                f"{where}.value",
+                self.value,
+                "比較の値が大きすぎます",
+            )
+            _require(
                 self.field not in (RuleField.INDUSTRY, RuleField.CONTRACT_TYPE),
                 f"{where}.field",
                 self.field,
@@ -382,7 +397,7 @@ class EligibilityRule:
             )
         if self.action is RuleAction.CONDITION:
             _require(self.unless is not None, f"{where}.unless", None, "条件付き引受には対象の対策が必要です")
-            _require(self.days is not None and self.days > 0, f"{where}.days", self.days, "対策の期限(日数)が必要です")
+            _require(self.days is not None and 0 < self.days <= 3_650, f"{where}.days", self.days, "対策の期限(日数)は1〜3,650日です")
         if self.action is RuleAction.DROP_RIDER:
             _require(self.rider is not None, f"{where}.rider", None, "外す特約の指定が必要です")
 
@@ -468,6 +483,8 @@ class RateTable:
             bands,
             "売上高区分は正の昇順にしてください",
         )
+        for n in bands:
+            _yen_or_none(n, f"{where}.revenue_band_upper_jpy")
         _require(bool(self.industry_class), f"{where}.industry_class", {}, "業種区分がありません")
         for industry, klass in self.industry_class.items():
             _require(klass in self.base_premium_jpy, f"{where}.industry_class[{industry}]", klass, "基本保険料のない業種区分です")
@@ -497,6 +514,7 @@ class RateTable:
         for k, v in self.rider_factor_bp.items():
             _require(isinstance(v, int) and 0 <= v <= 100_000, f"{where}.rider_factor_bp[{k}]", v, "特約の割増が範囲外です")
         _yen_or_none(self.minimum_premium_jpy, f"{where}.minimum_premium_jpy")
+        _yen_or_none(self.rounding_jpy, f"{where}.rounding_jpy")
         _require(
             isinstance(self.rounding_jpy, int) and self.rounding_jpy >= 1,
             f"{where}.rounding_jpy",
@@ -592,6 +610,31 @@ MAX_INCIDENTS = 100  # incidents multiply a surcharge: bounded so a premium stay
 
 
 @dataclass(frozen=True, slots=True)
+class FieldLimit:
+    """The most one applicant field may hold (characters for text, the value for a number), and what a person is told past it."""
+
+    largest: int
+    message: str
+
+
+# One definition of an applicant's limits: the schema, the web form and the JSON API all apply these,
+# with these words. (`note` is the customer's free text that comes with their priorities.)
+COUNT_FIELDS = ("employees", "records_held", "servers", "incidents_3y")
+MONEY_FIELDS_JPY = ("annual_revenue_jpy", "largest_contract_jpy", "limit_jpy", "deductible_jpy")
+APPLICANT_LIMITS: dict[str, FieldLimit] = {
+    "company": FieldLimit(200, "会社名は200文字以内で入力してください"),
+    "contact_email": FieldLimit(254, "メールアドレスは254文字以内で入力してください"),
+    "note": FieldLimit(1_000, "ご要望は1,000文字以内で入力してください"),
+    "employees": FieldLimit(MAX_INPUT, "0〜1,000兆の整数で入力してください"),
+    "records_held": FieldLimit(MAX_INPUT, "0〜1,000兆の整数で入力してください"),
+    "servers": FieldLimit(MAX_INPUT, "0〜1,000兆の整数で入力してください"),
+    "incidents_3y": FieldLimit(MAX_INCIDENTS, f"0〜{MAX_INCIDENTS}件の整数で入力してください"),
+    "gross_margin_pct": FieldLimit(100, "粗利率は0〜100%の整数で入力してください"),
+    **{name: FieldLimit(MAX_INPUT, "0円〜1,000兆円の金額で入力してください") for name in MONEY_FIELDS_JPY},
+}
+
+
+@dataclass(frozen=True, slots=True)
 class Applicant:
     """One company asking for quotes: what the carriers' proposal forms ask."""
 
@@ -618,33 +661,23 @@ class Applicant:
                 raise ApplicantError(name, value, reason)
 
         check(bool(self.company.strip()), "company", self.company, "会社名を入力してください")
-        check(len(self.company) <= 200, "company", self.company[:20] + "…", "会社名は200文字以内です")
+        for name in ("company", "contact_email"):
+            text, limit = getattr(self, name), APPLICANT_LIMITS[name]
+            check(len(text) <= limit.largest, name, text[:20] + "…", limit.message)
         check(not re.search(r"[\x00-\x1f\x7f-\x9f]", self.company), "company", self.company, "会社名に制御文字は使えません")
-        check(len(self.contact_email) <= 254, "contact_email", self.contact_email[:20] + "…", "メールアドレスが長すぎます")
-        for name in (
-            "annual_revenue_jpy",
-            "employees",
-            "records_held",
-            "servers",
-            "largest_contract_jpy",
-            "incidents_3y",
-            "limit_jpy",
-            "deductible_jpy",
-        ):
-            value = getattr(self, name)
+        for name in (*MONEY_FIELDS_JPY, *COUNT_FIELDS):
+            value, limit = getattr(self, name), APPLICANT_LIMITS[name]
             check(isinstance(value, int) and not isinstance(value, bool), name, value, "整数で入力してください")
-            check(value >= 0, name, value, "0以上の値を入力してください")
-            check(value <= MAX_INPUT, name, value, "値が大きすぎます")
+            check(0 <= value <= limit.largest, name, value, limit.message)
         if self.gross_margin_pct is not None:
+            limit = APPLICANT_LIMITS["gross_margin_pct"]
             check(
-                isinstance(self.gross_margin_pct, int)
-                and not isinstance(self.gross_margin_pct, bool)
-                and 0 <= self.gross_margin_pct <= 100,
+                isinstance(self.gross_margin_pct, int) and not isinstance(self.gross_margin_pct, bool),
                 "gross_margin_pct",
                 self.gross_margin_pct,
-                "粗利率は0〜100%の整数で入力してください",
+                "整数で入力してください",
             )
-        check(self.incidents_3y <= MAX_INCIDENTS, "incidents_3y", self.incidents_3y, f"事故件数は{MAX_INCIDENTS}件までで入力してください")
+            check(0 <= self.gross_margin_pct <= limit.largest, "gross_margin_pct", self.gross_margin_pct, limit.message)
         check(self.limit_jpy > 0, "limit_jpy", self.limit_jpy, "支払限度額を選んでください")
         check(bool(self.lines), "lines", self.lines, "保険の種類を1つ以上選んでください")
         check(len(set(self.lines)) == len(self.lines), "lines", self.lines, "保険の種類が重複しています")

@@ -623,11 +623,11 @@ def _rate_table(table: _Rates, sample: bool) -> RateTable:
 
 def _paths(folder: Path) -> dict[str, Path]:
     if not folder.is_dir():
-        raise CarrierDataError(f"{NOT_AIG}: フォルダがありません", file=str(folder))
+        raise CarrierDataError(f"{NOT_AIG}: フォルダがありません", file=folder.name)
     paths = {name: folder / name for name in (SCHEDULE_FILE, *CSV_FILES)}
     for name, path in paths.items():
         if not path.is_file():
-            raise Where(name).error(f"AIG損保のファイルがありません (missing AIG file in {folder.name})", str(folder))
+            raise Where(name).error(f"AIG損保のファイルがありません (missing AIG file in {folder.name})", folder.name)
     return paths
 
 

@@ -9,6 +9,7 @@ import re
 import time
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -18,7 +19,7 @@ from typing import Any, ClassVar, Protocol, TypeVar
 
 from aggregator.errors import AmountError, CarrierDataError, SchemaError, UnclassifiedWordingError, WrongFormatError
 from aggregator.money import UNIT_PER, AmountText, parse_yen, read_amount
-from aggregator.schema import Carrier, CarrierData, RoundingMode
+from aggregator.schema import MAX_CARRIER_COUNT, MAX_CARRIER_YEN, MAX_CARRIER_YEN_TEXT, Carrier, CarrierData, RoundingMode
 from aggregator.taxonomy import CoverageKey, candidates, classify
 
 # Limits on what one carrier file may cost to read. Real plan and rate files are small;
@@ -28,6 +29,7 @@ MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_ROWS = 50_000
 MAX_COLUMNS = 200
 MAX_SECONDS = 30.0
+MAX_FACTOR_BP = 1_000_000  # ×100: the schema's ceiling for any factor, loading or surcharge
 
 SAMPLE_MARKERS = ("サンプルデータ", "sample data")
 T = TypeVar("T")
@@ -104,7 +106,7 @@ def _check_zip(path: Path, where: Where) -> None:
         with zipfile.ZipFile(path) as archive:
             unzipped = sum(info.file_size for info in archive.infolist())
             bad = archive.testzip()
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, OSError, EOFError, ValueError) as exc:
         raise where.error(f"xlsxファイルが壊れています: {exc}") from exc
     if bad is not None:
         raise where.error("xlsxファイルの一部が壊れています", bad)
@@ -311,15 +313,40 @@ def _number_text(value: Any) -> Any:
     return value
 
 
+_HUGE_EXPONENT = 30  # 10^30: far past every bound below, and checked before int() turns 1e999999 into a million digits
+
+
+def _decimal(text: str) -> Decimal | None:
+    """A finite decimal, or None: "NaN" and "Infinity" are not figures anyone wrote."""
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _huge(number: Decimal) -> bool:
+    return number != 0 and number.adjusted() > _HUGE_EXPONENT
+
+
 def cell_yen(value: Any, where: Where, *, unit: str | int | None = None) -> int:
-    """A yen amount from a cell: 1億円, 5,000 (in a 万円 column), JPY 50M, 10000000."""
+    """A yen amount from a cell: 1億円, 5,000 (in a 万円 column), JPY 50M, 10000000; at most 1兆円."""
     if is_blank(value):
         raise where.error("金額が空です")
+    number = _number_text(value)
+    if isinstance(number, Decimal):
+        if not number.is_finite():
+            raise where.error("金額として読めません", value)
+        if _huge(number):
+            raise where.error(f"金額が上限({MAX_CARRIER_YEN_TEXT})を超えています", value)
     try:
-        return parse_yen(_number_text(value), unit=unit)
+        yen = parse_yen(number, unit=unit)
     except AmountError as exc:
         reason = "金額として読めません" if exc.reason == "金額として読めません" else f"金額として読めません({exc.reason})"
         raise where.error(reason, value) from exc
+    if yen > MAX_CARRIER_YEN:
+        raise where.error(f"金額が上限({MAX_CARRIER_YEN_TEXT})を超えています", value)
+    return yen
 
 
 def cell_limit(value: Any, where: Where, *, unit: str | int | None = None) -> AmountText:
@@ -360,12 +387,11 @@ def conditions_with(conditions: str, limit: AmountText | None) -> str:
 def cell_int(value: Any, where: Where) -> int:
     if isinstance(value, bool) or is_blank(value):
         raise where.error("整数が必要です", value)
-    try:
-        number = Decimal(str(_number_text(value)).replace(",", "").strip()) if not isinstance(value, int) else Decimal(value)
-    except InvalidOperation as exc:
-        raise where.error("整数として読めません", value) from exc
-    if number != number.to_integral_value():
+    number = Decimal(value) if isinstance(value, int) else _decimal(str(_number_text(value)).replace(",", "").strip())
+    if number is None or (not _huge(number) and number != number.to_integral_value()):
         raise where.error("整数として読めません", value)
+    if abs(number) > MAX_CARRIER_COUNT:
+        raise where.error(f"値が大きすぎます(上限 {MAX_CARRIER_COUNT:,})", value)
     return int(number)
 
 
@@ -375,10 +401,9 @@ def cell_percent(value: Any, where: Where) -> int:
         raise where.error("割合が空です")
     text = unicodedata.normalize("NFKC", str(_number_text(value))).strip()
     has_pct = text.endswith("%")
-    try:
-        number = Decimal(text.rstrip("%").strip())
-    except InvalidOperation as exc:
-        raise where.error("割合として読めません", value) from exc
+    number = _decimal(text.rstrip("%").strip())
+    if number is None:
+        raise where.error("割合として読めません", value)
     if not has_pct and 0 < number <= 1 and not isinstance(value, str):
         number *= 100  # a cell formatted as 90% holds 0.9
     if number != number.to_integral_value() or not 0 < number <= 100:
@@ -394,10 +419,12 @@ def parse_factor_bp(value: Any, where: Where) -> int:
     scale = Decimal(10_000)
     if text.endswith("%"):
         text, scale = text[:-1].strip(), Decimal(100)
-    try:
-        bp = Decimal(text) * scale
-    except InvalidOperation as exc:
-        raise where.error("係数として読めません", value) from exc
+    number = _decimal(text)
+    if number is None:
+        raise where.error("係数として読めません", value)
+    bp = number * scale if not _huge(number) else number
+    if _huge(bp) or abs(bp) > MAX_FACTOR_BP:
+        raise where.error(f"係数が範囲外です(±{MAX_FACTOR_BP // 10_000}倍まで)", value)
     if bp != bp.to_integral_value():
         raise where.error("係数は0.0001単位までです", value)
     return int(bp)

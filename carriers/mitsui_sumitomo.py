@@ -287,7 +287,7 @@ def _read_table(folder: Path, name: str) -> _Table:
     where, columns = Where(name), COLUMNS[name]
     path = folder / name
     if not path.is_file():
-        raise where.error(f"{CARRIER_NAME}のファイル「{name}」がありません(別の保険会社のデータか、ファイルが欠けています)", str(folder))
+        raise where.error(f"{CARRIER_NAME}のファイル「{name}」がありません(別の保険会社のデータか、ファイルが欠けています)", folder.name)
     _check_bytes(path, where)
     rows = read_csv(path, ENCODING)
     wanted = {_key(c) for c in columns}
@@ -597,7 +597,7 @@ class MitsuiSumitomoAdapter:
     def load(self, folder: Path, mappings: Mapping[str, CoverageKey] | None = None) -> CarrierData:
         folder = Path(folder)
         if not folder.is_dir() or not any((folder / name).is_file() for name in COLUMNS):
-            raise Where(str(folder)).error(f"{CARRIER_NAME}のデータのフォルダではありません(必要なファイル: {'、'.join(COLUMNS)})")
+            raise Where(folder.name).error(f"{CARRIER_NAME}のデータのフォルダではありません(必要なファイル: {'、'.join(COLUMNS)})")
         tables = {name: _read_table(folder, name) for name in COLUMNS}
         resolver = WordingResolver(CARRIER, dict(mappings or {}))
         drafts = _read_plans(tables[PLAN_FILE], tables[PLAN_FILE].sample or tables[TERM_FILE].sample)

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from aggregator.bounds import build_rater
 from aggregator.errors import CarrierDataError
 from aggregator.schema import Carrier, CarrierData
 from aggregator.scope import with_scopes
@@ -58,16 +59,22 @@ def identify(path: Path) -> Carrier | None:
 
 
 def load_folder(carrier: Carrier | str, folder: Path, mappings: Mapping[str, CoverageKey] | None = None) -> CarrierData:
-    """One carrier's files read by its adapter, with what every carrier's data gets after: the scope its words state."""
-    return with_scopes(adapter_for(carrier).load(folder, mappings))
+    """One carrier's files validated as a whole: what `carriers check`, an upload and the web app's start all run.
+
+    The adapter reads and checks the files; then the rates must give premiums within bounds and a
+    rater must build from them, so nothing that passes here can fail later when quoting.
+    """
+    carrier = Carrier(carrier)
+    if not folder.is_dir():
+        raise CarrierDataError(f"{carrier.value}: データのフォルダがありません", file=folder.name)
+    data = with_scopes(adapter_for(carrier).load(folder, mappings))  # and the scope its words state
+    build_rater([data])
+    return data
 
 
 def load_carrier(carrier: Carrier | str, root: Path = FIXTURES, mappings: Mapping[str, CoverageKey] | None = None) -> CarrierData:
     carrier = Carrier(carrier)
-    folder = root / carrier.value
-    if not folder.is_dir():
-        raise CarrierDataError(f"{carrier.value}: データのフォルダがありません", file=str(folder))
-    return load_folder(carrier, folder, mappings)
+    return load_folder(carrier, root / carrier.value, mappings)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,9 @@ from aggregator.errors import CarrierDataError, WrongFormatError
 from aggregator.schema import (
     CAP_ON_CREDITS,
     CAP_ON_NET,
+    MAX_CARRIER_COUNT,
+    MAX_CARRIER_YEN,
+    MAX_CARRIER_YEN_TEXT,
     POLICY_POOL,
     Carrier,
     CarrierData,
@@ -183,9 +186,14 @@ class Node:
             raise self.fail(f"{what}は整数で書いてください{hint}")
         if self.value < 0:
             raise self.fail(f"{what}が負です")
+        if self.value > MAX_CARRIER_COUNT:
+            raise self.fail(f"{what}が大きすぎます(上限 {MAX_CARRIER_COUNT:,})")
         return self.value
 
     def yen(self) -> int:
+        """A yen amount: a JSON integer of at most 1兆円."""
+        if isinstance(self.value, int) and not isinstance(self.value, bool) and self.value > MAX_CARRIER_YEN:
+            raise self.fail(f"金額が上限({MAX_CARRIER_YEN_TEXT})を超えています")
         return self.whole("金額(円)")
 
     def factor(self) -> int:
@@ -242,7 +250,7 @@ def _open(folder: Path, name: str) -> tuple[Node, _Header]:
     where = Where(name)
     path = folder / name
     if not path.is_file():
-        raise where.error(f"{name}がありません: 損保ジャパンのデータフォルダではありません (this is not a Sompo Japan folder)", str(folder))
+        raise where.error(f"{name}がありません: 損保ジャパンのデータフォルダではありません (this is not a Sompo Japan folder)", folder.name)
     try:
         data = read_json(path)
     except WrongFormatError as exc:  # another kind of file: say whose data we expected

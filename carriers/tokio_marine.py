@@ -282,7 +282,7 @@ def _is_ours(sheets: Mapping[str, list[tuple[Any, ...]]]) -> bool:
 def _open(folder: Path, name: str) -> _Book:
     where = Where(name)
     if not (folder / name).is_file():
-        raise where.error(f"東京海上日動のファイルがありません(このフォルダは東京海上日動のデータではありません): {name}", str(folder))
+        raise where.error(f"東京海上日動のファイルがありません(このフォルダは東京海上日動のデータではありません): {name}", folder.name)
     sheets = read_xlsx(folder / name)
     if not _is_ours(sheets):
         raise where.error("東京海上日動のファイルではありません(表題に「東京海上日動」の記載がありません)", list(sheets))

@@ -5,6 +5,8 @@
 #   fontconfig      fc-list, which the tests use to find that font
 #   postgresql      the tests start their own throwaway server from /usr/lib/postgresql/*/bin
 #   faketime        `make test-dates` runs the suite at other dates through libfaketime
+#   postgresql-client  pg_dump and pg_restore, which `aggregator backup` / `restore` run on PostgreSQL
+#                   (postgresql pulls it in; named here so a machine with only a server is told)
 #
 # Installs only what is missing, and only as root with apt-get; `apt-get update` runs only when
 # something is to be installed. Anywhere else it says what is missing and exits 0: those tests
@@ -23,6 +25,7 @@ else
 fi
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need postgresql
 command -v faketime >/dev/null 2>&1 || need faketime
+{ ls /usr/lib/postgresql/*/bin/pg_dump && ls /usr/lib/postgresql/*/bin/pg_restore; } >/dev/null 2>&1 || need postgresql-client
 
 [ -z "$missing" ] && exit 0
 

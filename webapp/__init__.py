@@ -16,6 +16,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(settings.load(Path(app.instance_path), test_config))
+    from webapp.params import BoundedInt
+
+    app.url_map.converters["int"] = BoundedInt  # before any route is added: every <int:…> is bounded
     _setup_database(app)
     _setup_extensions(app)
     _setup_carriers(app)
@@ -103,6 +106,7 @@ def _setup_carriers(app: Flask) -> None:
     from webapp import carrierdata
 
     with app.app_context():
+        carrierdata.sweep_interrupted_uploads(app)
         carrierdata.install(app)
 
     @app.before_request

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from flask import Blueprint, current_app, request, url_for
@@ -17,6 +18,25 @@ from webapp.models import QuoteRequest, QuoteVersion
 from webapp.openapi import SPEC
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+MAX_BODY = 1024 * 1024  # an applicant is a few hundred bytes; the 25 MB cap is for the broker's uploads
+MAX_DEPTH = 16  # an applicant nests three deep; json.loads would recurse to a crash on 100,000
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+@bp.before_request
+def _small_bodies() -> None:
+    app_cap = current_app.config.get("MAX_CONTENT_LENGTH")
+    request.max_content_length = min(MAX_BODY, app_cap) if app_cap else MAX_BODY
+
+
+def nesting(raw: bytes) -> int:
+    """How deep a JSON text nests, brackets inside strings not counted; found without parsing it."""
+    depth = deepest = 0
+    for bracket in _BRACKET.findall(_STRING.sub(b"", raw)):
+        depth += 1 if bracket in (b"[", b"{") else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 class APIError(Exception):
@@ -58,6 +78,8 @@ def _api_error(error: APIError) -> tuple[dict[str, Any], int]:
 def _body() -> dict[str, Any]:
     if not request.is_json:
         raise NotJSON("Content-Type は application/json にしてください / send application/json")
+    if nesting(request.get_data(cache=True)) > MAX_DEPTH:
+        raise InvalidJSON(f"JSONの入れ子が深すぎます({MAX_DEPTH}段まで) / JSON nested more than {MAX_DEPTH} deep")
     data = request.get_json(silent=True)
     if data is None:
         raise InvalidJSON("JSONとして読めません / the body is not valid JSON")
@@ -110,7 +132,11 @@ def create_quote() -> tuple[dict[str, Any], int]:
             for e in exc.errors
         ]
         raise ValidationFailed("入力内容に誤りがあります / some fields are invalid", fields) from exc
-    except (SchemaError, ValueError, TypeError) as exc:
+    except SchemaError as exc:
+        raise ValidationFailed(
+            "priorities が正しくありません / invalid priorities", [{"field": exc.field, "reason": exc.reason, "value": None}]
+        ) from exc
+    except (ValueError, TypeError) as exc:
         raise ValidationFailed(
             "priorities が正しくありません / invalid priorities", [{"field": "priorities", "reason": str(exc), "value": None}]
         ) from exc

@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired
 
 from webapp.extensions import db, limiter, login_manager
 from webapp.models import AuditEntry, User
+from webapp.params import has_control, without_control
 
 bp = Blueprint("auth", __name__)
 hasher = PasswordHasher()
@@ -51,7 +52,8 @@ def create_user(username: str, password: str, display_name: str = "") -> User:
 
 
 def check_password(username: str, password: str) -> User | None:
-    user = db.session.scalars(select(User).where(User.username == username)).first()
+    # A name with control characters (NUL, CR, LF) is nobody's, and PostgreSQL refuses to compare NUL.
+    user = None if has_control(username) else db.session.scalars(select(User).where(User.username == username)).first()
     try:
         hasher.verify(user.password_hash if user is not None else _DUMMY_HASH, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
@@ -88,7 +90,7 @@ def login() -> Any:
     if form.validate_on_submit():
         user = check_password(form.username.data.strip(), form.password.data)
         if user is None:
-            db.session.add(AuditEntry(username=form.username.data.strip()[:80], action="login.failed"))
+            db.session.add(AuditEntry(username=without_control(form.username.data.strip())[:80], action="login.failed"))
             db.session.commit()
             form.password.errors = [*form.password.errors, "ユーザー名かパスワードが違います"]
             return render_template("broker/login.html", form=form, show_sample_notice=False), 401
@@ -99,11 +101,18 @@ def login() -> Any:
         login_user(user)
         db.session.add(AuditEntry(username=user.username, action="login"))
         db.session.commit()
-        target = request.args.get("next", "")
-        if not target.startswith("/broker") or target.startswith("//"):
-            target = url_for("broker.dashboard")
-        return redirect(target)
+        return redirect(_next_page(request.args.get("next", "")))
     return render_template("broker/login.html", form=form, show_sample_notice=False)
+
+
+def _next_page(target: str) -> str:
+    """Where to go after logging in: a broker page of this site, or the dashboard.
+
+    Another site (//evil, /\\evil) and control characters (a CR/LF would split the Location header) fall back.
+    """
+    if (target == "/broker" or target.startswith("/broker/")) and "\\" not in target and not has_control(target):
+        return target
+    return url_for("broker.dashboard")
 
 
 @bp.post("/broker/logout")

@@ -27,6 +27,7 @@ from webapp.auth import audit
 from webapp.extensions import db, login_manager
 from webapp.forms import RequoteForm, localize, opts
 from webapp.models import AuditEntry, BulkJob, Proposal, QuoteRequest, QuoteVersion
+from webapp.params import LARGEST_ID, int_arg, is_token, without_control
 from webapp.public import comparison_table, send_workbook
 
 bp = Blueprint("broker", __name__, url_prefix="/broker")
@@ -55,13 +56,24 @@ def _brokers_only() -> Any:
     return None
 
 
+@bp.context_processor
+def _carrier_notices() -> dict[str, Any]:
+    return {"carrier_notices": carrierdata.notices()}
+
+
 @bp.app_template_filter("status_name")
 def status_name(code: str) -> str:
     pair = STATUSES.get(code, (code, code))
     return pair[1] if current_lang() == "en" else pair[0]
 
 
-_JOB_STATUS = {"queued": ("待機中", "Queued"), "running": ("実行中", "Running"), "done": ("完了", "Done"), "failed": ("失敗", "Failed")}
+_JOB_STATUS = {
+    "queued": ("待機中", "Queued"),
+    "running": ("実行中", "Running"),
+    "done": ("完了", "Done"),
+    "failed": ("失敗", "Failed"),
+    "interrupted": ("中断", "Interrupted"),
+}
 _JOB_STAGE = {
     "reading": ("読み込み中", "reading"),
     "rating": ("見積計算中", "rating"),
@@ -74,6 +86,7 @@ _DATASET_STATUS = {
     "superseded": ("過去の版", "Superseded"),
     "rejected": ("不採用(エラー)", "Rejected"),
     "checking": ("検証中", "Checking"),
+    "revoked": ("使用をやめた版(検証エラー)", "Withdrawn (failed validation)"),
 }
 
 
@@ -139,7 +152,7 @@ class ClientListForm(FlaskForm):  # type: ignore[misc]
 @bp.get("/")
 def dashboard() -> Any:
     query = select(QuoteRequest).order_by(QuoteRequest.created_at.desc())
-    status, line, term = request.args.get("status", ""), request.args.get("line", ""), request.args.get("q", "").strip()
+    status, line, term = request.args.get("status", ""), request.args.get("line", ""), without_control(request.args.get("q", "")).strip()
     if status in STATUSES:
         query = query.where(QuoteRequest.status == status)
     if line in {x.value for x in Line}:
@@ -149,11 +162,11 @@ def dashboard() -> Any:
     for name, op in (("from", "ge"), ("to", "lt")):
         try:
             day = date.fromisoformat(request.args.get(name, ""))
-        except ValueError:
+            edge = datetime.combine(day + (timedelta(days=1) if op == "lt" else timedelta()), time.min)
+        except (ValueError, OverflowError):  # not a date, or the day after 9999-12-31
             continue
-        edge = datetime.combine(day + (timedelta(days=1) if op == "lt" else timedelta()), time.min)
         query = query.where(QuoteRequest.created_at >= edge if op == "ge" else QuoteRequest.created_at < edge)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = max(int_arg("page", largest=LARGEST_ID // PAGE_SIZE) or 1, 1)
     rows = db.session.scalars(query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
     return render_template(
         "broker/dashboard.html", rows=rows[:PAGE_SIZE], more=len(rows) > PAGE_SIZE, page=page, statuses=STATUSES, show_sample_notice=False
@@ -169,7 +182,7 @@ def _request_or_404(request_id: int) -> QuoteRequest:
 
 def _version(found: QuoteRequest) -> QuoteVersion:
     """The version asked for with ?v=, or the newest (an unknown number shows the newest)."""
-    version = storage.version_of(found, request.args.get("v", type=int)) or storage.version_of(found)
+    version = storage.version_of(found, int_arg("v")) or storage.version_of(found)
     assert version is not None  # a request is stored with its first version
     return version
 
@@ -316,12 +329,15 @@ def bulk() -> Any:
         db.session.commit()
         tasks.enqueue(current_app, job)
         return redirect(url_for("broker.bulk_job", token=job.token))
+    tasks.sweep(current_app)
     jobs = db.session.scalars(select(BulkJob).order_by(BulkJob.id.desc()).limit(50)).all()
     status = 400 if request.method == "POST" else 200
     return render_template("broker/bulk.html", form=form, jobs=jobs, show_sample_notice=False), status
 
 
 def _job_or_404(token: str) -> BulkJob:
+    if not is_token(token):
+        abort(404)
     job = db.session.scalars(select(BulkJob).where(BulkJob.token == token)).first()
     if job is None:
         abort(404)
@@ -330,26 +346,29 @@ def _job_or_404(token: str) -> BulkJob:
 
 @bp.get("/bulk/<token>")
 def bulk_job(token: str) -> Any:
-    return render_template(
-        "broker/bulk_job.html", job=_job_or_404(token), info=tasks.describe(_job_or_404(token)), retry=FlaskForm(), show_sample_notice=False
-    )
+    tasks.sweep(current_app)  # a job whose worker died is seen here too, not only by another worker
+    job = _job_or_404(token)
+    return render_template("broker/bulk_job.html", job=job, info=tasks.describe(job), retry=FlaskForm(), show_sample_notice=False)
 
 
 @bp.get("/bulk/<token>/status.json")
 def bulk_status(token: str) -> Response:
+    tasks.sweep(current_app)
     return jsonify(tasks.describe(_job_or_404(token)))
 
 
 @bp.post("/bulk/<token>/retry")
 def bulk_retry(token: str) -> Response:
-    job = _job_or_404(token)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    if job.status == "failed" or tasks.is_stale(job):
-        job.status, job.error, job.done, job.stage = "queued", "", 0, ""
+    tasks.sweep(current_app)
+    job = _job_or_404(token)
+    if tasks.reset_for_retry(current_app, job):
         audit("bulk.retry", f"bulk:{job.token}", job.filename)
         db.session.commit()
         tasks.enqueue(current_app, job)
+    else:
+        flash("このジョブはもう一度実行できません(実行中か、完了したか、同じファイルで処理が異常終了しました)", "error")
     return redirect(url_for("broker.bulk_job", token=token))
 
 
@@ -368,6 +387,7 @@ def bulk_result(token: str) -> Response:
 
 @bp.get("/carriers")
 def carriers() -> Any:
+    carrierdata.sweep_interrupted_uploads(current_app)
     data = current_app.extensions["carriers"]
     rows = [
         {

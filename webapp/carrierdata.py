@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import time
 import uuid
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +13,9 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from aggregator import clock
-from aggregator.errors import CarrierDataError, UnclassifiedWordingError
-from aggregator.rating import Rater
+from aggregator.bounds import build_rater
+from aggregator.errors import CarrierDataError, UnclassifiedWordingError, without_paths
+from aggregator.labels import carrier_name
 from aggregator.schema import Carrier, CarrierData
 from aggregator.taxonomy import CoverageKey
 from carriers.registry import FIXTURES, REGISTRY, load_folder
@@ -21,6 +23,11 @@ from webapp.extensions import db
 from webapp.models import CarrierDataset, WordingMapping
 
 REFRESH_EVERY = 5.0  # seconds: how soon another web process sees a new carrier version
+# An upload is validated inside its request (each file's reading is capped at 30 s): one still
+# "checking" after this long lost its process, and is marked failed with its staging removed.
+CHECKING_TIMEOUT = timedelta(minutes=10)
+INTERRUPTED_UPLOAD = "検証の途中で処理が止まりました(サーバーの停止など)。現在の版をそのまま使います。もう一度アップロードしてください"
+REVOKED = "起動時の検証を通らなかったため使用をやめ、前の版に戻しました"
 _LOADED: dict[tuple[Any, ...], CarrierData] = {}  # the same files and mappings load to the same data
 
 
@@ -48,13 +55,21 @@ def mappings_for(carrier: Carrier) -> dict[str, CoverageKey]:
 
 
 def _load(carrier: Carrier, folder: Path, mappings: dict[str, CoverageKey]) -> CarrierData:
+    """The carrier's files in `folder`, validated exactly as `aggregator carriers check` validates them."""
+    if not folder.is_dir():
+        raise CarrierDataError(f"{carrier.value}: データのフォルダがありません", file=folder.name)
     stamp = (
         carrier,
+        str(folder),
         tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.iterdir() if p.is_file())),
         tuple(sorted(mappings.items())),
     )
     if stamp not in _LOADED:
-        _LOADED[stamp] = load_folder(carrier, folder, mappings)
+        try:
+            _LOADED[stamp] = load_folder(carrier, folder, mappings)
+        except OSError as exc:  # a file that vanished or cannot be read: named, never the server's path
+            name = Path(exc.filename).name if isinstance(exc.filename, str) else folder.name
+            raise CarrierDataError(f"{carrier.value}: ファイルを読めません({exc.strerror or type(exc).__name__})", file=name) from exc
     return _LOADED[stamp]
 
 
@@ -66,29 +81,118 @@ def _generation() -> tuple[int, int, int]:
 
 
 def install(app: Flask) -> None:
-    """Load every carrier's active set and build the rater; a carrier that does not load stops the start."""
+    """Load every carrier's newest good version and build the rater.
+
+    A version that no longer passes validation (rules tightened since it was accepted, a file
+    changed on disk) is never used: it is marked revoked with the reason, the newest earlier
+    version that passes becomes active again, and the broker's pages say so. Only a carrier
+    with no good version at all stops the start.
+    """
     _activate_due(app)
     loaded: dict[Carrier, CarrierData] = {}
     problems = []
     for carrier in REGISTRY:
         try:
-            loaded[carrier] = _load(carrier, active_folder(app, carrier), mappings_for(carrier))
+            loaded[carrier] = _newest_good(app, carrier)
         except CarrierDataError as exc:
             problems.append(f"{carrier.value}: {exc.describe()}")
+    if not problems:
+        try:
+            rater = build_rater(loaded.values())
+        except CarrierDataError as exc:
+            problems.append(exc.describe())
     if problems:
         from webapp.config import ConfigError
 
         raise ConfigError("carrier data did not load: " + "; ".join(problems))
     app.extensions["carriers"] = loaded
-    app.extensions["rater"] = Rater(loaded.values())
+    app.extensions["rater"] = rater
     app.extensions["comparisons"] = {}
     app.extensions["fragments"] = {}
     app.extensions["carrier_generation"] = _generation()
     app.extensions["carrier_checked"] = time.monotonic()
 
 
+def _newest_good(app: Flask, carrier: Carrier) -> CarrierData:
+    """The active version's data, or, when it fails, the newest earlier version (then the base folder) that passes."""
+    mappings = mappings_for(carrier)
+    rows = db.session.scalars(
+        select(CarrierDataset)
+        .where(CarrierDataset.carrier == carrier.value, CarrierDataset.status.in_(["active", "superseded"]))
+        .order_by(CarrierDataset.id.desc())
+    ).all()
+    candidates: list[CarrierDataset | None] = [*(r for r in rows if r.status == "active"), *(r for r in rows if r.status != "active")]
+    last: CarrierDataError | None = None
+    for row in [*candidates, None]:
+        folder = Path(row.folder) if row is not None else base_root(app) / carrier.value
+        try:
+            data = _load(carrier, folder, mappings)
+        except CarrierDataError as exc:
+            last = exc
+            if row is not None and row.status == "active":
+                row.status, row.error = "revoked", without_paths(f"{REVOKED}。理由: {exc.describe()}")
+            continue
+        if row is not None and row.status != "active":
+            row.status = "active"
+        db.session.commit()
+        return data
+    db.session.commit()
+    assert last is not None
+    raise last
+
+
+def notices() -> list[str]:
+    """What the broker must know: a version withdrawn at start-up, and which version is used instead."""
+    active = dict(
+        db.session.execute(
+            select(CarrierDataset.carrier, func.max(CarrierDataset.id))
+            .where(CarrierDataset.status == "active")
+            .group_by(CarrierDataset.carrier)
+        ).all()
+    )
+    revoked = db.session.scalars(select(CarrierDataset).where(CarrierDataset.status == "revoked").order_by(CarrierDataset.id.desc())).all()
+    out, seen = [], set()
+    for row in revoked:
+        now_used = active.get(row.carrier)
+        if row.carrier in seen or (now_used is not None and now_used > row.id):
+            continue
+        seen.add(row.carrier)
+        instead = f"{now_used}番の版" if now_used else "初期データ"
+        out.append(
+            f"{carrier_name(Carrier(row.carrier))}: {row.filename} をアップロードした{row.id}番の版は検証を通らないため使っていません。"
+            f"{instead}で見積もっています。理由は「保険会社データ」の履歴にあります"
+        )
+    return out
+
+
+def sweep_interrupted_uploads(app: Flask) -> int:
+    """Uploads left "checking" by a process that stopped: marked failed, their staging folders removed."""
+    cutoff = clock.now() - CHECKING_TIMEOUT
+    stuck = []
+    for row in db.session.scalars(select(CarrierDataset).where(CarrierDataset.status == "checking")).all():
+        started = row.uploaded_at if row.uploaded_at.tzinfo is not None else row.uploaded_at.replace(tzinfo=UTC)
+        if started < cutoff:
+            row.status, row.error, row.unclassified = "rejected", INTERRUPTED_UPLOAD, []
+            _remove_staging(app, row)
+            stuck.append(row)
+    if stuck:
+        db.session.commit()
+    return len(stuck)
+
+
+def _remove_staging(app: Flask, row: CarrierDataset) -> None:
+    folder = Path(row.folder) if row.folder else None
+    staging_root = (Path(app.instance_path) / "carrier_data").resolve()
+    if folder is not None and staging_root in folder.resolve().parents:  # never anything outside the staging area
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def refresh_if_changed(app: Flask, *, force: bool = False) -> None:
-    """Cheap most of the time: every few seconds, one query tells whether another process changed the data."""
+    """Cheap most of the time: every few seconds, one query tells whether another process changed the data.
+
+    A reload that fails keeps the rater already in use (and is tried again a few seconds later):
+    a request is never answered with an error because carrier data changed.
+    """
     if not force and time.monotonic() - app.extensions.get("carrier_checked", 0.0) < REFRESH_EVERY:
         return
     app.extensions["carrier_checked"] = time.monotonic()
@@ -96,7 +200,11 @@ def refresh_if_changed(app: Flask, *, force: bool = False) -> None:
         select(func.count(CarrierDataset.id)).where(CarrierDataset.status == "scheduled", CarrierDataset.effective_from <= clock.today())
     )
     if force or due or _generation() != app.extensions.get("carrier_generation"):
-        install(app)
+        try:
+            install(app)
+        except Exception:
+            db.session.rollback()
+            app.logger.exception("carrier data could not be reloaded; the versions already loaded stay in use")
 
 
 def _activate_due(app: Flask) -> None:
@@ -111,9 +219,9 @@ def _activate_due(app: Flask) -> None:
         carrier = Carrier(row.carrier)
         _restage(app, row)
         try:
-            load_folder(carrier, Path(row.folder), mappings_for(carrier))
+            _load(carrier, Path(row.folder), mappings_for(carrier))
         except CarrierDataError as exc:
-            row.status, row.error = "rejected", f"適用日に再検証できませんでした: {exc.describe()}"
+            row.status, row.error = "rejected", without_paths(f"適用日に再検証できませんでした: {exc.describe()}")
             continue
         _supersede(carrier, keep=row.id)
         row.status = "active"
@@ -166,18 +274,32 @@ def upload(app: Flask, carrier: Carrier, filename: str, content: bytes, by: str)
 
 
 def validate(app: Flask, row: CarrierDataset) -> CarrierDataset:
-    """Load the staged set: activate it (or schedule it for its effective date), or record why not."""
+    """Load the staged set: activate it (or schedule it for its effective date), or record why not.
+
+    Activation comes only after everything quoting needs was built from the set, the rater
+    with every other carrier's active data included: what is marked active always serves.
+    """
     carrier = Carrier(row.carrier)
+    if not Path(row.folder).is_dir():
+        row.status, row.error, row.unclassified = (
+            "rejected",
+            "アップロードされたファイルが残っていません。もう一度アップロードしてください",
+            [],
+        )
+        db.session.commit()
+        return row
     _restage(app, row)
     try:
-        data = load_folder(carrier, Path(row.folder), mappings_for(carrier))
+        data = _load(carrier, Path(row.folder), mappings_for(carrier))
+        others = [d for c, d in app.extensions["carriers"].items() if c != carrier]
+        build_rater([*others, data])
     except UnclassifiedWordingError as exc:
         # each miss with the items it could be (narrowest first), offered on the mapping form
         misses = [[w, where, list(keys)] for (w, where), keys in zip(exc.items, exc.candidates, strict=True)]
-        row.status, row.error, row.unclassified = "rejected", exc.describe(), misses
+        row.status, row.error, row.unclassified = "rejected", without_paths(exc.describe()), misses
     except CarrierDataError as exc:
-        row.status, row.error, row.unclassified = "rejected", exc.describe(), []
-        shutil.rmtree(row.folder, ignore_errors=True)
+        row.status, row.error, row.unclassified = "rejected", without_paths(exc.describe()), []
+        _remove_staging(app, row)
     else:
         row.rate_versions = ", ".join(f"{t.line.value}:{t.version}" for t in data.rate_tables)
         row.effective_from = min(t.effective_from for t in data.rate_tables)

@@ -37,6 +37,11 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
         "RATELIMIT_HEADERS_ENABLED": True,
         "PUBLIC_RATE_LIMIT": os.environ.get("PUBLIC_RATE_LIMIT", "30 per minute"),
         "AUTO_MIGRATE": env != PRODUCTION,
+        "HUEY_DB": os.environ.get("HUEY_DB", ""),  # the SQLite task queue's file (instance/queue.sqlite3 when unset)
+        # A bulk job's worker writes a sign of life this often; a job silent for the stale time lost its worker.
+        "BULK_HEARTBEAT_SECONDS": float(os.environ.get("BULK_HEARTBEAT_SECONDS", "5")),
+        "BULK_STALE_SECONDS": float(os.environ.get("BULK_STALE_SECONDS", "30")),
+        "BULK_MEMORY_MB": int(os.environ.get("BULK_MEMORY_MB", "4096")),  # address space a bulk job may add; 0: no limit
         "DEBUG": os.environ.get("FLASK_DEBUG", "") in ("1", "true"),
     }
     config.update(overrides or {})
@@ -45,7 +50,10 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
 
 
 def check(config: dict[str, Any]) -> None:
-    """Production refuses to start without a real secret key, or with debug on."""
+    """Production refuses to start without a real secret key, or with debug on; no process starts with a stale
+    time a live worker's heartbeat could miss."""
+    if not 0 < 3 * config["BULK_HEARTBEAT_SECONDS"] <= config["BULK_STALE_SECONDS"]:
+        raise ConfigError("BULK_STALE_SECONDS must be at least three heartbeats (BULK_HEARTBEAT_SECONDS)")
     if config["ENV_NAME"] != PRODUCTION:
         return
     secret = config.get("SECRET_KEY") or ""

@@ -23,7 +23,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from aggregator.errors import AmountError
 from aggregator.matching import PRIORITY_LABELS, PriorityKind
 from aggregator.money import format_yen, parse_yen
-from aggregator.schema import CONTRACT_TYPE_NAMES, CONTROL_NAMES, INDUSTRY_NAMES, LINE_NAMES, Line
+from aggregator.schema import APPLICANT_LIMITS, CONTRACT_TYPE_NAMES, CONTROL_NAMES, INDUSTRY_NAMES, LINE_NAMES, Line
 from aggregator.taxonomy import KEY_INFO, CoverageKey
 
 MAN = 10_000
@@ -39,7 +39,6 @@ RIDER_CHOICES = (
 ITEM_CHOICES = tuple(k for k in CoverageKey if k not in (CoverageKey.LIABILITY_DAMAGES, CoverageKey.LITIGATION_COSTS))
 REQUIRED = _l("入力してください")
 CHOOSE = _l("選んでください")
-NOT_NEGATIVE = _l("0以上の整数で入力してください")
 
 
 class MultiCheckboxField(SelectMultipleField):  # type: ignore[misc]
@@ -57,41 +56,61 @@ def money_choices(values: tuple[int, ...], lang: str = "ja") -> list[SelectChoic
     return opts((str(v), format_yen(v, "en" if lang == "en" else "ja") if v else none) for v in values)
 
 
+def _limit(name: str) -> Any:
+    """The applicant field's limit message (the one the API gives too), in the page's language."""
+    return _l(APPLICANT_LIMITS[name].message)
+
+
+def _length(name: str) -> Length:
+    return Length(max=APPLICANT_LIMITS[name].largest, message=_limit(name))
+
+
 class YenAmount:
     """A money field typed as people type it: 500000000, 5億, 5億円, ５，０００万円."""
 
     def __call__(self, form: FlaskForm, field: StringField) -> None:
         unit = form.revenue_unit.data if field.name == "annual_revenue" else "円"
+        name = f"{field.name}_jpy"
         try:
             field.yen = parse_yen(field.data or "", unit="千円" if unit == "thousand" else None)
         except AmountError as exc:
+            if exc.reason == "金額が負です":
+                raise ValidationError(_limit(name)) from exc
             raise ValidationError(_l("金額として読めません(例: 5億円、500000000)")) from exc
+        if field.yen > APPLICANT_LIMITS[name].largest:
+            raise ValidationError(_limit(name))
 
 
-def _count(label: Any) -> IntegerField:
-    return IntegerField(label, validators=[InputRequired(REQUIRED), NumberRange(min=0, message=NOT_NEGATIVE)])
+def _count(label: Any, name: str) -> IntegerField:
+    return IntegerField(
+        label, validators=[InputRequired(REQUIRED), NumberRange(min=0, max=APPLICANT_LIMITS[name].largest, message=_limit(name))]
+    )
 
 
 class QuoteForm(FlaskForm):  # type: ignore[misc]
-    company = StringField(_l("会社名"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    company = StringField(_l("会社名"), validators=[DataRequired(REQUIRED), _length("company")])
     contact_email = EmailField(
         _l("ご担当者のメールアドレス"),
-        validators=[DataRequired(REQUIRED), Email(_l("メールアドレスの形式が正しくありません"), check_deliverability=False)],
+        validators=[
+            DataRequired(REQUIRED),
+            _length("contact_email"),
+            Email(_l("メールアドレスの形式が正しくありません"), check_deliverability=False),
+        ],
     )
     industry = SelectField(
         _l("業種"), choices=opts([(k.value, v[0]) for k, v in INDUSTRY_NAMES.items()]), validators=[DataRequired(REQUIRED)]
     )
     annual_revenue = StringField(_l("年間売上高(税込)"), validators=[DataRequired(REQUIRED), YenAmount()])
     revenue_unit = RadioField(_l("売上高の単位"), choices=opts([("yen", _l("円")), ("thousand", _l("千円"))]), default="yen")
-    employees = _count(_l("従業員数"))
-    records_held = _count(_l("保有している個人情報の件数"))
-    servers = _count(_l("サーバー台数(クラウド含む)"))
+    employees = _count(_l("従業員数"), "employees")
+    records_held = _count(_l("保有している個人情報の件数"), "records_held")
+    servers = _count(_l("サーバー台数(クラウド含む)"), "servers")
     largest_contract = StringField(_l("最大の契約金額(1件)"), validators=[DataRequired(REQUIRED), YenAmount()])
     contract_type = RadioField(
         _l("主な契約形態"), choices=opts([(k.value, v[0]) for k, v in CONTRACT_TYPE_NAMES.items()]), validators=[DataRequired(CHOOSE)]
     )
     controls = MultiCheckboxField(_l("導入済みのセキュリティ対策"), choices=opts([(k.value, v[0]) for k, v in CONTROL_NAMES.items()]))
-    incidents_3y = _count(_l("過去3年間の事故・インシデント件数"))
+    incidents_3y = _count(_l("過去3年間の事故・インシデント件数"), "incidents_3y")
     lines = MultiCheckboxField(
         _l("見積もりを希望する保険"),
         choices=opts([(k.value, v[0]) for k, v in LINE_NAMES.items()]),
@@ -104,7 +123,7 @@ class QuoteForm(FlaskForm):  # type: ignore[misc]
         _l("いちばん重視すること"), choices=opts([(k.value, v[0]) for k, v in PRIORITY_LABELS.items() if k is not PriorityKind.ITEMS])
     )
     priority_items = MultiCheckboxField(_l("必ず補償してほしい項目"), choices=opts([(k.value, KEY_INFO[k].label_ja) for k in ITEM_CHOICES]))
-    note = TextAreaField(_l("ご要望(任意)"), validators=[Length(max=1000)])
+    note = TextAreaField(_l("ご要望(任意)"), validators=[_length("note")])
     consent = BooleanField(
         _l("入力内容を見積もりのため5社の保険会社に提供することに同意します"), validators=[DataRequired(_l("同意が必要です"))]
     )

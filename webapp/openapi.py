@@ -5,17 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from aggregator.matching import PriorityKind
-from aggregator.schema import ContractType, Industry, Line, SecurityControl
+from aggregator.schema import APPLICANT_LIMITS, ContractType, Industry, Line, SecurityControl
 from aggregator.taxonomy import CoverageKey
 
 AMOUNT: dict[str, Any] = {
     "type": "integer",
     "minimum": 0,
-    "maximum": 10**15,
+    "maximum": APPLICANT_LIMITS["annual_revenue_jpy"].largest,
     "description": "円(整数) / int yen. 「1億円」のような表記も受け付けます / text such as 1億円 is also read",
 }
 LIMIT: dict[str, Any] = {**AMOUNT, "minimum": 1}
-COUNT: dict[str, Any] = {"type": "integer", "minimum": 0, "maximum": 10**12}
+COUNT: dict[str, Any] = {"type": "integer", "minimum": 0, "maximum": APPLICANT_LIMITS["employees"].largest}
 
 APPLICANT: dict[str, Any] = {
     "type": "object",
@@ -37,10 +37,14 @@ APPLICANT: dict[str, Any] = {
         "company": {
             "type": "string",
             "minLength": 1,
-            "maxLength": 200,
+            "maxLength": APPLICANT_LIMITS["company"].largest,
             "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$",
         },
-        "contact_email": {"type": "string", "maxLength": 254},
+        "contact_email": {
+            "type": "string",
+            "maxLength": APPLICANT_LIMITS["contact_email"].largest,
+            "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*$",
+        },
         "industry": {"type": "string", "enum": [i.value for i in Industry]},
         "annual_revenue_jpy": AMOUNT,
         "employees": COUNT,
@@ -49,7 +53,7 @@ APPLICANT: dict[str, Any] = {
         "largest_contract_jpy": AMOUNT,
         "contract_type": {"type": "string", "enum": [c.value for c in ContractType]},
         "controls": {"type": "array", "items": {"type": "string", "enum": [c.value for c in SecurityControl]}, "uniqueItems": True},
-        "incidents_3y": {"type": "integer", "minimum": 0, "maximum": 100},
+        "incidents_3y": {"type": "integer", "minimum": 0, "maximum": APPLICANT_LIMITS["incidents_3y"].largest},
         "lines": {"type": "array", "minItems": 1, "items": {"type": "string", "enum": [line.value for line in Line]}, "uniqueItems": True},
         "limit_jpy": LIMIT,
         "deductible_jpy": AMOUNT,
@@ -67,7 +71,7 @@ APPLICANT: dict[str, Any] = {
                 "order": {"type": "array", "items": {"type": "string", "enum": [p.value for p in PriorityKind]}},
                 "items": {"type": "array", "items": {"type": "string", "enum": [k.value for k in CoverageKey]}},
                 "min_limit_jpy": {"type": ["integer", "null"], "minimum": 0, "maximum": 10**15},
-                "note": {"type": "string", "maxLength": 1000},
+                "note": {"type": "string", "maxLength": APPLICANT_LIMITS["note"].largest},
             },
         },
         "consent": {"type": "boolean", "const": True, "description": "見積もりのため5社に情報を提供することへの同意"},

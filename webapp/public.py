@@ -20,6 +20,7 @@ from aggregator.recommendation import priorities_from_data, recommend
 from webapp import current_lang, storage
 from webapp.forms import QuoteForm, RequoteForm, localize
 from webapp.models import QuoteRequest, QuoteVersion
+from webapp.params import int_arg
 
 bp = Blueprint("public", __name__)
 
@@ -75,7 +76,7 @@ def comparison_table(version: QuoteVersion, comparison: Any, fresh: bool, applic
 
 @bp.get("/quotes/<token>")
 def quote(token: str) -> Any:
-    number = request.args.get("v", type=int)
+    number = int_arg("v")
     version_id = storage.version_id(token, number) or abort(404)
     # A version never changes: its page is rendered once per language and kept, with the session's
     # CSRF token put back in on every request (the only part of the page that is per visitor).
@@ -124,7 +125,7 @@ def requote(token: str) -> Response:
 
 @bp.get("/quotes/<token>/comparison.xlsx")
 def workbook(token: str) -> Response:
-    _found, version = storage.find_with_version(token, request.args.get("v", type=int)) or abort(404)
+    _found, version = storage.find_with_version(token, int_arg("v")) or abort(404)
     return send_workbook(version)
 
 

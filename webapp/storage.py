@@ -19,6 +19,7 @@ from aggregator.schema import Applicant, Line
 from aggregator.serialize import comparison_to_data, to_data
 from webapp.extensions import db
 from webapp.models import QuoteRequest, QuoteVersion, now
+from webapp.params import is_token
 
 
 def create_request(rater: Rater, applicant: Applicant, priorities: Priorities, *, as_of: date, source: str = "web") -> QuoteRequest:
@@ -85,7 +86,7 @@ def version_applicant(version: QuoteVersion) -> Applicant:
 
 
 def find_request(token: str) -> QuoteRequest | None:
-    if not token or len(token) > 64:
+    if not is_token(token):
         return None
     return db.session.scalars(select(QuoteRequest).where(QuoteRequest.token == token)).one_or_none()
 
@@ -150,7 +151,7 @@ def version_of(request_row: QuoteRequest, number: int | None = None) -> QuoteVer
 
 def version_id(token: str, number: int | None = None) -> int | None:
     """Just the id of a request's version (the newest unless a number is given): enough to serve a cached page."""
-    if not token or len(token) > 64:
+    if not is_token(token):
         return None
     query = select(QuoteVersion.id).join(QuoteRequest, QuoteVersion.request_id == QuoteRequest.id).where(QuoteRequest.token == token)
     query = query.where(QuoteVersion.number == number) if number is not None else query.order_by(QuoteVersion.number.desc()).limit(1)
@@ -160,7 +161,7 @@ def version_id(token: str, number: int | None = None) -> int | None:
 
 def find_with_version(token: str, number: int | None = None) -> tuple[QuoteRequest, QuoteVersion] | None:
     """A request by its token with one of its versions (the newest unless a number is given), in one query."""
-    if not token or len(token) > 64:
+    if not is_token(token):
         return None
     query = (
         select(QuoteRequest, QuoteVersion).join(QuoteVersion, QuoteVersion.request_id == QuoteRequest.id).where(QuoteRequest.token == token)

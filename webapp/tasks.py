@@ -1,25 +1,51 @@
-"""Background work on a real task queue: huey on SQLite by default, Redis when REDIS_URL is set."""
+"""Background work on a real task queue: huey on SQLite by default, Redis when REDIS_URL is set.
+
+A bulk job runs in a child process (aggregator.bulkchild): a client list that crashes its reader
+takes that process down, never a worker or the web app. The worker thread waiting on it writes a
+heartbeat every few seconds. When the heartbeat stops (the worker was killed), whichever process
+looks next (another worker, a broker's page) sees it within a minute, marks the job interrupted,
+and a retry runs it again from the start. A list whose job process itself died is failed once,
+with the reason, and not offered again: a retry would only crash the same way.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import pickle
+import selectors
 import shutil
+import subprocess
+import sys
+import tempfile
+import threading
 import time
-from datetime import UTC, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from huey import Huey, RedisHuey, SqliteHuey
 from huey.consumer import Consumer
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from aggregator import clock
 from webapp.extensions import db
 from webapp.models import BulkJob, now
 
 TASK_NAME = "bulk_quote"
-PROGRESS_EVERY = 0.3  # seconds between progress writes: often enough for the bar, rare enough for the database
-STALE_AFTER = timedelta(minutes=10)  # a running job silent this long has lost its worker
+STALE_AFTER = timedelta(minutes=10)  # a running job this old by any clock has lost its worker, seen or not
+MAX_ATTEMPTS = 3  # a job interrupted this many times is failed for good: its file may be what kills the worker
+CRASHED = "crashed"  # the stage of a failed job not to be run again
+INTERRUPTED_MESSAGE = "処理が中断されました(ワーカーが停止しました)。「もう一度実行する」で最初からやり直せます。"
+CRASH_MESSAGE = (
+    "この顧客リストの処理中に計算のプロセスが異常終了しました{detail}。同じファイルでは再実行できません。"
+    "行数を減らすなど内容を確かめてから、新しくアップロードしてください。"
+)
+MEMORY_MESSAGE = (
+    "この顧客リストはメモリが足りず処理できませんでした。同じファイルでは再実行できません。ファイルを分けてアップロードしてください。"
+)
 
 
 def setup(app: Flask) -> None:
@@ -49,18 +75,30 @@ def enqueue(app: Flask, job: BulkJob) -> None:
     app.extensions["bulk_task"](job.id)
 
 
+def _heartbeat(app: Flask) -> float:
+    return float(app.config["BULK_HEARTBEAT_SECONDS"])
+
+
+def _remove_results(folder: Path) -> None:
+    """Any result left by an earlier attempt: a job offers its own whole result, or none."""
+    for path in folder.glob("result*"):
+        path.unlink(missing_ok=True)
+
+
+# ------------------------------------------------------------------ the job ---
+
+
 def run_job(app: Flask, job_id: int) -> None:
-    """Quote one uploaded client list. The result file appears whole or not at all; a failure says why."""
-    from aggregator.bulk import run_bulk
-    from aggregator.clientlist import ClientListError
-    from aggregator.errors import AggregatorError
+    """Quote one uploaded client list in a child process. The result file appears whole or not at all; a failure says why."""
     from webapp.carrierdata import refresh_if_changed
 
-    # Claim the job in one statement: a job another worker is running, or one already done, is left alone.
+    # Claim the job in one statement: a job another worker is running, or one already finished, is left alone.
     claimed = db.session.execute(
         update(BulkJob)
-        .where(BulkJob.id == job_id, BulkJob.status.in_(["queued", "failed"]))
-        .values(status="running", stage="reading", done=0, error="", row_errors=[], attempts=BulkJob.attempts + 1, updated_at=now())
+        .where(BulkJob.id == job_id, BulkJob.status == "queued")
+        .values(
+            status="running", stage="reading", done=0, total=0, error="", row_errors=[], attempts=BulkJob.attempts + 1, updated_at=now()
+        )
     )
     db.session.commit()
     if not claimed.rowcount:  # type: ignore[attr-defined]
@@ -68,68 +106,275 @@ def run_job(app: Flask, job_id: int) -> None:
     refresh_if_changed(app)  # a worker in its own process quotes with the carrier versions the web app shows
     job = db.session.get(BulkJob, job_id)
     assert job is not None
-    folder = job_folder(app, job)
+    attempt, folder = job.attempts, job_folder(app, job)
+    _remove_results(folder)
     source = next(iter(sorted(folder.glob("input.*"))), None)
-    last = 0.0
-
-    def progress(stage: str, done: int, total: int) -> None:
-        nonlocal last
-        if time.monotonic() - last < PROGRESS_EVERY and done < total:
-            return
-        last = time.monotonic()
-        job.stage, job.done, job.total, job.updated_at = stage, done, total, now()
-        db.session.commit()
-
-    try:
-        if source is None:
-            raise ClientListError("アップロードされたファイルが見つかりません")
-        summary = run_bulk(app.extensions["rater"], source, folder / "result.xlsx", clock.today(), progress=progress)
-    except (AggregatorError, OSError, ValueError) as exc:
-        db.session.rollback()
-        job.status, job.error, job.finished_at = "failed", str(exc)[:2000], now()
-        db.session.commit()
+    if source is None:
+        _finish(job_id, attempt, status="failed", error="アップロードされたファイルが見つかりません")
         return
-    except Exception as exc:
+    try:
+        outcome = _Child(app, job_id, attempt).run(source, folder / f"result.{attempt}.xlsx")
+    except Exception as exc:  # the job process could not be started or listened to: say so now, not a minute later
         db.session.rollback()
-        job.status, job.error, job.finished_at = "failed", f"予期しないエラー: {type(exc).__name__}", now()
-        db.session.commit()
+        _finish(job_id, attempt, status="failed", error=f"予期しないエラー: {type(exc).__name__}")
         raise
-    job.status, job.stage, job.finished_at = "done", "done", now()
-    job.clients, job.bad_rows, job.done = summary.clients, summary.bad_rows, job.total
-    job.row_errors = [[e.row, e.column, "" if e.value is None else str(e.value)[:100], e.reason] for e in summary.errors]
+    if outcome.lost:
+        return  # marked interrupted meanwhile (this worker looked dead): a rerun owns the job now
+    if outcome.answer is not None and "done" in outcome.answer:
+        done = outcome.answer["done"]
+        if _owns(job_id, attempt):
+            (folder / f"result.{attempt}.xlsx").replace(folder / "result.xlsx")
+            _finish(
+                job_id, attempt, status="done", stage="done", clients=done["clients"], bad_rows=done["bad_rows"], row_errors=done["errors"]
+            )
+        return
+    failure = outcome.answer.get("failed") if outcome.answer is not None else None
+    if failure is None:
+        detail = f"(終了コード {outcome.returncode})" if outcome.returncode else ""
+        _finish(job_id, attempt, status="failed", stage=CRASHED, error=CRASH_MESSAGE.format(detail=detail))
+    elif failure == "memory":
+        _finish(job_id, attempt, status="failed", stage=CRASHED, error=MEMORY_MESSAGE)
+    else:
+        _finish(job_id, attempt, status="failed", error=str(failure))
+
+
+def _owns(job_id: int, attempt: int) -> bool:
+    found = db.session.scalar(select(BulkJob.id).where(BulkJob.id == job_id, BulkJob.attempts == attempt, BulkJob.status == "running"))
+    return found is not None
+
+
+def _finish(job_id: int, attempt: int, **values: Any) -> None:
+    """The job's outcome, written only while this attempt still owns it."""
+    if values.get("status") == "done":
+        values["done"] = BulkJob.total
+    db.session.execute(
+        update(BulkJob)
+        .where(BulkJob.id == job_id, BulkJob.attempts == attempt, BulkJob.status == "running")
+        .values(finished_at=now(), updated_at=now(), **values)
+    )
     db.session.commit()
 
 
-def is_stale(job: BulkJob, older_than: timedelta = STALE_AFTER) -> bool:
-    """A running job with no sign of life for a while: its worker stopped."""
-    if job.status != "running":
-        return False
-    seen = job.updated_at
-    if seen is None:
+@dataclass
+class _Outcome:
+    answer: dict[str, Any] | None = None
+    returncode: int | None = None
+    lost: bool = False
+
+
+class _Child:
+    """The job's process: started, fed its request, listened to, and its heartbeat written while it runs."""
+
+    def __init__(self, app: Flask, job_id: int, attempt: int) -> None:
+        self.app, self.job_id, self.attempt = app, job_id, attempt
+
+    def run(self, source: Path, target: Path) -> _Outcome:
+        from aggregator.bulkchild import Request
+
+        request = Request(
+            carriers=tuple(self.app.extensions["carriers"].values()),
+            source=source,
+            target=target,
+            as_of=clock.today(),
+            memory_bytes=int(self.app.config["BULK_MEMORY_MB"]) * 1024 * 1024,
+        )
+        command = [sys.executable, "-m", "aggregator.bulkchild", str(os.getpid())]
+        with (
+            tempfile.TemporaryFile() as errors,
+            subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors) as process,
+        ):
+            assert process.stdin is not None
+            try:
+                process.stdin.write(pickle.dumps(request))
+                process.stdin.close()
+            except BrokenPipeError:
+                pass  # it died before reading: its exit code says so
+            outcome = self._listen(process)
+            outcome.returncode = process.wait()
+            if outcome.answer is None and not outcome.lost:
+                errors.seek(0)
+                tail = errors.read()[-4000:].decode("utf-8", "replace")
+                self.app.logger.error("bulk job %s: its process ended with %s without an answer: %s", self.job_id, outcome.returncode, tail)
+        return outcome
+
+    def _listen(self, process: subprocess.Popen[bytes]) -> _Outcome:
+        assert process.stdout is not None
+        outcome = _Outcome()
+        beat_every = _heartbeat(self.app)
+        last_beat, pending, buffer = time.monotonic(), None, b""
+        with selectors.DefaultSelector() as selector:
+            selector.register(process.stdout, selectors.EVENT_READ)
+            while True:
+                if selector.select(timeout=beat_every):
+                    chunk = os.read(process.stdout.fileno(), 65536)
+                    if not chunk:
+                        break  # it closed its output: it has ended
+                    *lines, buffer = (buffer + chunk).split(b"\n")
+                    for line in lines:
+                        message = _message(line)
+                        if "progress" in message:
+                            pending = message["progress"]
+                        elif "done" in message or "failed" in message:
+                            outcome.answer = message
+                if pending is not None or time.monotonic() - last_beat >= beat_every:
+                    if not self._beat(pending):
+                        process.kill()
+                        outcome.lost = True
+                        break
+                    last_beat, pending = time.monotonic(), None
+        return outcome
+
+    def _beat(self, progress: list[Any] | None) -> bool:
+        """A sign of life (with the progress, when there is new progress); False when this attempt no longer owns the job."""
+        values: dict[str, Any] = {"updated_at": now()}
+        if progress is not None:
+            values["stage"], values["done"], values["total"] = progress
+        result = db.session.execute(
+            update(BulkJob).where(BulkJob.id == self.job_id, BulkJob.attempts == self.attempt, BulkJob.status == "running").values(**values)
+        )
+        db.session.commit()
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _message(line: bytes) -> dict[str, Any]:
+    try:
+        message = json.loads(line)
+    except ValueError:
+        return {}
+    return message if isinstance(message, dict) else {}
+
+
+# --------------------------------------------------------- dead workers ---
+
+
+class _Watch:
+    """Per process: each running job's last heartbeat as this process first saw it, and when (on this process's own clock).
+
+    A heartbeat that has not changed for the stale time means its worker is gone. Only values are
+    compared, never one process's clock with another's.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.seen: dict[int, tuple[tuple[Any, int], float]] = {}
+
+
+_watch = _Watch()
+
+
+def _older_than(beat: datetime | None, age: timedelta) -> bool:
+    """Is this heartbeat older than `age` by this process's clock (no heartbeat at all counts as old)?"""
+    if beat is None:
         return True
-    if seen.tzinfo is None:  # SQLite hands back naive UTC
-        seen = seen.replace(tzinfo=UTC)
-    return now() - seen > older_than
+    if beat.tzinfo is None:  # SQLite hands back naive UTC
+        beat = beat.replace(tzinfo=UTC)
+    return now() - beat > age
+
+
+def sweep(app: Flask, stale_seconds: float | None = None) -> int:
+    """Mark interrupted every running job whose heartbeat has stood still for the stale time. Returns how many."""
+    stale = float(app.config["BULK_STALE_SECONDS"] if stale_seconds is None else stale_seconds)
+    rows = db.session.execute(select(BulkJob.id, BulkJob.updated_at, BulkJob.attempts).where(BulkJob.status == "running")).all()
+    dead = []
+    with _watch.lock:
+        running = {job_id for job_id, _, _ in rows}
+        for job_id in [j for j in _watch.seen if j not in running]:
+            del _watch.seen[job_id]
+        for job_id, beat, attempts in rows:
+            key = (beat, attempts)
+            seen = _watch.seen.get(job_id)
+            if seen is None or seen[0] != key:
+                _watch.seen[job_id] = seen = (key, time.monotonic())
+            if _older_than(beat, STALE_AFTER) or time.monotonic() - seen[1] >= stale:
+                dead.append((job_id, beat, attempts))
+    return sum(_interrupt(app, *found) for found in dead)
+
+
+def _interrupt(app: Flask, job_id: int, beat: datetime | None, attempts: int) -> int:
+    """Mark one job interrupted, provided it is still the attempt, with the heartbeat, that was seen to stop."""
+    values: dict[str, Any] = {"status": "interrupted", "error": INTERRUPTED_MESSAGE, "finished_at": now()}
+    if attempts >= MAX_ATTEMPTS:
+        values = {
+            "status": "failed",
+            "stage": CRASHED,
+            "finished_at": now(),
+            "error": f"この顧客リストの処理中にワーカーが{attempts}回止まりました。同じファイルでは再実行できません。ファイルを分けてアップロードしてください。",
+        }
+    same_beat = BulkJob.updated_at.is_(None) if beat is None else BulkJob.updated_at == beat
+    result = db.session.execute(
+        update(BulkJob).where(BulkJob.id == job_id, BulkJob.status == "running", BulkJob.attempts == attempts, same_beat).values(**values)
+    )
+    db.session.commit()
+    if result.rowcount:  # type: ignore[attr-defined]
+        job = db.session.get(BulkJob, job_id)
+        if job is not None:
+            _remove_results(job_folder(app, job))
+        return 1
+    return 0
 
 
 def mark_interrupted(app: Flask, older_than: timedelta | None = STALE_AFTER) -> int:
-    """Jobs left 'running' by a worker that stopped: say so, so they can be run again.
+    """Jobs left 'running' by a worker that stopped, at start-up: marked so they can be run again.
 
     With `older_than=None` every running job counts (the embedded worker is the only one there is);
     otherwise only jobs quiet for that long, so starting a second worker leaves the first one's jobs be.
     """
     with app.app_context():
-        running = db.session.scalars(db.select(BulkJob).where(BulkJob.status == "running")).all()
-        stuck = [job for job in running if older_than is None or is_stale(job, older_than)]
-        for job in stuck:
-            job.status, job.error, job.finished_at = "failed", "処理が中断されました(ワーカーが停止しました)。もう一度実行できます。", now()
-            partial = job_folder(app, job) / "result.xlsx.part"
-            partial.unlink(missing_ok=True)
-        db.session.commit()
-        return len(stuck)
+        rows = db.session.execute(select(BulkJob.id, BulkJob.updated_at, BulkJob.attempts).where(BulkJob.status == "running")).all()
+        quiet = [row for row in rows if older_than is None or _older_than(row[1], older_than)]
+        return sum(_interrupt(app, job_id, beat, attempts) for job_id, beat, attempts in quiet)
 
 
-def start_embedded_worker(app: Flask, workers: int = 1) -> Consumer:
+def retryable(job: BulkJob) -> bool:
+    return job.status == "interrupted" or (job.status == "failed" and job.stage != CRASHED)
+
+
+def reset_for_retry(app: Flask, job: BulkJob) -> bool:
+    """Queue the job to run again from the start, if it may be; False when it may not."""
+    if not retryable(job):
+        return False
+    job.status, job.error, job.done, job.total, job.stage, job.finished_at = "queued", "", 0, 0, "", None
+    _remove_results(job_folder(app, job))
+    return True
+
+
+class Sweeper:
+    """A thread in each worker process that sweeps for dead workers' jobs every heartbeat."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._loop, name="bulk-sweeper", daemon=True)
+
+    def start(self) -> Sweeper:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.thread.join(timeout=10)
+
+    def _loop(self) -> None:
+        while not self.stopped.wait(_heartbeat(self.app)):
+            try:
+                with self.app.app_context():
+                    sweep(self.app)
+            except Exception:
+                self.app.logger.exception("sweeping for interrupted bulk jobs failed; trying again")
+
+
+class EmbeddedWorker:
+    """The queue's consumer threads and the sweeper, running inside the web process."""
+
+    def __init__(self, consumer: Consumer, sweeper: Sweeper) -> None:
+        self.consumer, self.sweeper = consumer, sweeper
+
+    def stop(self, graceful: bool = True) -> None:
+        self.sweeper.stop()
+        self.consumer.stop(graceful=graceful)
+
+
+def start_embedded_worker(app: Flask, workers: int = 1) -> EmbeddedWorker:
     """The worker `aggregator serve` runs inside the web process (production runs `aggregator worker`).
 
     Consumer.start() would also take over the process's signal handlers, which only the main
@@ -140,7 +385,7 @@ def start_embedded_worker(app: Flask, workers: int = 1) -> Consumer:
     consumer.scheduler.start()
     for _, thread in consumer.worker_threads:
         thread.start()
-    return consumer
+    return EmbeddedWorker(consumer, Sweeper(app).start())
 
 
 def remove_job_files(app: Flask, job: BulkJob) -> None:
@@ -148,14 +393,14 @@ def remove_job_files(app: Flask, job: BulkJob) -> None:
 
 
 def describe(job: BulkJob) -> dict[str, Any]:
-    stale = is_stale(job)
     return {
-        "status": "failed" if stale else job.status,
+        "status": job.status,
         "stage": job.stage,
         "done": job.done,
         "total": job.total,
         "percent": 100 if job.status == "done" else (int(job.done * 100 / job.total) if job.total else 0),
         "clients": job.clients,
         "bad_rows": job.bad_rows,
-        "error": "処理が止まっています(ワーカーが停止した可能性があります)。もう一度実行できます。" if stale else job.error,
+        "error": job.error,
+        "retryable": retryable(job),
     }

@@ -289,7 +289,7 @@ def test_an_interrupted_job_is_marked_and_can_be_run_again(app: Flask) -> None:
     assert mark_interrupted(app) == 1  # a second worker starting leaves the first one's live job alone
     with app.app_context():
         jobs = {job.filename: job for job in db.session.query(BulkJob)}
-        assert jobs["old.xlsx"].status == "failed" and "中断" in jobs["old.xlsx"].error
+        assert jobs["old.xlsx"].status == "interrupted" and "中断" in jobs["old.xlsx"].error
         assert jobs["busy.xlsx"].status == "running"
         run_job(app, busy_id)  # another worker is on it: it is not claimed and not run twice
         assert db.session.get(BulkJob, busy_id).attempts == 0  # type: ignore[union-attr]

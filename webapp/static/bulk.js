@@ -28,10 +28,10 @@
         text(".job-error", job.error);
         show(".job-error", !!job.error);
         show(".job-result", job.status === "done");
-        show(".job-retry", job.status === "failed");
+        show(".job-retry", job.retryable);
         if (job.status === "queued" || job.status === "running") {
           window.setTimeout(poll, 700);
-        } else if (job.bad_rows > 0 || job.status === "failed") {
+        } else if (job.bad_rows > 0 || job.status === "failed" || job.status === "interrupted") {
           // the list of rows not taken in, and the retry form, are drawn by the server
           window.location.reload();
         }

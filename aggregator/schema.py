@@ -629,7 +629,7 @@ APPLICANT_LIMITS: dict[str, FieldLimit] = {
     "records_held": FieldLimit(MAX_INPUT, "0〜1,000兆の整数で入力してください"),
     "servers": FieldLimit(MAX_INPUT, "0〜1,000兆の整数で入力してください"),
     "incidents_3y": FieldLimit(MAX_INCIDENTS, f"0〜{MAX_INCIDENTS}件の整数で入力してください"),
-    "gross_margin_pct": FieldLimit(100, "粗利率は0〜100%の整数で入力してください"),
+    "gross_margin_pct": FieldLimit(100, "粗利率は0〜100％の整数で入力してください"),
     **{name: FieldLimit(MAX_INPUT, "0円〜1,000兆円の金額で入力してください") for name in MONEY_FIELDS_JPY},
 }
 

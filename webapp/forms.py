@@ -17,7 +17,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from aggregator.errors import AmountError
@@ -103,6 +103,10 @@ class QuoteForm(FlaskForm):  # type: ignore[misc]
     annual_revenue = StringField(_l("年間売上高(税込)"), validators=[DataRequired(REQUIRED), YenAmount()])
     revenue_unit = RadioField(_l("売上高の単位"), choices=opts([("yen", _l("円")), ("thousand", _l("千円"))]), default="yen")
     employees = _count(_l("従業員数"), "employees")
+    gross_margin = IntegerField(
+        _l("粗利率(%・任意)"),
+        validators=[Optional(), NumberRange(min=0, max=APPLICANT_LIMITS["gross_margin_pct"].largest, message=_limit("gross_margin_pct"))],
+    )
     records_held = _count(_l("保有している個人情報の件数"), "records_held")
     servers = _count(_l("サーバー台数(クラウド含む)"), "servers")
     largest_contract = StringField(_l("最大の契約金額(1件)"), validators=[DataRequired(REQUIRED), YenAmount()])
@@ -145,6 +149,7 @@ class QuoteForm(FlaskForm):  # type: ignore[misc]
             "limit_jpy": int(self.limit_jpy.data),
             "deductible_jpy": int(self.deductible_jpy.data),
             "riders": list(self.riders.data or []),
+            "gross_margin_pct": self.gross_margin.data,
         }
 
     def priorities_data(self) -> dict[str, Any]:

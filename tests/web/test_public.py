@@ -162,3 +162,13 @@ def test_a_quote_made_before_a_rate_change_is_shown_on_todays_rates_not_declined
     tokio_column = next(c for c in comparison.columns if c.quote.carrier.value == "tokio_marine")
     assert tokio_column.quote.status.value != "declined" and tokio_column.quote.rate_version == "2026.07"
     assert "料率が更新されました" in client.get(location).get_data(as_text=True)
+
+
+def test_a_gross_margin_given_on_the_form_sets_the_business_interruption_need(client: FlaskClient) -> None:
+    page = client.get(_submit(client, gross_margin="60").headers["Location"]).get_data(as_text=True)
+    # 5億円 × 60% ÷ 365 = 821,917円 a day × 5 days = 410万9,585円
+    assert "粗利率60%(ご申告)" in page
+    blank = client.get(_submit(client).headers["Location"]).get_data(as_text=True)
+    assert "粗利率25%(システム受託開発・SIの仮定値。実際の粗利率に変更できます)" in blank
+    wrong = _submit(client, gross_margin="120")
+    assert wrong.status_code == 400 and "粗利率は0〜100％の整数で入力してください" in wrong.get_data(as_text=True)

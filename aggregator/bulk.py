@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from aggregator.choice import best_plan
 from aggregator.clientlist import COLUMNS, RowError, load_client_list
 from aggregator.labels import carrier_name, line_name
 from aggregator.rating import DECLINED, INDICATION, LINES, NOT_ASKED, QUOTED, REFERRED, ApplicantBatch, BatchResult, Rater
@@ -43,20 +44,17 @@ class CarrierPick:
     deductible: np.ndarray
 
 
-def _ranking_key(result: BatchResult) -> np.ndarray:
-    """Lower is better: bindable first, then as asked, then cheaper."""
-    status = np.where(result.status == NOT_ASKED, 9, result.status).astype(np.int64)
-    return status * 10**16 + result.adjusted.astype(np.int64) * 10**15 + np.where(result.premium < 0, 10**14, result.premium)
-
-
-def pick_per_carrier(rater: Rater, result: BatchResult, line: Line, carrier: Carrier) -> CarrierPick:
+def pick_per_carrier(rater: Rater, result: BatchResult, line: Line, carrier: Carrier, asked: ApplicantBatch) -> CarrierPick:
+    """Per client, the plan the carrier's column shows: the one rule single quotes use too (aggregator/choice.py)."""
     slots = [s.index for s in rater.slots if s.plan.line == line and s.plan.carrier == carrier]
     n = result.status.shape[0]
     if not slots:
         empty = np.full(n, -1, dtype=np.int64)
         return CarrierPick(empty, np.full(n, NOT_ASKED, dtype=np.int8), empty, empty, empty)
-    key = _ranking_key(result)[:, slots]
-    best = np.asarray(slots)[np.argmin(key, axis=1)]
+    limit_gap = np.maximum(0, asked.limit_jpy[:, None] - result.limit[:, slots])
+    deductible_gap = np.maximum(0, result.deductible[:, slots] - asked.deductible_jpy[:, None])
+    chosen = best_plan(result.status[:, slots], result.adjusted[:, slots], limit_gap, deductible_gap, result.premium[:, slots])
+    best = np.asarray(slots)[chosen]
     rows = np.arange(n)
     return CarrierPick(best, result.status[rows, best], result.premium[rows, best], result.limit[rows, best], result.deductible[rows, best])
 

@@ -28,7 +28,7 @@ def _columns(rater: Rater, clients: ClientList, result: BatchResult) -> tuple[np
     carrier_names = {c: carrier_name(c) for c in Carrier}
     per_line: dict[str, list[np.ndarray]] = {}
     for line in LINES:
-        picks = [pick_per_carrier(rater, result, line, c) for c in Carrier]
+        picks = [pick_per_carrier(rater, result, line, c, clients.batch) for c in Carrier]
         best = cheapest_meeting_request(rater, result, line)
         fields = {"best": best}
         for c, pick in zip(Carrier, picks, strict=True):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from aggregator.errors import SchemaError
-from aggregator.money import format_yen
+from aggregator.money import format_yen, round_for_reading
 from aggregator.schema import INDUSTRY_NAMES, Applicant, Industry, Line
 from aggregator.taxonomy import CoverageKey
 
@@ -38,16 +38,21 @@ class Assumptions:
     forensic_per_server_low_jpy: int = 200_000  # 20万円/台: the source articles' low end
     forensic_per_server_high_jpy: int = 1_000_000  # 100万円/台: their high end (JNSA 2021 survey: 150〜200万円)
     restoration_per_server_jpy: int = 2_000_000  # one carrier's worked example: server recovery 200万円
+    restored_server_share_pct: int = 20  # share of the servers an incident makes to be rebuilt (at least one)
     affected_share_pct: int = 100  # share of the records held that a leak reaches
     apology_per_person_jpy: int = 500  # gift card per person (carriers cap it at 500円 or 1,000円)
-    call_center_jpy: int = 5_000_000  # set-up and staffing for a large-scale leak
+    call_center_jpy: int = 3_000_000  # setting up a call centre for a large-scale leak
+    call_center_per_person_jpy: int = 50  # answering the people affected: about 5% call, at about 1,000円 a call
     credit_monitoring_per_person_jpy: int = 100  # worked example: 500万円 for 50,000 people
     legal_consulting_jpy: int = 3_000_000
     reputational_ads_jpy: int = 10_000_000  # worked example: 1,000万円
     recurrence_prevention_jpy: int = 1_000_000  # worked example: 100万円
     emergency_response_jpy: int = 3_000_000
     regulatory_response_jpy: int = 2_000_000  # reports to the 個人情報保護委員会 and follow-up
-    damages_per_person_jpy: int = 5_000  # consolation money per person in Japanese leak cases: a few thousand yen
+    damages_per_person_jpy: int = 5_000  # award per claimant, high end: 3,000〜5,000円 without sensitive data (DOMAIN.md)
+    damages_per_person_low_jpy: int = 3_000  # award per claimant, low end (Benesse: 2,000円, 2019; 3,300円, 2023)
+    claim_share_low_bp: int = 3  # claimants per 10,000 affected: under 0.03% sued over the Benesse leak
+    claim_share_high_bp: int = 30  # ten times that, for a bad case
     outage_days: int = 5
     gross_margin_pct: int | None = None  # None: the applicant's own figure, else the industry's assumed rate
     affected_companies: int = 0  # companies among those affected (per-company apology caps apply to them)
@@ -63,10 +68,26 @@ class Assumptions:
                 continue
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise SchemaError(f.name, value, "0以上の整数で指定してください")
-        if self.forensic_per_server_low_jpy > self.forensic_per_server_high_jpy:
-            raise SchemaError("forensic_per_server_low_jpy", self.forensic_per_server_low_jpy, "下限が上限を超えています")
-        for name in ("affected_share_pct", "extra_expense_pct", "litigation_pct", "delay_share_pct", "gross_margin_pct"):
+        for low, high in (
+            ("forensic_per_server_low_jpy", "forensic_per_server_high_jpy"),
+            ("damages_per_person_low_jpy", "damages_per_person_jpy"),
+            ("claim_share_low_bp", "claim_share_high_bp"),
+        ):
+            if getattr(self, low) > getattr(self, high):
+                raise SchemaError(low, getattr(self, low), "下限が上限を超えています")
+        percents = (
+            "affected_share_pct",
+            "extra_expense_pct",
+            "litigation_pct",
+            "delay_share_pct",
+            "gross_margin_pct",
+            "restored_server_share_pct",
+        )
+        for name in percents:
             if (getattr(self, name) or 0) > 100:
+                raise SchemaError(name, getattr(self, name), "0〜100%で指定してください")
+        for name in ("claim_share_low_bp", "claim_share_high_bp"):
+            if getattr(self, name) > 10_000:
                 raise SchemaError(name, getattr(self, name), "0〜100%で指定してください")
 
     def with_overrides(self, values: dict[str, Any]) -> Assumptions:
@@ -75,6 +96,12 @@ class Assumptions:
         if unknown:
             raise SchemaError(unknown[0], values[unknown[0]], "前提条件の項目名が正しくありません")
         return replace(self, **values)
+
+    @classmethod
+    def from_data(cls, values: dict[str, Any]) -> Assumptions:
+        """Assumptions stored with a record: fields added since keep their defaults, fields since retired are dropped."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in known})
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +135,12 @@ class Needs:
         return next((n for n in self.items if n.key == key), None)
 
 
+def _bp(n: int) -> str:
+    """Basis points as a percentage: 3 → 0.03%, 30 → 0.3%, 100 → 1%."""
+    whole, part = divmod(n, 100)
+    return f"{whole}.{part:02d}".rstrip("0").rstrip(".") + "%"
+
+
 def _yen(n: int) -> tuple[str, str]:
     return format_yen(n, "ja"), format_yen(n, "en")
 
@@ -133,13 +166,14 @@ def estimate(applicant: Applicant, assumptions: Assumptions | None = None, line:
         f"サーバー{applicant.servers}台 × 1台あたり{low_srv[0]}〜{high_srv[0]}(フォレンジック調査の相場。JNSA 2021年調査では150〜200万円)",
         f"{applicant.servers} servers × {low_srv[1]}–{high_srv[1]} per server (forensics; JNSA's 2021 survey: ¥1.5–2M)",
     )
-    restore = applicant.servers * a.restoration_per_server_jpy
+    rebuilt = max(1, -(-applicant.servers * a.restored_server_share_pct // 100)) if applicant.servers else 0
+    per_server = _yen(a.restoration_per_server_jpy)
     add(
         K.DATA_RESTORATION,
-        restore,
-        restore,
-        f"サーバー{applicant.servers}台 × 1台あたり{_yen(a.restoration_per_server_jpy)[0]}",
-        f"{applicant.servers} servers × {_yen(a.restoration_per_server_jpy)[1]}",
+        min(1, rebuilt) * a.restoration_per_server_jpy,
+        rebuilt * a.restoration_per_server_jpy,
+        f"復旧するサーバー1〜{rebuilt}台(全{applicant.servers}台の{a.restored_server_share_pct}%まで) × 1台あたり{per_server[0]}(損保会社の試算例: サーバー復旧200万円)",
+        f"1–{rebuilt} servers rebuilt (up to {a.restored_server_share_pct}% of {applicant.servers}) × {per_server[1]} each (a carrier's worked example: server recovery ¥2M)",
     )
     companies = a.affected_companies
     apology = people * a.apology_per_person_jpy + companies * a.apology_per_company_jpy
@@ -157,12 +191,13 @@ def estimate(applicant: Applicant, assumptions: Assumptions | None = None, line:
         companies=companies,
     )
     if people > LARGE_LEAK_PEOPLE:
+        answering = people * a.call_center_per_person_jpy
         add(
             K.CALL_CENTER,
-            a.call_center_jpy,
-            a.call_center_jpy,
-            f"影響が1,000人を超える大規模漏えい(2022年改正個人情報保護法)のため設置を想定: {_yen(a.call_center_jpy)[0]}",
-            f"More than 1,000 people: a large-scale leak under the 2022 APPI amendment; a call center at {_yen(a.call_center_jpy)[1]}",
+            a.call_center_jpy + answering // 2,
+            a.call_center_jpy + answering,
+            f"影響が1,000人を超える大規模漏えい(2022年改正個人情報保護法): 設置{_yen(a.call_center_jpy)[0]} + {people:,}人 × 1人あたり{_yen(a.call_center_per_person_jpy)[0]}の半分〜全額(問い合わせ対応)",
+            f"More than 1,000 people, a large-scale leak under the 2022 APPI amendment: set-up {_yen(a.call_center_jpy)[1]} + {people:,} people × half to all of {_yen(a.call_center_per_person_jpy)[1]} each (answering them)",
         )
     else:
         add(K.CALL_CENTER, 0, 0, "影響が1,000人以下のため、コールセンターは不要と想定", "1,000 people or fewer: no call center assumed")
@@ -201,9 +236,18 @@ def estimate(applicant: Applicant, assumptions: Assumptions | None = None, line:
     )
     _interruption(applicant, a, add)
     _liability(applicant, a, people, add, line or applicant.lines[0])
-    notes_ja = ("推定額は目安です。前提条件はすべて変更できます。不足額は範囲の上限に対して計算しています。",)
-    notes_en = ("Estimates are a guide; every assumption can be changed. Shortfalls are measured against the top of each range.",)
-    return Needs(a, tuple(items), notes_ja, notes_en)
+    notes_ja = (
+        "推定額は目安です(読みやすさのため上2桁に丸めています)。前提条件はすべて変更できます。不足額は範囲の上限に対して計算しています。",
+    )
+    notes_en = (
+        "Estimates are a guide, rounded to two figures for reading; every assumption can be changed. Shortfalls are measured against the top of each range.",
+    )
+    return Needs(a, tuple(_readable(n) for n in items), notes_ja, notes_en)
+
+
+def _readable(need: Need) -> Need:
+    """A range as a person writes it: the low end rounded down, the high end up, to two figures."""
+    return replace(need, low_jpy=round_for_reading(need.low_jpy, up=False), high_jpy=round_for_reading(need.high_jpy, up=True))
 
 
 def gross_margin(applicant: Applicant, a: Assumptions) -> tuple[int, str, str]:
@@ -247,27 +291,32 @@ def _interruption(applicant: Applicant, a: Assumptions, add: Any) -> None:
 
 def _liability(applicant: Applicant, a: Assumptions, people: int, add: Any, line: Line) -> None:
     contract = applicant.largest_contract_jpy
-    leak = people * a.damages_per_person_jpy
+    claimants = people * a.claim_share_high_bp // 10_000
+    leak = claimants * a.damages_per_person_jpy
     if line in (Line.IT_EO, Line.PROFESSIONAL_LIABILITY):
         high = max(contract, leak)
         ja = (
             f"最大契約金額{_yen(contract)[0]}(IPA/経産省モデル契約 第20条: 賠償額は契約金額が上限)。"
-            f"故意・重過失ではこの上限がなくなり、情報漏えい等は重過失とされる契約も増えています(漏えい時の慰謝料の試算: {people:,}人 × {_yen(a.damages_per_person_jpy)[0]} = {_yen(leak)[0]})"
+            f"故意・重過失ではこの上限がなくなり、情報漏えい等は重過失とされる契約も増えています(漏えい時の慰謝料の試算: 請求する人{claimants:,}人 × {_yen(a.damages_per_person_jpy)[0]} = {_yen(leak)[0]})"
         )
         en = (
             f"Largest contract {_yen(contract)[1]} (IPA/METI model contract, Art. 20: damages capped at the contract amount). "
-            f"For intent or gross negligence the cap falls away; a leak estimate: {people:,} × {_yen(a.damages_per_person_jpy)[1]} = {_yen(leak)[1]}"
+            f"For intent or gross negligence the cap falls away; a leak estimate: {claimants:,} claimants × {_yen(a.damages_per_person_jpy)[1]} = {_yen(leak)[1]}"
         )
         add(K.LIABILITY_DAMAGES, contract, high, ja, en)
     else:
+        few, many = people * a.claim_share_low_bp // 10_000, people * a.claim_share_high_bp // 10_000
+        low_award, high_award = _yen(a.damages_per_person_low_jpy), _yen(a.damages_per_person_jpy)
+        high = many * a.damages_per_person_jpy
         add(
             K.LIABILITY_DAMAGES,
-            leak,
-            leak,
-            f"漏えい時の慰謝料: {people:,}人 × {_yen(a.damages_per_person_jpy)[0]}",
-            f"Consolation money for a leak: {people:,} × {_yen(a.damages_per_person_jpy)[1]}",
+            few * a.damages_per_person_low_jpy,
+            high,
+            f"請求する人 {few:,}〜{many:,}人(影響を受ける{people:,}人の{_bp(a.claim_share_low_bp)}〜{_bp(a.claim_share_high_bp)}。ベネッセ事件で訴えたのは0.03%未満)"
+            f" × 1人あたり{low_award[0]}〜{high_award[0]}(裁判例: 2,000円〜3,300円。センシティブな情報や二次被害がなければ3,000〜5,000円が通常の範囲。センシティブな情報では3万円の例)",
+            f"Claimants {few:,}–{many:,} ({_bp(a.claim_share_low_bp)}–{_bp(a.claim_share_high_bp)} of the {people:,} affected; under 0.03% sued over the Benesse leak)"
+            f" × {low_award[1]}–{high_award[1]} each (courts awarded ¥2,000–3,300; ¥3,000–5,000 is usual without sensitive data or secondary harm; ¥30,000 where sensitive data leaked)",
         )
-        high = leak
     litigation = high * a.litigation_pct // 100
     add(K.LITIGATION_COSTS, litigation, litigation, f"賠償額の{a.litigation_pct}%", f"{a.litigation_pct}% of the damages")
     delay = contract * a.delay_share_pct // 100

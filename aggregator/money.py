@@ -316,3 +316,39 @@ def format_premium(amount: int, lang: Lang = "ja") -> str:
     if lang == "en":
         return format_yen(amount, "en")
     return f"{amount:,}円"
+
+
+def round_for_reading(amount: int, *, up: bool) -> int:
+    """An estimate to two significant figures, never finer than 1万円 (1,000円 below 1万): 684万9,315円 → 680万円 or 690万円.
+
+    Estimates are rounded the way a person writes them, down for the low end of a range and up
+    for the high end, so a rounded range still holds the figure worked out.
+    """
+    if amount <= 0:
+        return 0
+    unit = 1_000 if amount < 10_000 else 10 ** max(4, len(str(amount)) - 2)
+    return -(-amount // unit) * unit if up else amount // unit * unit
+
+
+def _fixed(n: int, unit: int, places: int) -> str:
+    """n / unit to `places` decimals, rounded half up, trailing zeros dropped: integers only."""
+    scale = 10**places
+    scaled = (n * scale + unit // 2) // unit
+    whole, part = divmod(scaled, scale)
+    text = f"{whole:,}" + (f".{part:0{places}d}".rstrip("0") if places else "")
+    return text.rstrip(".")
+
+
+def format_approx(amount: int, lang: Lang = "ja") -> str:
+    """A difference as a person says it: 88.7万円, 1.29億円, 5,000円 (¥887,000 / ¥129.4M in English)."""
+    sign = "-" if amount < 0 else ""
+    n = abs(amount)
+    if lang == "en":
+        return f"{sign}¥{_fixed(n, 10**6, 1)}M" if n >= 10**6 else f"{sign}¥{n:,}"
+    if n >= 10**8:
+        return f"{sign}{_fixed(n, 10**8, 2)}億円"
+    if n >= 10**6:
+        return f"{sign}{_fixed(n, 10**4, 0)}万円"
+    if n >= 10**4:
+        return f"{sign}{_fixed(n, 10**4, 1)}万円"
+    return f"{sign}{n:,}円"

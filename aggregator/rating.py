@@ -54,6 +54,7 @@ STATUS_OF_CODE = {
     REFERRED: QuoteStatus.REFERRED,
     DECLINED: QuoteStatus.DECLINED,
 }
+STATUS_CODE = {status: code for code, status in STATUS_OF_CODE.items()}
 
 I64 = NDArray[np.int64]
 Bool = NDArray[np.bool_]

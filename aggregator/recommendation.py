@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from aggregator.applicants import applicant_from_data
+from aggregator.choice import choose_per_carrier
 from aggregator.errors import SchemaError
 from aggregator.exposure import Assumptions, estimate
 from aggregator.labels import carrier_name, line_name
@@ -22,13 +23,9 @@ from aggregator.taxonomy import CoverageKey
 RECORD_VERSION = 1
 
 
-def shortlist(quotes: Sequence[Quote], comparison: Comparison) -> list[Quote]:
-    """One plan per carrier: the one that ranks first by the customer's priorities (or, if none ranks, its first)."""
-    chosen: dict[Any, Quote] = {}
-    for ranked in comparison.ranking:
-        quote = comparison.columns[ranked.column].quote
-        chosen.setdefault(quote.carrier, quote)
-    return [q for q in quotes if chosen.get(q.carrier) is q]
+def shortlist(quotes: Sequence[Quote]) -> list[Quote]:
+    """One plan per carrier: its cheapest that meets the wishes, else the nearest it can do (aggregator/choice.py)."""
+    return choose_per_carrier(quotes)
 
 
 def build_comparison(
@@ -45,8 +42,7 @@ def build_comparison(
     line = line or applicant.lines[0]
     quotes = [q for q in rater.quote(applicant, as_of) if q.line is line]
     needs = estimate(applicant, assumptions, line)
-    full = compare(quotes, needs, priorities)
-    return full if all_plans else compare(shortlist(quotes, full), needs, priorities)
+    return compare(quotes if all_plans else shortlist(quotes), needs, priorities)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +161,7 @@ def reproduce(record: Mapping[str, Any], rater: Rater) -> tuple[dict[str, Any], 
         applicant,
         date.fromisoformat(record["as_of"]),
         line=Line(record["line"]),
-        assumptions=Assumptions(**record["assumptions"]),
+        assumptions=Assumptions.from_data(record["assumptions"]),
         priorities=priorities_from_data(record["priorities"]),
     )
     return again, again["comparison_sha256"] == record["comparison_sha256"]

@@ -278,7 +278,7 @@ def test_needs_sheet_lists_each_estimate_and_assumption(tmp_path: Path, si: tupl
 
 def test_underwriting_sheet_gives_reasons_conditions_and_changes(tmp_path: Path, rater: Rater) -> None:
     person, priorities = _fixture("saas_large")
-    comparison = build_comparison(rater, person, AS_OF, priorities=priorities)
+    comparison = build_comparison(rater, person, AS_OF, priorities=priorities, all_plans=True)  # the capped plans too
     book = _write(tmp_path / "u.xlsx", comparison, person)
     ws = book["引受条件・お断り"]
     rows = list(ws.iter_rows(min_row=_find(ws, "保険会社") + 1, values_only=True))
@@ -291,7 +291,8 @@ def test_underwriting_sheet_gives_reasons_conditions_and_changes(tmp_path: Path,
             if adj.what == "limit":
                 assert ("ご希望からの変更", adj.reason.text_ja, adj.asked, adj.quoted) in [(r[3], r[4], r[5], r[6]) for r in mine]
     table = book["比較表"]
-    assert table.cell(_find(table, "支払限度額"), 3).number_format == '#,##0"円 (変更)"'
+    capped = next(i for i, c in enumerate(comparison.columns) if c.quote.limit_jpy < c.quote.asked_limit_jpy)
+    assert table.cell(_find(table, "支払限度額"), 3 + capped).number_format == '#,##0"円 (変更)"'
 
 
 def test_declined_plans_show_no_premium_and_say_why(tmp_path: Path) -> None:
@@ -355,7 +356,8 @@ def test_english_workbook(tmp_path: Path, si: tuple[Comparison, Applicant]) -> N
     premium = ws.cell(_find(ws, "Annual premium"), 3)
     assert premium.value == comparison.columns[0].quote.premium_jpy and premium.number_format == YEN_EN
     assert _find(ws, "[Third-party liability]")
-    r = _find(ws, label(K.LIABILITY_DAMAGES, "en"))
+    short = next(row.key for row in comparison.rows if comparison.cell(0, row.key).shortfall_jpy)
+    r = _find(ws, label(short, "en"))
     assert ws.cell(r + 1, 1).value == "└ Shortfall" and ws.cell(r + 1, 3).number_format == '"short ¥"#,##0'
     texts = _strings(book)
     assert "Not offered" in texts and "Rider (not taken)" in texts

@@ -32,13 +32,19 @@ def test_needs_worked_by_hand() -> None:
     apology = needs.get(K.APOLOGY)
     assert apology is not None and apology.amount_jpy == 1_000 * MAN  # 20,000 people × ¥500
     call = needs.get(K.CALL_CENTER)
-    assert call is not None and call.amount_jpy == 500 * MAN and "1,000人" in call.basis_ja
+    # set-up 300万 + 20,000 people × half to all of 50円 (50万〜100万): 350万〜400万
+    assert call is not None and (call.low_jpy, call.high_jpy) == (350 * MAN, 400 * MAN) and "1,000人" in call.basis_ja
+    restoration = needs.get(K.DATA_RESTORATION)
+    # 1 to 2 servers rebuilt (20% of 10) × 200万
+    assert restoration is not None and (restoration.low_jpy, restoration.high_jpy) == (200 * MAN, 400 * MAN)
     lost = needs.get(K.LOST_PROFIT)
-    # gross profit, not revenue: 5億 × 25% (SI's assumed margin) ÷ 365 = 342,465円 a day × 5 days
-    assert lost is not None and lost.amount_jpy == 342_465 * 5 and lost.outage_hours == 120
+    # gross profit, not revenue: 5億 × 25% (SI's assumed margin) ÷ 365 = 342,465円 a day × 5 days = 171万2,325円,
+    # read as a person writes it: 171万 down, 180万 up (two figures)
+    assert lost is not None and (lost.low_jpy, lost.high_jpy) == (170 * MAN, 180 * MAN) and lost.outage_hours == 120
     assert "粗利率25%" in lost.basis_ja and "仮定値" in lost.basis_ja
     own = estimate(applicant(gross_margin_pct=40)).get(K.LOST_PROFIT)
-    assert own is not None and own.amount_jpy == (5 * OKU * 40 // 100 // 365) * 5 and "ご申告" in own.basis_ja
+    # 5億 × 40% ÷ 365 = 547,945円 × 5 = 273万9,725円 → 270万〜280万
+    assert own is not None and (own.low_jpy, own.high_jpy) == (270 * MAN, 280 * MAN) and "ご申告" in own.basis_ja
     small = estimate(applicant(records_held=800))
     small_call = small.get(K.CALL_CENTER)
     assert small_call is not None and small_call.amount_jpy == 0

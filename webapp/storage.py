@@ -117,7 +117,7 @@ def computed(rater: Rater, version: QuoteVersion, cache: dict[int, Computed]) ->
                 applicant_from_data(record["applicant"]),
                 day,
                 line=Line(record["line"]),
-                assumptions=Assumptions(**record["assumptions"]),
+                assumptions=Assumptions.from_data(record["assumptions"]),
                 priorities=priorities_from_data(record["priorities"]),
             )
 

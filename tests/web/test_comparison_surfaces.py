@@ -66,11 +66,11 @@ def test_page_workbook_api_and_cli_agree_on_every_figure(client: FlaskClient, tm
 
 
 def test_the_sompo_basic_plan_shows_its_leak_only_liability_as_narrower(client: FlaskClient) -> None:
-    body = {**API_BODY, "limit_jpy": 300_000_000}
+    body = {**API_BODY, "limit_jpy": 300_000_000, "deductible_jpy": 500_000}
     created = client.post("/api/v1/quotes", json={**body, "priorities": {"order": ["lowest_price"]}}).get_json()
     page = client.get(f"/quotes/{created['id']}").get_data(as_text=True)
     sompo = next(c for c in created["comparison"]["columns"] if c["carrier"] == "sompo_japan")
-    assert sompo["plan_code"] == "CY-BASIC"  # price first: the basic plan, whose liability pays for leaks only
+    assert sompo["plan_code"] == "CY-BASIC"  # its cheapest plan meeting 3億 and 50万: the basic plan, whose liability pays for leaks only
     liability = next(c for c in sompo["cells"] if c["key"] == "liability_damages")
     assert liability["scope"] == "個人情報・情報の漏えいに起因する賠償責任に限る" and not liability["best"]
     assert "範囲: 個人情報・情報の漏えいに起因する賠償責任に限る" in liability["notes_ja"]

@@ -16,7 +16,7 @@ from aggregator.export_book import LINE_HEIGHT, ROW_HEIGHT, Book, display_width,
 from aggregator.labels import carrier_name, line_name
 from aggregator.matching import Cell, CellKind, Comparison, column_title
 from aggregator.money import Lang
-from aggregator.present import cell_notes, plan_terms, pool_label, status_text
+from aggregator.present import cell_notes, nearest_product, plan_terms, pool_label, status_text
 from aggregator.recommendation import Recommendation, recommend
 from aggregator.schema import Applicant, QuoteStatus
 from aggregator.taxonomy import CATEGORY_LABELS, label
@@ -116,6 +116,17 @@ def comparison_sheet(b: Book) -> None:
         merge(ws, row, 0, last, b.t("cmp.proposed", plan=column_title(columns[proposed], b.lang)), st.get("bold"))
     else:
         merge(ws, row, 0, last, b.t("cmp.none"), st.get("notice"))
+    for ns in b.comparison.not_sold:
+        row += 1
+        nearest = nearest_product(ns, b.lang)
+        merge(
+            ws,
+            row,
+            0,
+            last,
+            b.t("cmp.not_sold", carrier=carrier_name(ns.carrier, b.lang), line=line_name(ns.line, b.lang), nearest=nearest),
+            st.get("muted"),
+        )
     top = row + 2
     ws.merge_range(top, 0, top + 1, 0, b.t("cmp.item"), st.get("header"))
     ws.merge_range(top, 1, top + 1, 1, b.t("cmp.need"), st.get("header"))

@@ -78,6 +78,13 @@ def _wishes(b: Book, ws: Any, row: int) -> int:
         merge(ws, row, 2, last, reason, st.get("row", "wrap"))
         ws.set_row(row, wrapped_height([(reason, sum(REC_WIDTHS[2:]))]))
         row += 1
+    tradeoffs = b.advice.tradeoffs_en if lang == "en" else b.advice.tradeoffs_ja
+    if tradeoffs:
+        merge(ws, row, 0, 1, b.t("rec.tradeoffs"), st.get("label"))
+        for text in tradeoffs:
+            merge(ws, row, 2, last, text, st.get("row", "wrap"))
+            ws.set_row(row, wrapped_height([(text, sum(REC_WIDTHS[2:]))]))
+            row += 1
     return row
 
 

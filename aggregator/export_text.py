@@ -106,6 +106,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "rec.plan": ("ご提案プラン", "Proposed plan"),
     "rec.none": ("該当なし", "None"),
     "rec.why": ("ご提案の理由", "Why"),
+    "rec.tradeoffs": ("他の選択肢との違い", "Against the other choices"),
+    "cmp.not_sold": (
+        "取扱なし: {carrier}は{line}を取り扱っていません(近い商品: {nearest})",
+        "Not sold: {carrier} does not sell {line} (nearest: {nearest})",
+    ),
     "rec.compared": ("比較したプラン", "Plans compared"),
     "rec.rank": ("順位", "Rank"),
     "rec.carrier": ("保険会社", "Carrier"),

@@ -12,6 +12,7 @@ from aggregator.taxonomy import CoverageKey
 
 K = CoverageKey
 LARGE_LEAK_PEOPLE = 1_000  # 改正個人情報保護法(2022): over 1,000 people is a large-scale leak
+MAX_ASSUMPTION = 10**12  # 1兆円: no assumption a person sets is near it, and estimates stay inside int64
 
 # Gross margin (粗利率: gross profit over revenue) assumed for an industry when the applicant does
 # not give its own. Business interruption cover pays lost gross profit (operating profit plus the
@@ -29,6 +30,23 @@ INDUSTRY_GROSS_MARGIN_PCT: dict[Industry, int] = {
     Industry.EC_PLATFORM: 40,
     Industry.FINTECH: 60,
 }
+
+
+# The ranges among the assumptions: low end -> high end.
+LOW_OF = {
+    "forensic_per_server_low_jpy": "forensic_per_server_high_jpy",
+    "damages_per_person_low_jpy": "damages_per_person_jpy",
+    "claim_share_low_bp": "claim_share_high_bp",
+}
+PERCENT_FIELDS = (
+    "affected_share_pct",
+    "extra_expense_pct",
+    "litigation_pct",
+    "delay_share_pct",
+    "gross_margin_pct",
+    "restored_server_share_pct",
+)
+BASIS_POINT_FIELDS = ("claim_share_low_bp", "claim_share_high_bp")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,13 +86,6 @@ class Assumptions:
                 continue
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise SchemaError(f.name, value, "0以上の整数で指定してください")
-        for low, high in (
-            ("forensic_per_server_low_jpy", "forensic_per_server_high_jpy"),
-            ("damages_per_person_low_jpy", "damages_per_person_jpy"),
-            ("claim_share_low_bp", "claim_share_high_bp"),
-        ):
-            if getattr(self, low) > getattr(self, high):
-                raise SchemaError(low, getattr(self, low), "下限が上限を超えています")
         percents = (
             "affected_share_pct",
             "extra_expense_pct",
@@ -86,9 +97,15 @@ class Assumptions:
         for name in percents:
             if (getattr(self, name) or 0) > 100:
                 raise SchemaError(name, getattr(self, name), "0〜100%で指定してください")
-        for name in ("claim_share_low_bp", "claim_share_high_bp"):
+        for name in BASIS_POINT_FIELDS:
             if getattr(self, name) > 10_000:
                 raise SchemaError(name, getattr(self, name), "0〜100%で指定してください")
+
+    def low(self, name: str) -> int:
+        """The low end of a range, never above its high end (a low set above it reads as the high end)."""
+        low: int = getattr(self, name)
+        high: int = getattr(self, LOW_OF[name])
+        return min(low, high)
 
     def with_overrides(self, values: dict[str, Any]) -> Assumptions:
         known = {f.name for f in fields(self)}
@@ -96,6 +113,30 @@ class Assumptions:
         if unknown:
             raise SchemaError(unknown[0], values[unknown[0]], "前提条件の項目名が正しくありません")
         return replace(self, **values)
+
+    @classmethod
+    def from_request(cls, values: object, base: Assumptions | None = None) -> Assumptions:
+        """Changes a person asked for (the API's `assumptions`, a form): each named, each checked; the rest as `base`."""
+        if values is None:
+            return base or cls()
+        if not isinstance(values, dict):
+            raise SchemaError("assumptions", values, "オブジェクトで指定してください")
+        clean: dict[str, Any] = {}
+        for name, given in values.items():
+            value = (
+                int(given) if isinstance(given, float) and given.is_integer() and abs(given) <= 2**53 else given
+            )  # JSON's one number type
+            if value is None and name != "gross_margin_pct":
+                raise SchemaError(f"assumptions.{name}", value, "値を指定してください")
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                raise SchemaError(f"assumptions.{name}", value, "0以上の整数で指定してください")
+            if value is not None and value > MAX_ASSUMPTION:
+                raise SchemaError(f"assumptions.{name}", value, "値が大きすぎます")
+            clean[str(name)] = value
+        try:
+            return (base or cls()).with_overrides(clean)
+        except SchemaError as exc:
+            raise SchemaError(f"assumptions.{exc.field}", exc.value, exc.reason) from exc
 
     @classmethod
     def from_data(cls, values: dict[str, Any]) -> Assumptions:
@@ -158,10 +199,10 @@ def estimate(applicant: Applicant, assumptions: Assumptions | None = None, line:
     def add(key: CoverageKey, low: int, high: int, ja: str, en: str, **extra: Any) -> None:
         items.append(Need(key, low, high, ja, en, **extra))
 
-    low_srv, high_srv = _yen(a.forensic_per_server_low_jpy), _yen(a.forensic_per_server_high_jpy)
+    low_srv, high_srv = _yen(a.low("forensic_per_server_low_jpy")), _yen(a.forensic_per_server_high_jpy)
     add(
         K.INVESTIGATION,
-        applicant.servers * a.forensic_per_server_low_jpy,
+        applicant.servers * a.low("forensic_per_server_low_jpy"),
         applicant.servers * a.forensic_per_server_high_jpy,
         f"サーバー{applicant.servers}台 × 1台あたり{low_srv[0]}〜{high_srv[0]}(フォレンジック調査の相場。JNSA 2021年調査では150〜200万円)",
         f"{applicant.servers} servers × {low_srv[1]}–{high_srv[1]} per server (forensics; JNSA's 2021 survey: ¥1.5–2M)",
@@ -305,16 +346,16 @@ def _liability(applicant: Applicant, a: Assumptions, people: int, add: Any, line
         )
         add(K.LIABILITY_DAMAGES, contract, high, ja, en)
     else:
-        few, many = people * a.claim_share_low_bp // 10_000, people * a.claim_share_high_bp // 10_000
-        low_award, high_award = _yen(a.damages_per_person_low_jpy), _yen(a.damages_per_person_jpy)
+        few, many = people * a.low("claim_share_low_bp") // 10_000, people * a.claim_share_high_bp // 10_000
+        low_award, high_award = _yen(a.low("damages_per_person_low_jpy")), _yen(a.damages_per_person_jpy)
         high = many * a.damages_per_person_jpy
         add(
             K.LIABILITY_DAMAGES,
-            few * a.damages_per_person_low_jpy,
+            few * a.low("damages_per_person_low_jpy"),
             high,
-            f"請求する人 {few:,}〜{many:,}人(影響を受ける{people:,}人の{_bp(a.claim_share_low_bp)}〜{_bp(a.claim_share_high_bp)}。ベネッセ事件で訴えたのは0.03%未満)"
+            f"請求する人 {few:,}〜{many:,}人(影響を受ける{people:,}人の{_bp(a.low('claim_share_low_bp'))}〜{_bp(a.claim_share_high_bp)}。ベネッセ事件で訴えたのは0.03%未満)"
             f" × 1人あたり{low_award[0]}〜{high_award[0]}(裁判例: 2,000円〜3,300円。センシティブな情報や二次被害がなければ3,000〜5,000円が通常の範囲。センシティブな情報では3万円の例)",
-            f"Claimants {few:,}–{many:,} ({_bp(a.claim_share_low_bp)}–{_bp(a.claim_share_high_bp)} of the {people:,} affected; under 0.03% sued over the Benesse leak)"
+            f"Claimants {few:,}–{many:,} ({_bp(a.low('claim_share_low_bp'))}–{_bp(a.claim_share_high_bp)} of the {people:,} affected; under 0.03% sued over the Benesse leak)"
             f" × {low_award[1]}–{high_award[1]} each (courts awarded ¥2,000–3,300; ¥3,000–5,000 is usual without sensitive data or secondary harm; ¥30,000 where sensitive data leaked)",
         )
     litigation = high * a.litigation_pct // 100

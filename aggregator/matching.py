@@ -8,9 +8,9 @@ from enum import StrEnum
 
 from aggregator.exposure import Need, Needs
 from aggregator.labels import STATUS_LABELS, carrier_name
-from aggregator.money import format_premium, format_yen
+from aggregator.money import format_premium, format_yen, round_for_reading
 from aggregator.payment import Loss, PoolUse, allocate, most_it_can_pay
-from aggregator.schema import POLICY_POOL, CoverageTerm, LimitBasis, PerVictimCap, Quote, QuoteStatus, TermStatus
+from aggregator.schema import POLICY_POOL, Carrier, CoverageTerm, LimitBasis, Line, PerVictimCap, Quote, QuoteStatus, TermStatus
 from aggregator.taxonomy import KEY_INFO, Category, CoverageKey, label
 
 
@@ -106,12 +106,25 @@ class Ranked:
 
 
 @dataclass(frozen=True, slots=True)
+class NotSold:
+    """A carrier compared that does not sell the line asked (取扱なし), and its nearest product."""
+
+    carrier: Carrier
+    line: Line
+    nearest_line: Line | None
+    nearest_product: str
+
+
+@dataclass(frozen=True, slots=True)
 class Comparison:
     columns: tuple[Column, ...]
     rows: tuple[Row, ...]
     needs: Needs
     priorities: Priorities
     ranking: tuple[Ranked, ...]  # ranked first, in order; then the excluded
+    materiality_jpy: int = 0  # shortfalls closer than this are the same cover for choosing (materiality())
+    added: tuple[int, ...] = ()  # columns shown beyond one per carrier: the broadest plan meeting the wishes
+    not_sold: tuple[NotSold, ...] = ()  # carriers that do not sell this line (取扱なし), with their nearest product
 
     @property
     def sample(self) -> bool:
@@ -254,7 +267,18 @@ def compare(quotes: Sequence[Quote], needs: Needs, priorities: Priorities | None
         Column(q, tuple(cs), sum(c.shortfall_jpy or 0 for c in cs), sum(1 for c in cs if c.effective_jpy), pools)
         for q, cs, (_, pools) in zip(quotes, cells, built, strict=True)
     )
-    return Comparison(columns, rows, needs, priorities, _rank(columns, priorities))
+    unit = materiality(needs)
+    return Comparison(columns, rows, needs, priorities, _rank(columns, priorities, unit), unit)
+
+
+MATERIAL_PCT = 2  # of the whole need: a smaller difference in shortfall does not decide a choice
+MATERIAL_FLOOR_JPY = 500_000  # nor does one under 50万円
+
+
+def materiality(needs: Needs) -> int:
+    """The shortfall difference that matters against these needs: 2% of the whole need, at least 50万円."""
+    total = sum(n.high_jpy for n in needs.items)
+    return round_for_reading(max(MATERIAL_FLOOR_JPY, total * MATERIAL_PCT // 100), up=True)
 
 
 _STATUS_ORDER = {QuoteStatus.QUOTED: 0, QuoteStatus.INDICATION: 1, QuoteStatus.REFERRED: 2, QuoteStatus.DECLINED: 3}
@@ -278,14 +302,16 @@ def _filtered_out(column: Column, priorities: Priorities) -> tuple[list[str], li
     return ja, en
 
 
-def _order_key(column: Column, priorities: Priorities) -> tuple[int, ...]:
+def _order_key(column: Column, priorities: Priorities, unit: int) -> tuple[int, ...]:
+    """Lower ranks first. Breadth is the shortfall in steps of `unit`: a difference that does not matter
+    against the needs does not decide the choice, and the next priority (then the price) does."""
     quote = column.quote
     key = [_STATUS_ORDER[quote.status]]
     for kind in priorities.order:
         if kind is PriorityKind.LOWEST_PRICE:
             key.append(quote.premium_jpy if quote.premium_jpy is not None else 1 << 62)
         elif kind is PriorityKind.BROADEST_COVER:
-            key += [column.total_shortfall_jpy, -column.covered_items]
+            key.append((column.total_shortfall_jpy + unit // 2) // max(unit, 1))
         elif kind is PriorityKind.LIMIT:
             key.append(-quote.limit_jpy)
         elif kind is PriorityKind.ITEMS:
@@ -294,7 +320,7 @@ def _order_key(column: Column, priorities: Priorities) -> tuple[int, ...]:
     return tuple(key)
 
 
-def _rank(columns: Sequence[Column], priorities: Priorities) -> tuple[Ranked, ...]:
+def _rank(columns: Sequence[Column], priorities: Priorities, unit: int) -> tuple[Ranked, ...]:
     kept, dropped = [], []
     for i, column in enumerate(columns):
         ja, en = _filtered_out(column, priorities)
@@ -302,21 +328,36 @@ def _rank(columns: Sequence[Column], priorities: Priorities) -> tuple[Ranked, ..
             dropped.append(Ranked(i, None, tuple(ja), tuple(en)))
         else:
             kept.append(i)
-    kept.sort(key=lambda i: _order_key(columns[i], priorities))
-    prices = sorted(p for i in kept if (p := columns[i].quote.premium_jpy) is not None)
-    ranked = [Ranked(i, n, *explain(columns[i], prices)) for n, i in enumerate(kept, start=1)]
+    kept.sort(key=lambda i: _order_key(columns[i], priorities, unit))
+    # Price words compare with every priced plan in the table, so they agree with what the reader sees.
+    prices = sorted(p for c in columns if c.quote.status is not QuoteStatus.DECLINED and (p := c.quote.premium_jpy) is not None)
+    per_carrier = len({c.quote.carrier for c in columns}) == len(columns)
+    ranked = [Ranked(i, n, *explain(columns[i], prices, per_carrier=per_carrier)) for n, i in enumerate(kept, start=1)]
     return (*ranked, *dropped)
 
 
-def explain(column: Column, prices: Sequence[int]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def price_place(premium: int, prices: Sequence[int], *, per_carrier: bool = True) -> tuple[str, str]:
+    """Where a premium stands among the priced plans in the table, in words that agree with the table."""
+    n, place = len(prices), prices.index(premium) + 1
+    what_ja, what_en = ("社", "carriers") if per_carrier else ("プラン", "plans")
+    if n == 1:
+        return "比較できる他のプランなし", "the only plan priced"
+    if place == 1:
+        return f"{n}{what_ja}中で最も安い", f"the cheapest of {n} {what_en}"
+    if premium == prices[-1]:
+        return f"{n}{what_ja}中で最も高い", f"the dearest of {n} {what_en}"
+    return f"{n}{what_ja}中{place}番目に安い", f"{_ordinal(place)} cheapest of {n} {what_en}"
+
+
+def explain(column: Column, prices: Sequence[int], *, per_carrier: bool = True) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Plain words for one plan: its price among the others, its status, and its shortfalls item by item."""
     quote = column.quote
     ja: list[str] = []
     en: list[str] = []
-    if quote.premium_jpy is not None and prices:
-        place = prices.index(quote.premium_jpy) + 1
-        ja.append(f"年間保険料{format_premium(quote.premium_jpy)}({len(prices)}プラン中{place}番目に安い)")
-        en.append(f"Annual premium {format_yen(quote.premium_jpy, 'en')} ({_ordinal(place)} cheapest of {len(prices)})")
+    if quote.premium_jpy is not None and quote.premium_jpy in prices:
+        where_ja, where_en = price_place(quote.premium_jpy, prices, per_carrier=per_carrier)
+        ja.append(f"年間保険料{format_premium(quote.premium_jpy)}({where_ja})")
+        en.append(f"Annual premium {format_yen(quote.premium_jpy, 'en')} ({where_en})")
     if quote.status is not QuoteStatus.QUOTED:
         ja.append(
             f"{STATUS_LABELS_QUOTE[quote.status][0]}: "

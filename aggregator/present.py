@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from aggregator.labels import BASIS_LABELS, TRIGGER_LABELS, pick
-from aggregator.matching import STATUS_LABELS_QUOTE, Cell, CellKind, Column
+from aggregator.labels import BASIS_LABELS, TRIGGER_LABELS, line_name, pick
+from aggregator.matching import STATUS_LABELS_QUOTE, Cell, CellKind, Column, NotSold
 from aggregator.money import Lang, format_premium, format_yen
 from aggregator.payment import PoolUse
 from aggregator.schema import POLICY_POOL, Quote, Trigger
@@ -158,3 +158,11 @@ def premium_text(column: Column, lang: Lang = "ja") -> str:
         return "—"
     text = format_premium(premium, lang)
     return text if column.quote.status.value == "quoted" else f"{text} ({'参考' if lang == 'ja' else 'reference'})"
+
+
+def nearest_product(ns: NotSold, lang: Lang = "ja") -> str:
+    """The product a carrier that does not sell the line asked sells instead: its name, and its line when that says more."""
+    if ns.nearest_line is None:
+        return "—"
+    line = line_name(ns.nearest_line, lang)
+    return ns.nearest_product if ns.nearest_product in (line, "") or line in ns.nearest_product else f"{ns.nearest_product}({line})"

@@ -5,18 +5,19 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Any
 
 from aggregator.applicants import applicant_from_data
-from aggregator.choice import choose_per_carrier
+from aggregator.choice import choose_per_carrier, meets_wishes
 from aggregator.errors import SchemaError
-from aggregator.exposure import Assumptions, estimate
+from aggregator.exposure import Assumptions, Needs, estimate
 from aggregator.labels import carrier_name, line_name
-from aggregator.matching import PRIORITY_LABELS, Comparison, Priorities, PriorityKind, compare
+from aggregator.matching import PRIORITY_LABELS, Comparison, NotSold, Priorities, PriorityKind, compare
+from aggregator.money import format_approx
 from aggregator.rating import Rater
-from aggregator.schema import APPLICANT_LIMITS, Applicant, Line, Quote
+from aggregator.schema import APPLICANT_LIMITS, Applicant, Carrier, Line, Quote
 from aggregator.serialize import comparison_to_data, to_data
 from aggregator.taxonomy import CoverageKey
 
@@ -42,7 +43,61 @@ def build_comparison(
     line = line or applicant.lines[0]
     quotes = [q for q in rater.quote(applicant, as_of) if q.line is line]
     needs = estimate(applicant, assumptions, line)
-    return compare(quotes if all_plans else shortlist(quotes), needs, priorities)
+    if all_plans:
+        return compare(quotes, needs, priorities)
+    shown = shortlist(quotes)
+    wider = broadest_beyond(quotes, shown, needs, priorities)
+    comparison = compare([*shown, *wider], needs, priorities)
+    return replace(comparison, added=tuple(range(len(shown), len(shown) + len(wider))), not_sold=not_sold(rater, line))
+
+
+# Where a carrier does not sell the line asked, the product it sells that comes nearest.
+NEAREST_LINES: dict[Line, tuple[Line, ...]] = {
+    Line.IT_EO: (Line.PROFESSIONAL_LIABILITY, Line.CYBER),
+    Line.PROFESSIONAL_LIABILITY: (Line.IT_EO, Line.CYBER),
+    Line.CYBER: (Line.IT_EO,),
+}
+
+
+def cyber_inside_it_eo(rater: Rater) -> tuple[Carrier, ...]:
+    """Carriers whose IT E&O product is their cyber policy with an IT rider: buying both covers the cyber part twice."""
+    out = []
+    for data in rater.carriers:
+        cyber = {p.product for p in data.plans_for(Line.CYBER)}
+        if any(any(product and product in plan.product for product in cyber) for plan in data.plans_for(Line.IT_EO)):
+            out.append(data.carrier)
+    return tuple(out)
+
+
+def not_sold(rater: Rater, line: Line) -> tuple[NotSold, ...]:
+    """Every carrier compared that has no plan for `line` (取扱なし), pointing to its nearest product."""
+    out = []
+    for data in rater.carriers:
+        if data.plans_for(line):
+            continue
+        nearest = next((other for other in NEAREST_LINES[line] if data.plans_for(other)), None)
+        product = data.plans_for(nearest)[0].product if nearest is not None else ""
+        out.append(NotSold(data.carrier, line, nearest, product))
+    return tuple(out)
+
+
+def broadest_beyond(quotes: Sequence[Quote], shown: Sequence[Quote], needs: Needs, priorities: Priorities | None) -> list[Quote]:
+    """The plan that meets the wishes with the smallest shortfall, when no column shown comes as close.
+
+    Each carrier's column is its cheapest plan meeting the wishes; a wider plan that leaves materially
+    less short is shown beside them, so the customer sees what breadth would cost.
+    """
+    meeting = [q for q in quotes if meets_wishes(q)]
+    if not meeting:
+        return []
+    every = compare(meeting, needs, priorities)
+    best = min(every.columns, key=lambda c: (c.total_shortfall_jpy, c.quote.premium_jpy or 0))
+    if best.quote in shown:
+        return []
+    least_shown = min((c.total_shortfall_jpy for c in every.columns if c.quote in shown), default=None)
+    if least_shown is not None and least_shown - best.total_shortfall_jpy < every.materiality_jpy:
+        return []
+    return [best.quote]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +106,14 @@ class Recommendation:
     proposed: int | None  # the column proposed, or None when no plan fits
     reasons_ja: tuple[str, ...]
     reasons_en: tuple[str, ...]
+    cheapest: int | None = None  # the lowest premium among the plans that fit
+    broadest: int | None = None  # the smallest shortfall among them (then the lower premium)
+    tradeoffs_ja: tuple[str, ...] = ()  # the cheapest and the broadest, each against the one proposed
+    tradeoffs_en: tuple[str, ...] = ()
 
 
 def recommend(comparison: Comparison) -> Recommendation:
-    """The plan ranked first by the customer's priorities, and why, in words they gave."""
+    """The plan ranked first by the customer's priorities, why, and what the cheapest and the broadest would change."""
     column = comparison.best_column
     priorities = comparison.priorities
     order_ja = " → ".join(PRIORITY_LABELS[p][0] for p in priorities.order)
@@ -76,7 +135,54 @@ def recommend(comparison: Comparison) -> Recommendation:
     if priorities.note:
         ja.append(f"お客様のご意向: {priorities.note}")
         en.append(f"In the customer's words: {priorities.note}")
-    return Recommendation(comparison, column, (*ja, *ranked.reasons_ja), (*en, *ranked.reasons_en))
+    cheapest, broadest = _extremes(comparison)
+    alternatives = []
+    if cheapest is not None and cheapest != column:
+        alternatives.append((cheapest, ("最も安い", "the cheapest")))
+    if broadest is not None and broadest not in (column, cheapest):
+        alternatives.append((broadest, ("補償が最も広い", "the broadest cover")))
+    trade_ja, trade_en = [], []
+    for other, what in alternatives:
+        sentence_ja, sentence_en = tradeoff(comparison, other, column, what)
+        trade_ja.append(sentence_ja)
+        trade_en.append(sentence_en)
+    return Recommendation(
+        comparison, column, (*ja, *ranked.reasons_ja), (*en, *ranked.reasons_en), cheapest, broadest, tuple(trade_ja), tuple(trade_en)
+    )
+
+
+def _extremes(comparison: Comparison) -> tuple[int | None, int | None]:
+    live = [r.column for r in comparison.ranking if r.rank is not None and comparison.columns[r.column].quote.premium_jpy is not None]
+    if not live:
+        return None, None
+    columns = comparison.columns
+    cheapest = min(live, key=lambda i: (columns[i].quote.premium_jpy or 0, columns[i].total_shortfall_jpy))
+    broadest = min(live, key=lambda i: (columns[i].total_shortfall_jpy, columns[i].quote.premium_jpy or 0))
+    return cheapest, broadest
+
+
+def tradeoff(comparison: Comparison, other: int, chosen: int, what: tuple[str, str]) -> tuple[str, str]:
+    """What choosing `other` instead of `chosen` changes, in words: 年間保険料が+88.7万円で、不足額が10万円減ります."""
+    a, b = comparison.columns[other], comparison.columns[chosen]
+    name_ja = f"{carrier_name(a.quote.carrier)}「{a.quote.plan.name}」"
+    name_en = f"{carrier_name(a.quote.carrier, 'en')} {a.quote.plan.name}"
+    premium = (a.quote.premium_jpy or 0) - (b.quote.premium_jpy or 0)
+    cover = b.total_shortfall_jpy - a.total_shortfall_jpy  # positive: the other leaves less short
+    sign = "+" if premium > 0 else "−" if premium < 0 else "±"
+    money_ja = f"年間保険料が{sign}{format_approx(abs(premium))}" if premium else "年間保険料は同じ"
+    money_en = f"the premium is {sign}{format_approx(abs(premium), 'en')}" if premium else "the premium is the same"
+    if cover > 0:
+        short_ja, short_en = f"不足額が{format_approx(cover)}減ります", f"the shortfall falls by {format_approx(cover, 'en')}"
+    elif cover < 0:
+        short_ja, short_en = f"不足額が{format_approx(-cover)}増えます", f"the shortfall rises by {format_approx(-cover, 'en')}"
+    else:
+        short_ja, short_en = "不足額は変わりません", "the shortfall is the same"
+    ja = f"{what[0]}{name_ja}にすると、{money_ja}で、{short_ja}"
+    en = f"With {what[1]}, {name_en}, {money_en} and {short_en}"
+    if cover and abs(cover) < comparison.materiality_jpy:
+        ja += f"(推定必要額に対して{format_approx(comparison.materiality_jpy)}未満の差は、選択を左右しないものとしています)"
+        en += f" (a difference under {format_approx(comparison.materiality_jpy, 'en')} against the needs does not decide the choice)"
+    return ja + "。", en + "."
 
 
 def _label(key: CoverageKey, lang: str) -> str:

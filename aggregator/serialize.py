@@ -99,4 +99,17 @@ def comparison_to_data(comparison: Any) -> dict[str, Any]:
         "rows": rows,
         "ranking": to_data(comparison.ranking),
         "best_column": comparison.best_column,
+        "materiality_jpy": comparison.materiality_jpy,
+        "added_columns": list(comparison.added),
+        "not_sold": [
+            {
+                "carrier": n.carrier.value,
+                "carrier_name": carrier_name(n.carrier),
+                "carrier_name_en": carrier_name(n.carrier, "en"),
+                "line": n.line.value,
+                "nearest_line": n.nearest_line.value if n.nearest_line else None,
+                "nearest_product": n.nearest_product,
+            }
+            for n in comparison.not_sold
+        ],
     }

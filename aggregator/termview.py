@@ -5,7 +5,7 @@ from __future__ import annotations
 from aggregator.labels import SAMPLE_NOTICE, carrier_name, line_name, pick
 from aggregator.matching import Comparison
 from aggregator.money import Lang, format_yen
-from aggregator.present import cell_text, plan_terms, pool_label, premium_text, status_text, yen
+from aggregator.present import cell_text, nearest_product, plan_terms, pool_label, premium_text, status_text, yen
 from aggregator.recommendation import Recommendation
 from aggregator.schema import Applicant
 from aggregator.taxonomy import CATEGORY_LABELS, label
@@ -65,6 +65,13 @@ def render_comparison(comparison: Comparison, advice: Recommendation, applicant:
             texts.append(text)
         rows.append(["  " + name, "", *texts])
     out.append(render(header, rows))
+    for ns in comparison.not_sold:
+        nearest = nearest_product(ns, lang)
+        out.append(
+            f"取扱なし: {carrier_name(ns.carrier, lang)}は{line_name(ns.line, lang)}を取り扱っていません(近い商品: {nearest})"
+            if ja
+            else f"Not sold: {carrier_name(ns.carrier, lang)} does not sell {line_name(ns.line, lang)} (nearest: {nearest})"
+        )
     out.append("")
     out.append("★ 各行で最も手厚いプラン  ▲ 推定必要額に対する不足額" if ja else "★ best in the row   short: below the estimated need")
     out.append("")
@@ -81,6 +88,7 @@ def _ranking(comparison: Comparison, advice: Recommendation, lang: Lang) -> list
     ja = lang == "ja"
     out = ["【ご提案】" if ja else "[Recommendation]"]
     out.extend(f"  {text}" for text in (advice.reasons_ja if ja else advice.reasons_en))
+    out.extend(f"  ⇄ {text}" for text in (advice.tradeoffs_ja if ja else advice.tradeoffs_en))
     out.append("")
     out.append("【順位】" if ja else "[Ranking]")
     for ranked in comparison.ranking:

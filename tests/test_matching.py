@@ -121,7 +121,9 @@ def test_ranking_follows_priorities_and_explains() -> None:
     broad = _comparison(priorities=Priorities(order=(PriorityKind.BROADEST_COVER, PriorityKind.LOWEST_PRICE)))
     assert broad.columns[broad.ranking[0].column].quote.plan.code == "WIDE"
     assert any("不足" in line for line in broad.ranking[0].reasons_ja)
-    assert any("番目に安い" in line for line in broad.ranking[0].reasons_ja)
+    # the price words agree with the table: the wide plans are the dearer two of the four priced plans
+    assert any("4プラン中" in line and ("最も高い" in line or "番目に安い" in line) for line in broad.ranking[0].reasons_ja)
+    assert any("4プラン中で最も安い" in line for line in cheap_first.ranking[0].reasons_ja)
 
 
 def test_required_items_and_limit_filter_with_reasons() -> None:

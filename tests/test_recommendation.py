@@ -50,8 +50,12 @@ def test_applicant_errors_name_every_bad_field_at_once() -> None:
 def test_one_plan_per_carrier_unless_all_plans_asked(rater: Rater) -> None:
     applicant = applicant_from_data(_si())
     comparison = build_comparison(rater, applicant, TODAY, line=Line.CYBER)
-    assert len(comparison.columns) == 5
-    assert len({c.quote.carrier for c in comparison.columns}) == 5
+    shown = [c for i, c in enumerate(comparison.columns) if i not in comparison.added]
+    assert len(shown) == 5 and len({c.quote.carrier for c in shown}) == 5  # each carrier's cheapest meeting the wishes
+    # beside them, the broadest plan meeting the wishes, when it leaves materially less short than every column
+    assert comparison.added == (5,)
+    broadest = comparison.columns[5]
+    assert all(broadest.total_shortfall_jpy + comparison.materiality_jpy <= c.total_shortfall_jpy for c in shown)
     everything = build_comparison(rater, applicant, TODAY, line=Line.CYBER, all_plans=True)
     assert len(everything.columns) == sum(len(rater.carriers[i].plans_for(Line.CYBER)) for i in range(5))
 

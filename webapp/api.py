@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from aggregator import clock
 from aggregator.applicants import ApplicantInputError, applicant_from_data
 from aggregator.errors import SchemaError
+from aggregator.exposure import Assumptions
 from aggregator.recommendation import priorities_from_data, recommend
 from webapp import storage
 from webapp.models import QuoteRequest, QuoteVersion
@@ -103,8 +104,12 @@ def _payload(found: QuoteRequest, version: QuoteVersion | None = None) -> dict[s
         "comparison": hit.data,
         "recommendation": {
             "column": advice.proposed,
+            "cheapest_column": advice.cheapest,
+            "broadest_column": advice.broadest,
             "reasons_ja": list(advice.reasons_ja),
             "reasons_en": list(advice.reasons_en),
+            "tradeoffs_ja": list(advice.tradeoffs_ja),
+            "tradeoffs_en": list(advice.tradeoffs_en),
         },
     }
 
@@ -114,11 +119,18 @@ def create_quote() -> tuple[dict[str, Any], int]:
     data = _body()
     consent = data.pop("consent", None)
     priorities = data.pop("priorities", None)
+    changes = data.pop("assumptions", None)
     if consent is not True:
         raise ValidationFailed(
             "見積もりのため5社に情報を提供することへの同意(consent: true)が必要です / consent must be true",
             [{"field": "consent", "reason": "同意が必要です / consent is required", "value": consent}],
         )
+    try:
+        assumptions = Assumptions.from_request(changes)
+    except SchemaError as exc:
+        raise ValidationFailed(
+            "assumptions が正しくありません / invalid assumptions", [{"field": exc.field, "reason": exc.reason, "value": None}]
+        ) from exc
     try:
         applicant = applicant_from_data(data)
         parsed = priorities_from_data(priorities if isinstance(priorities, dict) else None)
@@ -141,7 +153,9 @@ def create_quote() -> tuple[dict[str, Any], int]:
             "priorities が正しくありません / invalid priorities", [{"field": "priorities", "reason": str(exc), "value": None}]
         ) from exc
 
-    found = storage.create_request(current_app.extensions["rater"], applicant, parsed, as_of=clock.today(), source="api")
+    found = storage.create_request(
+        current_app.extensions["rater"], applicant, parsed, as_of=clock.today(), source="api", assumptions=assumptions
+    )
     return _payload(found), 201
 
 

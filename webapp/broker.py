@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from aggregator import clock
+from aggregator.exposure import Assumptions
 from aggregator.labels import carrier_name
 from aggregator.money import Lang
 from aggregator.recommendation import recommend
@@ -25,7 +27,7 @@ from aggregator.taxonomy import KEY_INFO, CoverageKey
 from webapp import carrierdata, current_lang, storage, tasks
 from webapp.auth import audit
 from webapp.extensions import db, login_manager
-from webapp.forms import RequoteForm, localize, opts
+from webapp.forms import AssumptionsForm, RequoteForm, localize, opts
 from webapp.models import AuditEntry, BulkJob, Proposal, QuoteRequest, QuoteVersion
 from webapp.params import LARGEST_ID, int_arg, is_token, without_control
 from webapp.public import comparison_table, send_workbook
@@ -196,7 +198,7 @@ def _plan_choices(comparison: Any) -> Any:
 
 
 @bp.get("/requests/<int:request_id>")
-def request_detail(request_id: int) -> Any:
+def request_detail(request_id: int, assumptions_form: AssumptionsForm | None = None) -> Any:
     found = _request_or_404(request_id)
     version = _version(found)
     comparison, fresh = storage.comparison_of(current_app.extensions["rater"], version, current_app.extensions["comparisons"])
@@ -229,7 +231,35 @@ def request_detail(request_id: int) -> Any:
         log=log,
         applicant=applicant,
         show_sample_notice=comparison.sample,
+        assumptions_form=assumptions_form or AssumptionsForm.of(comparison.needs.assumptions),
+        assumptions_action=url_for("broker.assumptions", request_id=found.id, v=version.number),
     )
+
+
+@bp.post("/requests/<int:request_id>/assumptions")
+def assumptions(request_id: int) -> Any:
+    """The needs' assumptions changed by the broker: the version shown quoted again with them, kept as a new version."""
+    found = _request_or_404(request_id)
+    version = _version(found)
+    base = Assumptions.from_data(version.record.get("assumptions", {}))
+    form = AssumptionsForm()
+    changed = form.changed(base)
+    if changed is None:
+        return request_detail(request_id, assumptions_form=form), 400
+    added = storage.add_version(
+        current_app.extensions["rater"],
+        found,
+        line=Line(version.line),
+        limit_jpy=version.limit_jpy,
+        deductible_jpy=version.deductible_jpy,
+        as_of=clock.today(),
+        by=current_user.username,
+        assumptions=changed,
+    )
+    differences = {k: v for k, v in asdict(changed).items() if asdict(base)[k] != v}
+    audit("request.assumptions", f"request:{found.id}", f"v{added.number} " + " ".join(f"{k}={v}" for k, v in differences.items()))
+    db.session.commit()
+    return redirect(url_for("broker.request_detail", request_id=found.id, v=added.number))
 
 
 @bp.post("/requests/<int:request_id>/requote")

@@ -9,7 +9,7 @@ from flask import Flask
 from aggregator.labels import SAMPLE_NOTICE, carrier_name, line_name, pick
 from aggregator.matching import PRIORITY_LABELS, Cell, CellKind
 from aggregator.money import format_premium, format_yen
-from aggregator.present import KIND_LABELS, cell_notes, cell_text, plan_terms, pool_label, premium_text, status_text
+from aggregator.present import KIND_LABELS, cell_notes, cell_text, nearest_product, plan_terms, pool_label, premium_text, status_text
 from aggregator.schema import CONTROL_NAMES, INDUSTRY_NAMES, Carrier, Line
 from aggregator.taxonomy import CATEGORY_LABELS, Category, CoverageKey, label
 
@@ -67,6 +67,7 @@ def register(app: Flask) -> None:
         cell_notes=lambda c, quote: cell_notes(c, quote.deductible_jpy, _lang()),  # type: ignore[arg-type]
         plan_terms=lambda quote: plan_terms(quote, _lang()),  # type: ignore[arg-type]
         pool_rows=pool_rows,
+        nearest_product=lambda ns: nearest_product(ns, _lang()),  # type: ignore[arg-type]
         status_text=lambda col: status_text(col, _lang()),  # type: ignore[arg-type]
         premium_text=lambda col: premium_text(col, _lang()),  # type: ignore[arg-type]
         carrier_name=lambda c: carrier_name(Carrier(c), _lang()),  # type: ignore[arg-type]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -21,6 +23,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from aggregator.errors import AmountError
+from aggregator.exposure import MAX_ASSUMPTION, Assumptions
 from aggregator.matching import PRIORITY_LABELS, PriorityKind
 from aggregator.money import format_yen, parse_yen
 from aggregator.schema import APPLICANT_LIMITS, CONTRACT_TYPE_NAMES, CONTROL_NAMES, INDUSTRY_NAMES, LINE_NAMES, Line
@@ -175,6 +178,76 @@ class RequoteForm(FlaskForm):  # type: ignore[misc]
         if not self.validate_on_submit():
             return None
         return Line(self.line.data), int(self.limit_jpy.data), int(self.deductible_jpy.data)
+
+
+class PercentText:
+    """A share typed as people type it, 0.3 or 0.3%, kept to hundredths of a percent (basis points)."""
+
+    def __call__(self, form: FlaskForm, field: StringField) -> None:
+        text = unicodedata.normalize("NFKC", field.data or "").strip().removesuffix("%").strip()
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise ValidationError(_l("0〜100の数で入力してください(例: 0.3)")) from None
+        if not value.is_finite() or not 0 <= value <= 100 or (value * 100) != (value * 100).to_integral_value():
+            raise ValidationError(_l("0〜100の数で、小数第2位まで入力してください(例: 0.3)"))
+        field.bp = int(value * 100)
+
+
+class AssumedYen:
+    """An assumed amount typed as people type it (5,000, 5000円, 100万円)."""
+
+    def __call__(self, form: FlaskForm, field: StringField) -> None:
+        try:
+            field.yen = parse_yen(field.data or "")
+        except AmountError as exc:
+            raise ValidationError(_l("金額として読めません(例: 5,000円、100万円)")) from exc
+        if field.yen > MAX_ASSUMPTION:
+            raise ValidationError(_l("金額が大きすぎます"))
+
+
+class AssumptionsForm(FlaskForm):  # type: ignore[misc]
+    """The assumptions behind the needs a customer or broker most often changes; the rest keep their values."""
+
+    claim_share_high = StringField(_l("損害賠償を請求する人の割合(多い場合・%)"), validators=[DataRequired(REQUIRED), PercentText()])
+    damages_per_person_jpy = StringField(_l("1人あたりの賠償額(多い場合)"), validators=[DataRequired(REQUIRED), AssumedYen()])
+    apology_per_person_jpy = StringField(_l("お詫び 1人あたり"), validators=[DataRequired(REQUIRED), AssumedYen()])
+    affected_share_pct = IntegerField(_l("漏えいが及ぶ割合(保有件数に対し・%)"), validators=[InputRequired(REQUIRED), NumberRange(0, 100)])
+    outage_days = IntegerField(_l("システム停止日数"), validators=[InputRequired(REQUIRED), NumberRange(0, 365)])
+    forensic_per_server_high_jpy = StringField(_l("調査費用 1台あたり(多い場合)"), validators=[DataRequired(REQUIRED), AssumedYen()])
+
+    @classmethod
+    def of(cls, a: Assumptions) -> AssumptionsForm:
+        return cls(
+            data={
+                "claim_share_high": _percent(a.claim_share_high_bp),
+                "damages_per_person_jpy": f"{a.damages_per_person_jpy:,}",
+                "apology_per_person_jpy": f"{a.apology_per_person_jpy:,}",
+                "affected_share_pct": a.affected_share_pct,
+                "outage_days": a.outage_days,
+                "forensic_per_server_high_jpy": f"{a.forensic_per_server_high_jpy:,}",
+            }
+        )
+
+    def changed(self, base: Assumptions) -> Assumptions | None:
+        """`base` with what was typed, or None when something typed is wrong (the fields say what)."""
+        if not self.validate_on_submit():
+            return None
+        return base.with_overrides(
+            {
+                "claim_share_high_bp": self.claim_share_high.bp,
+                "damages_per_person_jpy": self.damages_per_person_jpy.yen,
+                "apology_per_person_jpy": self.apology_per_person_jpy.yen,
+                "affected_share_pct": self.affected_share_pct.data,
+                "outage_days": self.outage_days.data,
+                "forensic_per_server_high_jpy": self.forensic_per_server_high_jpy.yen,
+            }
+        )
+
+
+def _percent(bp: int) -> str:
+    whole, part = divmod(bp, 100)
+    return f"{whole}.{part:02d}".rstrip("0").rstrip(".")
 
 
 def localize(form: FlaskForm, lang: str) -> None:

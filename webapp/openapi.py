@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
+from aggregator.exposure import BASIS_POINT_FIELDS, PERCENT_FIELDS, Assumptions
 from aggregator.matching import PriorityKind
 from aggregator.schema import APPLICANT_LIMITS, ContractType, Industry, Line, SecurityControl
 from aggregator.taxonomy import CoverageKey
@@ -16,6 +18,20 @@ AMOUNT: dict[str, Any] = {
 }
 LIMIT: dict[str, Any] = {**AMOUNT, "minimum": 1}
 COUNT: dict[str, Any] = {"type": "integer", "minimum": 0, "maximum": APPLICANT_LIMITS["employees"].largest}
+
+ASSUMPTIONS: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "description": "推定必要額の前提条件のうち変えたいもの(省略した項目は標準値) / the needs' assumptions to change; the rest keep their defaults",
+    "properties": {
+        f.name: {
+            "type": ["integer", "null"] if f.name == "gross_margin_pct" else "integer",
+            "minimum": 0,
+            "maximum": 100 if f.name in PERCENT_FIELDS else 10_000 if f.name in BASIS_POINT_FIELDS else 10**12,
+        }
+        for f in fields(Assumptions)
+    },
+}
 
 APPLICANT: dict[str, Any] = {
     "type": "object",
@@ -74,6 +90,7 @@ APPLICANT: dict[str, Any] = {
                 "note": {"type": "string", "maxLength": APPLICANT_LIMITS["note"].largest},
             },
         },
+        "assumptions": ASSUMPTIONS,
         "consent": {"type": "boolean", "const": True, "description": "見積もりのため5社に情報を提供することへの同意"},
     },
 }

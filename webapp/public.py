@@ -14,11 +14,13 @@ from werkzeug.wrappers import Response
 
 from aggregator import clock
 from aggregator.applicants import ApplicantInputError, applicant_from_data
+from aggregator.exposure import Assumptions
 from aggregator.money import Lang
 from aggregator.rating import Rater
-from aggregator.recommendation import priorities_from_data, recommend
+from aggregator.recommendation import cyber_inside_it_eo, priorities_from_data, recommend
+from aggregator.schema import Line
 from webapp import current_lang, storage
-from webapp.forms import QuoteForm, RequoteForm, localize
+from webapp.forms import AssumptionsForm, QuoteForm, RequoteForm, localize
 from webapp.models import QuoteRequest, QuoteVersion
 from webapp.params import int_arg
 
@@ -77,7 +79,9 @@ def comparison_table(version: QuoteVersion, comparison: Any, fresh: bool, applic
 @bp.get("/quotes/<token>")
 def quote(token: str) -> Any:
     number = int_arg("v")
-    version_id = storage.version_id(token, number) or abort(404)
+    line = request.args.get("line")
+    line = line if line in {member.value for member in Line} else None  # another value: the newest version
+    version_id = storage.version_id(token, number, line) or abort(404)
     # A version never changes: its page is rendered once per language and kept, with the session's
     # CSRF token put back in on every request (the only part of the page that is per visitor).
     token_now = generate_csrf()
@@ -85,7 +89,7 @@ def quote(token: str) -> Any:
     key = (version_id, "page:" + current_lang())
     page = pages.get(key)
     if page is None:
-        found, version = storage.find_with_version(token, number) or abort(404)
+        found, version = storage.find_with_version(token, number, line) or abort(404)
         page = _render_quote(found, version).replace(token_now, CSRF_SLOT)
         if len(pages) >= storage.CACHE_SIZE:
             pages.pop(next(iter(pages)))
@@ -96,11 +100,14 @@ def quote(token: str) -> Any:
 CSRF_SLOT = "\x00csrf\x00"
 
 
-def _render_quote(found: QuoteRequest, version: QuoteVersion) -> str:
+def _render_quote(found: QuoteRequest, version: QuoteVersion, assumptions_form: AssumptionsForm | None = None) -> str:
     comparison, fresh = storage.comparison_of(rater(), version, current_app.extensions["comparisons"])
     applicant = storage.version_applicant(version)
     form = RequoteForm(data={"line": version.line, "limit_jpy": str(version.limit_jpy), "deductible_jpy": str(version.deductible_jpy)})
     localize(form, current_lang())
+    asked = [Line(code) for code in found.lines.split(",") if code]
+    assumptions_form = assumptions_form or AssumptionsForm.of(comparison.needs.assumptions)
+    localize(assumptions_form, current_lang())
     return render_template(
         "quote.html",
         request_row=found,
@@ -108,10 +115,36 @@ def _render_quote(found: QuoteRequest, version: QuoteVersion) -> str:
         comparison=comparison,
         comparison_html=comparison_table(version, comparison, fresh, applicant),
         advice=recommend(comparison),
+        lines_asked=asked,
+        overlapping=cyber_inside_it_eo(rater()) if {Line.CYBER, Line.IT_EO} <= set(asked) else (),
+        assumptions_form=assumptions_form,
+        assumptions_action=url_for("public.assumptions", token=found.token, v=version.number),
         fresh=fresh,
         form=form,
         applicant=applicant,
     )
+
+
+@bp.post("/quotes/<token>/assumptions")
+def assumptions(token: str) -> Any:
+    """The needs' assumptions changed: the version shown quoted again with them, as a new version."""
+    found, version = storage.find_with_version(token, int_arg("v")) or abort(404)
+    base = Assumptions.from_data(version.record.get("assumptions", {}))
+    form = AssumptionsForm()
+    changed = form.changed(base)
+    if changed is None:
+        return _render_quote(found, version, assumptions_form=form), 400
+    added = storage.add_version(
+        rater(),
+        found,
+        line=Line(version.line),
+        limit_jpy=version.limit_jpy,
+        deductible_jpy=version.deductible_jpy,
+        as_of=today(),
+        by="customer",
+        assumptions=changed,
+    )
+    return redirect(url_for("public.quote", token=token, v=added.number))
 
 
 @bp.post("/quotes/<token>/requote")

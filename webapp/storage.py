@@ -22,7 +22,15 @@ from webapp.models import QuoteRequest, QuoteVersion, now
 from webapp.params import is_token
 
 
-def create_request(rater: Rater, applicant: Applicant, priorities: Priorities, *, as_of: date, source: str = "web") -> QuoteRequest:
+def create_request(
+    rater: Rater,
+    applicant: Applicant,
+    priorities: Priorities,
+    *,
+    as_of: date,
+    source: str = "web",
+    assumptions: Assumptions | None = None,
+) -> QuoteRequest:
     """Store a new request and its first quoting, in one transaction."""
     request = QuoteRequest(
         company=applicant.company,
@@ -35,32 +43,54 @@ def create_request(rater: Rater, applicant: Applicant, priorities: Priorities, *
         source=source,
     )
     db.session.add(request)
-    _add_version(rater, request, applicant, applicant.lines[0], as_of=as_of, by="customer")
+    # One version per line asked; the link opens on the first line's (see _pick).
+    for line in applicant.lines:
+        _add_version(rater, request, applicant, line, as_of=as_of, by="customer", assumptions=assumptions)
     db.session.commit()
     return request
 
 
 def add_version(
-    rater: Rater, request: QuoteRequest, *, line: Line, limit_jpy: int, deductible_jpy: int, as_of: date, by: str
+    rater: Rater,
+    request: QuoteRequest,
+    *,
+    line: Line,
+    limit_jpy: int,
+    deductible_jpy: int,
+    as_of: date,
+    by: str,
+    assumptions: Assumptions | None = None,
 ) -> QuoteVersion:
-    """Quote the same request again with another line, limit or deductible; earlier versions stay."""
+    """Quote the same request again with another line, limit, deductible or assumptions; earlier versions stay.
+
+    Assumptions not given are the newest version's: a change made once is kept for later re-quotes.
+    """
     applicant = replace(applicant_of(request), limit_jpy=limit_jpy, deductible_jpy=deductible_jpy)
     if line not in applicant.lines:
         applicant = replace(applicant, lines=(*applicant.lines, line))
-    version = _add_version(rater, request, applicant, line, as_of=as_of, by=by)
+    if assumptions is None:
+        assumptions = latest_assumptions(request)
+    version = _add_version(rater, request, applicant, line, as_of=as_of, by=by, assumptions=assumptions)
     try:
         db.session.commit()
     except IntegrityError:  # two re-quotes at once took the same version number: number this one after
         db.session.rollback()
         db.session.refresh(request)
-        version = _add_version(rater, request, applicant, line, as_of=as_of, by=by)
+        version = _add_version(rater, request, applicant, line, as_of=as_of, by=by, assumptions=assumptions)
         db.session.commit()
     return version
 
 
-def _add_version(rater: Rater, request: QuoteRequest, applicant: Applicant, line: Line, *, as_of: date, by: str) -> QuoteVersion:
+def latest_assumptions(request: QuoteRequest) -> Assumptions:
+    newest = version_of(request)
+    return Assumptions() if newest is None else Assumptions.from_data(newest.record.get("assumptions", {}))
+
+
+def _add_version(
+    rater: Rater, request: QuoteRequest, applicant: Applicant, line: Line, *, as_of: date, by: str, assumptions: Assumptions | None
+) -> QuoteVersion:
     priorities = priorities_from_data(request.priorities)
-    record = make_record(rater, applicant, as_of, line=line, priorities=priorities)
+    record = make_record(rater, applicant, as_of, line=line, priorities=priorities, assumptions=assumptions)
     version = QuoteVersion(
         number=len(request.versions) + 1,
         created_by=by,
@@ -149,24 +179,36 @@ def version_of(request_row: QuoteRequest, number: int | None = None) -> QuoteVer
     return found
 
 
-def version_id(token: str, number: int | None = None) -> int | None:
+def _pick(query: Any, number: int | None, line: str | None) -> Any:
+    """One version: the one numbered, else the newest of the line asked for, else the newest of the first line asked."""
+    if number is not None:
+        return query.where(QuoteVersion.number == number)
+    if line is not None:
+        query = query.where(QuoteVersion.line == line)
+    else:  # the request's first line: `lines` is "cyber,it_eo", so its first line is what comes before a comma
+        first = QuoteRequest.lines.like(QuoteVersion.line + ",%") | (QuoteRequest.lines == QuoteVersion.line)
+        query = query.order_by(first.desc())
+    return query.order_by(QuoteVersion.number.desc()).limit(1)
+
+
+def version_id(token: str, number: int | None = None, line: str | None = None) -> int | None:
     """Just the id of a request's version (the newest unless a number is given): enough to serve a cached page."""
     if not is_token(token):
         return None
     query = select(QuoteVersion.id).join(QuoteRequest, QuoteVersion.request_id == QuoteRequest.id).where(QuoteRequest.token == token)
-    query = query.where(QuoteVersion.number == number) if number is not None else query.order_by(QuoteVersion.number.desc()).limit(1)
+    query = _pick(query, number, line)
     found: int | None = db.session.execute(query).scalar()
     return found
 
 
-def find_with_version(token: str, number: int | None = None) -> tuple[QuoteRequest, QuoteVersion] | None:
+def find_with_version(token: str, number: int | None = None, line: str | None = None) -> tuple[QuoteRequest, QuoteVersion] | None:
     """A request by its token with one of its versions (the newest unless a number is given), in one query."""
     if not is_token(token):
         return None
     query = (
         select(QuoteRequest, QuoteVersion).join(QuoteVersion, QuoteVersion.request_id == QuoteRequest.id).where(QuoteRequest.token == token)
     )
-    query = query.where(QuoteVersion.number == number) if number is not None else query.order_by(QuoteVersion.number.desc()).limit(1)
+    query = _pick(query, number, line)
     row = db.session.execute(query).first()
     return None if row is None else (row[0], row[1])
 

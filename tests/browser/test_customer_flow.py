@@ -51,7 +51,7 @@ WORDS: dict[str, dict[str, str]] = {
         "download": "比較表をExcelでダウンロード",
         "table": "比較表(横にスクロールできます)",
         "premium": "年間保険料",
-        "version2": "第2版",
+        "requoted_version": "第3版",
         "asked": "ご希望: 支払限度額 3億円",
         "new_limit": "3億円",
         "sheet": "比較表",
@@ -82,7 +82,7 @@ WORDS: dict[str, dict[str, str]] = {
         "download": "Download the comparison (Excel)",
         "table": "Comparison table (scrolls sideways)",
         "premium": "Annual premium",
-        "version2": "version 2",
+        "requoted_version": "version 3",
         "asked": "Asked: limit ¥300,000,000",
         "new_limit": "¥300,000,000",
         "sheet": "Comparison",
@@ -147,7 +147,7 @@ def assert_five_carriers_with_premiums(page: Page, lang: str) -> list[int]:
     table = comparison_table(page, lang)
     expect(table).to_be_visible()
     for ja, en in CARRIER_NAMES.values():
-        expect(table.get_by_role("columnheader").filter(has_text=en if lang == "en" else ja)).to_be_visible()
+        expect(table.get_by_role("columnheader").filter(has_text=en if lang == "en" else ja).first).to_be_visible()
     premiums = shown_premiums(page, lang)
     assert premiums, "no carrier's premium is shown"
     assert all(p > 0 for p in premiums)
@@ -158,8 +158,8 @@ def switch_limit_to_300m(page: Page, lang: str) -> None:
     words = WORDS[lang]
     page.get_by_label(words["limit_jpy"], exact=True).select_option(label=words["new_limit"])
     page.get_by_role("button", name=words["requote"]).click()
-    page.wait_for_url(re.compile(r"/quotes/[^/?]+\?v=2$"))
-    expect(page.get_by_text(words["version2"], exact=False).first).to_be_visible()
+    page.wait_for_url(re.compile(r"/quotes/[^/?]+\?v=3$"))  # versions 1 and 2: the two lines asked
+    expect(page.get_by_text(words["requoted_version"], exact=False).first).to_be_visible()
     expect(page.get_by_text(words["asked"], exact=False)).to_be_visible()
     expect(page.get_by_label(words["limit_jpy"], exact=True)).to_have_value("300000000")
 
@@ -235,7 +235,7 @@ def test_japanese_customer_compares_switches_limit_and_downloads(page: Page, scr
 
     name, book = download_workbook(page, "ja", tmp_path)
     try:
-        assert name.startswith(WORDS["ja"]["file"]) and name.endswith("_v2.xlsx"), name
+        assert name.startswith(WORDS["ja"]["file"]) and name.endswith("_v3.xlsx"), name
         assert_workbook_has_premiums(book, "ja", premiums)
     finally:
         book.close()
@@ -316,7 +316,7 @@ def test_english_customer_walks_the_whole_flow(page: Page, screenshots: Path, tm
 
     name, book = download_workbook(page, "en", tmp_path)
     try:
-        assert name.startswith(WORDS["en"]["file"]) and name.endswith("_v2.xlsx"), name
+        assert name.startswith(WORDS["en"]["file"]) and name.endswith("_v3.xlsx"), name
         assert_workbook_has_premiums(book, "en", premiums)
     finally:
         book.close()

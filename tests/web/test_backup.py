@@ -90,7 +90,7 @@ def _payloads(app: Flask) -> dict[str, dict[str, Any]]:
 
 
 def _backup_and_restore(source_url: str, target_url: str, suffix: str, tmp_path: Path) -> None:
-    source = make_app(source_url, tmp_path, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
+    source = make_app(source_url, tmp_path, WTF_CSRF_ENABLED=False, PUBLIC_RATE_LIMIT="100000 per minute")
     client = source.test_client()
     before = [client.post("/api/v1/quotes", json={**API_BODY, "company": f"株式会社既存{i}"}).get_json()["id"] for i in range(3)]
     commands = readme_commands()
@@ -115,7 +115,7 @@ def _backup_and_restore(source_url: str, target_url: str, suffix: str, tmp_path:
     assert restored.returncode == 0, restored.stderr
     assert _run(migrate_command, tmp_path, target_url).returncode == 0
 
-    copy = make_app(target_url, tmp_path, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
+    copy = make_app(target_url, tmp_path, WTF_CSRF_ENABLED=False, PUBLIC_RATE_LIMIT="100000 per minute")
     original, served = _payloads(source), _payloads(copy)
     assert set(before) <= set(served)  # everything written before the backup began is in it
     assert set(served) <= set(original)
@@ -152,7 +152,7 @@ def test_postgresql_backup_taken_while_quotes_are_written_restores_whole(postgre
 def test_a_damaged_or_foreign_backup_is_refused_and_nothing_is_replaced(tmp_path: Path) -> None:
     live = tmp_path / "live.sqlite3"
     url = f"sqlite:///{live}"
-    app = make_app(url, tmp_path, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
+    app = make_app(url, tmp_path, WTF_CSRF_ENABLED=False, PUBLIC_RATE_LIMIT="100000 per minute")
     token = app.test_client().post("/api/v1/quotes", json=API_BODY).get_json()["id"]
     backup_command = next(c for c in readme_commands() if c[1] == "backup" and c[2].endswith(".sqlite3"))
     assert _run(backup_command, tmp_path, url).returncode == 0
@@ -173,7 +173,7 @@ def test_a_damaged_or_foreign_backup_is_refused_and_nothing_is_replaced(tmp_path
 def test_a_restore_keeps_what_it_replaced(tmp_path: Path) -> None:
     live = tmp_path / "live.sqlite3"
     url = f"sqlite:///{live}"
-    app = make_app(url, tmp_path, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
+    app = make_app(url, tmp_path, WTF_CSRF_ENABLED=False, PUBLIC_RATE_LIMIT="100000 per minute")
     client = app.test_client()
     first = client.post("/api/v1/quotes", json=API_BODY).get_json()["id"]
     assert backups.backup(url, tmp_path / "backup.sqlite3").kind == "SQLite"
@@ -184,7 +184,7 @@ def test_a_restore_keeps_what_it_replaced(tmp_path: Path) -> None:
     kept = sqlite3.connect(outcome.saved_before)
     assert {row[0] for row in kept.execute("SELECT token FROM quote_requests")} == {first, later}
     kept.close()
-    restored = make_app(url, tmp_path, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False).test_client()
+    restored = make_app(url, tmp_path, WTF_CSRF_ENABLED=False, PUBLIC_RATE_LIMIT="100000 per minute").test_client()
     assert restored.get(f"/api/v1/quotes/{first}").status_code == 200
     assert restored.get(f"/api/v1/quotes/{later}").status_code == 404
 

@@ -72,9 +72,9 @@ def broker(app: Flask) -> FlaskClient:
     return client
 
 
-def _customer_request(app: Flask) -> str:
+def _customer_request(app: Flask, lines: tuple[str, ...] = ("cyber",)) -> str:
     client = app.test_client()
-    created = client.post("/", data={**FORM, "csrf_token": _token(client, "/")})
+    created = client.post("/", data={**FORM, "lines": list(lines), "csrf_token": _token(client, "/")})
     assert created.status_code == 302
     return created.headers["Location"].rsplit("/", 1)[1]
 
@@ -157,7 +157,7 @@ def test_users_create_command(app: Flask, tmp_path: Path, monkeypatch: pytest.Mo
 
 
 def test_dashboard_filters_and_search(app: Flask, broker: FlaskClient) -> None:
-    _customer_request(app)
+    _customer_request(app, ("cyber", "it_eo"))
     page = broker.get("/broker/").get_data(as_text=True)
     assert "株式会社テスト開発" in page and "新規" in page
     assert "株式会社テスト開発" not in broker.get("/broker/?q=存在しない会社").get_data(as_text=True)

@@ -75,7 +75,7 @@ def test_errors_are_japanese_and_keep_what_was_typed(client: FlaskClient) -> Non
 
 
 def test_switching_limit_and_line_keeps_earlier_versions(client: FlaskClient) -> None:
-    location = _submit(client).headers["Location"]
+    location = _submit(client, lines=["cyber"]).headers["Location"]
     token = location.rsplit("/", 1)[1]
     switched = client.post(f"/quotes/{token}/requote", data={"line": "it_eo", "limit_jpy": "300000000", "deductible_jpy": "1000000"})
     assert switched.status_code == 302 and switched.headers["Location"].endswith("?v=2")
@@ -103,7 +103,7 @@ def test_no_customer_data_in_logs(client: FlaskClient, caplog: pytest.LogCapture
 def test_storage_round_trips_on_both_databases(backend: str, tmp_path: Path) -> None:
     app = make_app(backend, tmp_path, WTF_CSRF_ENABLED=False)
     client = app.test_client()
-    location = _submit(client, records_held="123456789012").headers["Location"]
+    location = _submit(client, records_held="123456789012", lines=["cyber"]).headers["Location"]
     token = location.rsplit("/", 1)[1]
     client.post(f"/quotes/{token}/requote", data={"line": "cyber", "limit_jpy": "1000000000", "deductible_jpy": "0"})
     with app.app_context():
@@ -172,3 +172,18 @@ def test_a_gross_margin_given_on_the_form_sets_the_business_interruption_need(cl
     assert "粗利率25%(システム受託開発・SIの仮定値。実際の粗利率に変更できます)" in blank
     wrong = _submit(client, gross_margin="120")
     assert wrong.status_code == 400 and "粗利率は0〜100％の整数で入力してください" in wrong.get_data(as_text=True)
+
+
+def test_a_request_for_two_lines_shows_both_and_where_they_overlap(client: FlaskClient) -> None:
+    token = _submit(client).headers["Location"].rsplit("/", 1)[1]  # cyber and IT E&O asked
+    cyber = client.get(f"/quotes/{token}").get_data(as_text=True)
+    assert '<span aria-current="page">サイバー保険</span>' in cyber  # the first line asked opens first
+    assert f'href="/quotes/{token}?line=it_eo"' in cyber
+    # 東京海上日動 and 損保ジャパン sell IT E&O as their cyber policy with an IT rider
+    assert "東京海上日動・損保ジャパンのIT業務過誤賠償責任保険は、サイバー保険にIT業務の特約を付けた商品です" in cyber
+    it_eo = client.get(f"/quotes/{token}?line=it_eo").get_data(as_text=True)
+    assert '<span aria-current="page">IT業務過誤賠償責任保険</span>' in it_eo
+    # あいおいニッセイ同和損保 sells no IT E&O in the sample data: its column says so and names its nearest product
+    assert "IT業務過誤賠償責任保険の取扱いはありません。" in it_eo and "近い商品: 専門職業賠償責任保険" in it_eo
+    data = client.get(f"/api/v1/quotes/{token}").get_json()
+    assert data["comparison"]["columns"][0]["line"] == "cyber"

@@ -14,7 +14,7 @@ from aggregator.applicants import applicant_from_data
 from aggregator.exposure import Assumptions
 from aggregator.matching import Comparison, Priorities
 from aggregator.rating import Rater
-from aggregator.recommendation import build_comparison, fingerprint, make_record, priorities_from_data
+from aggregator.recommendation import build_comparison, make_record, matches_record, priorities_from_data
 from aggregator.schema import Applicant, Line
 from aggregator.serialize import comparison_to_data, to_data
 from webapp.extensions import db
@@ -123,7 +123,7 @@ def computed(rater: Rater, version: QuoteVersion, cache: dict[int, Computed]) ->
 
         comparison = compare_on(date.fromisoformat(record["as_of"]))
         data = comparison_to_data(comparison)
-        fresh = fingerprint(data) == version.fingerprint
+        fresh = matches_record(data, {"comparison": record.get("comparison"), "comparison_sha256": version.fingerprint})
         if not fresh:
             # The rates changed since: on the quote date a newer table would not yet be in force and
             # every carrier that changed would show as declined. Show today's rates instead, and say so.

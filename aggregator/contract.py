@@ -270,9 +270,9 @@ class LiabilityCase:
     ordinary_jpy: int
     worst_jpy: int
     uncapped: bool  # the worst case is the whole claim
-    ordinary_ja: str
+    ordinary_ja: str  # why the ordinary case is what it is (its amount is ordinary_jpy)
     ordinary_en: str
-    worst_ja: str
+    worst_ja: str  # why the worst case is what it is
     worst_en: str
     claim_ja: str
     claim_en: str
@@ -283,11 +283,13 @@ class LiabilityCase:
 
     @property
     def basis_ja(self) -> str:
-        return f"通常の場合: {self.ordinary_ja}。最悪の場合: {self.worst_ja}。{self.claim_ja}"
+        ordinary, worst = _yen(self.ordinary_jpy)[0], _yen(self.worst_jpy)[0]
+        return f"通常の場合 {ordinary}({self.ordinary_ja})。最悪の場合 {worst}({self.worst_ja})。{self.claim_ja}"
 
     @property
     def basis_en(self) -> str:
-        return f"Ordinary case: {self.ordinary_en}. Worst case: {self.worst_en}. {self.claim_en}"
+        ordinary, worst = _yen(self.ordinary_jpy)[1], _yen(self.worst_jpy)[1]
+        return f"Ordinary case {ordinary} ({self.ordinary_en}). Worst case {worst} ({self.worst_en}). {self.claim_en}"
 
 
 def _yen(n: int) -> tuple[str, str]:
@@ -368,19 +370,19 @@ def liability_case(
     uncapped = bool(reasons_ja)
     worst = claim if uncapped else ordinary
     if uncapped:
-        worst_ja = f"{_yen(worst)[0]}(上限なし: " + "、".join(reasons_ja) + ")"
-        worst_en = f"{_yen(worst)[1]} (uncapped: " + "; ".join(reasons_en) + ")"
+        worst_ja = "上限なし: " + "、".join(reasons_ja)
+        worst_en = "uncapped: " + "; ".join(reasons_en)
     else:
-        worst_ja = f"{_yen(worst)[0]}(上限まで。ただし実際に故意・重大な過失があれば上限はなくなります)"
-        worst_en = f"{_yen(worst)[1]} (up to the cap; actual intent or gross negligence would still lift it)"
+        worst_ja = "上限まで。ただし実際に故意・重大な過失があれば上限はなくなります"
+        worst_en = "up to the cap; actual intent or gross negligence would still lift it"
     return LiabilityCase(
         claim_jpy=claim,
         cap_jpy=cap,
         ordinary_jpy=ordinary,
         worst_jpy=worst,
         uncapped=uncapped,
-        ordinary_ja=f"{_yen(ordinary)[0]}({cap_ja})",
-        ordinary_en=f"{_yen(ordinary)[1]} ({cap_en})",
+        ordinary_ja=cap_ja,
+        ordinary_en=cap_en,
         worst_ja=worst_ja,
         worst_en=worst_en,
         claim_ja=claim_ja,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from aggregator.exposure import Assumptions
 from aggregator.matching import COVERED_KINDS, CellKind, _kind, limit_stated
-from aggregator.money import format_yen
+from aggregator.money import Lang, format_yen
 from aggregator.schema import Quote
 from aggregator.taxonomy import CoverageKey
 
@@ -157,3 +159,26 @@ def delay_note(quote: Quote) -> tuple[str, str]:
         "サイバー攻撃による納期遅延を補償するか、資料から読み取れません(要確認)",
         "Whether a delay caused by a cyber attack is covered is not clear from the documents (to check)",
     )
+
+
+def assumption_rows(names: Sequence[str], assumptions: Assumptions, lang: Lang = "ja") -> list[tuple[str, str]]:
+    """The assumptions a scenario rests on, as label and value in the page's language (each can be changed)."""
+    from aggregator.export_text import ASSUMPTION_LABELS
+
+    en = lang == "en"
+    rows = []
+    for name in names:
+        ja_label, en_label, kind = ASSUMPTION_LABELS[name]
+        value = getattr(assumptions, name)
+        if value is None:
+            text = "ご申告または業種の仮定値" if not en else "the company's own or the industry's"
+        elif kind == "yen":
+            text = format_yen(value, lang)
+        elif kind == "pct":
+            text = f"{value}%"
+        elif kind == "days":
+            text = f"{value} days" if en else f"{value}日"
+        else:
+            text = f"{value:,}" + ("" if en else "社")
+        rows.append((en_label if en else ja_label, text))
+    return rows

@@ -23,7 +23,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
+import openpyxl
+
+from aggregator.export import write_comparison
 from aggregator.exposure import Needs, estimate
 from aggregator.matching import compare
 from aggregator.scenarios import Scenario, ScenarioKind, ScenarioPlan, build, pay, with_scenarios
@@ -252,3 +256,25 @@ def test_scenario_needs_come_from_the_comparisons_own_figures() -> None:
     leak = build(VENDOR, needs)[0]
     for key in (K.APOLOGY, K.CALL_CENTER, K.INVESTIGATION):
         assert next(n for n in leak.needs if n.key is key) == needs.get(key)
+
+
+def test_the_workbook_shows_each_accident_and_the_contract_check(tmp_path: Path) -> None:
+    comparison = with_scenarios(compare([_quote(_plan())], estimate(VENDOR, line=Line.IT_EO)), VENDOR, Line.IT_EO)
+    target = tmp_path / "scenarios.xlsx"
+    write_comparison(comparison, target, lang="ja", applicant=VENDOR, as_of=date(2026, 11, 21))
+    book = openpyxl.load_workbook(target)
+    rows = [[v for v in row if v is not None] for row in book["事故シナリオ"].iter_rows(values_only=True)]
+    leak = rows.index(["取引先の顧客データの漏えい", 9_400 * MAN, 7_500 * MAN])  # worked above
+    assert rows[leak + 1] == ["└ 自己負担(不足額)", 1_900 * MAN]
+    assert rows[leak + 2] == ["└ 補償されない項目", "クレジットモニタリング費用、当局報告・対応費用"]
+    delay = rows.index(["サイバー攻撃による開発の遅延", 22_479_450, 17_009_587])
+    assert rows[delay + 1] == ["└ 自己負担(不足額)", 5_469_863]
+    texts = {v for row in rows for v in row if isinstance(v, str)}
+    assert any("単なる納期遅延" in t for t in texts) and any(t.startswith("記事") for t in texts)
+    contract = [[v for v in row if v is not None] for row in book["契約の確認"].iter_rows(values_only=True)]
+    assert ["通常の場合", 2_000 * MAN, "契約金額2,000万円が上限(モデル契約 第20条)"] in contract
+    assert any(r[:3] == ["データの消失や情報漏えいを「重大な過失」とする定めがある", "はい", "要見直し"] for r in contract)
+    english = tmp_path / "scenarios-en.xlsx"
+    write_comparison(comparison, english, lang="en", applicant=VENDOR, as_of=date(2026, 11, 21))
+    rows = [[v for v in row if v is not None] for row in openpyxl.load_workbook(english)["Accident scenarios"].iter_rows(values_only=True)]
+    assert ["Leaking a client's customer data", 9_400 * MAN, 7_500 * MAN] in rows

@@ -15,7 +15,7 @@ from aggregator.exposure import Assumptions
 from aggregator.matching import Comparison, Priorities
 from aggregator.rating import Rater
 from aggregator.recommendation import build_comparison, make_record, matches_record, priorities_from_data
-from aggregator.schema import Applicant, Line
+from aggregator.schema import Applicant, ContractTerms, Line
 from aggregator.serialize import comparison_to_data, to_data
 from webapp.extensions import db
 from webapp.models import QuoteRequest, QuoteVersion, now
@@ -56,6 +56,18 @@ def add_version(
         version = _add_version(rater, request, applicant, line, as_of=as_of, by=by)
         db.session.commit()
     return version
+
+
+def change_contract(rater: Rater, request: QuoteRequest, contract: ContractTerms, *, as_of: date, by: str) -> QuoteVersion:
+    """The contract check answered anew: the newest version's terms quoted again with it; later re-quotes keep it."""
+    latest = version_of(request)
+    assert latest is not None  # a request is stored with its first version
+    applicant = replace(applicant_of(request), contract=contract)
+    request.applicant = to_data(applicant)  # a new value, so the JSON column is written
+    db.session.flush()
+    return add_version(
+        rater, request, line=Line(latest.line), limit_jpy=latest.limit_jpy, deductible_jpy=latest.deductible_jpy, as_of=as_of, by=by
+    )
 
 
 def _add_version(rater: Rater, request: QuoteRequest, applicant: Applicant, line: Line, *, as_of: date, by: str) -> QuoteVersion:

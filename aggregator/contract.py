@@ -39,6 +39,8 @@ class Question:
     """One question of the checklist: the answers that leave the vendor exposed, and the articles' advice for them."""
 
     field: str
+    short_ja: str  # a few words: the client list's column, a list of clauses to look at
+    short_en: str
     text_ja: str
     text_en: str
     weak: frozenset[str]  # answers (values) that are a weak clause; "unknown" is always one
@@ -49,6 +51,8 @@ class Question:
 QUESTIONS: tuple[Question, ...] = (
     Question(
         "liability_cap",
+        "賠償の上限",
+        "Cap on damages",
         "損害賠償の上限(契約書の損害賠償条項)",
         "The cap on damages (the contract's liability clause)",
         frozenset({LiabilityCap.NONE.value}),
@@ -57,6 +61,8 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         "special_damages_excluded",
+        "特別損害の除外",
+        "Special damages excluded",
         "逸失利益などの特別損害を、賠償の範囲から除いている",
         "Special damages (lost profit included) are excluded from the damages",
         frozenset({Answer.NO.value}),
@@ -65,6 +71,8 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         "gross_negligence_includes_leaks",
+        "漏えいを重過失とする定め",
+        "Leaks as gross negligence",
         "データの消失や情報漏えいを「重大な過失」とする定めがある",
         "Data loss or leaks are defined as gross negligence",
         frozenset({Answer.YES.value}),
@@ -73,6 +81,8 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         "liability_beyond_law",
+        "法律を超える賠償の約束",
+        "Liability beyond the law",
         "法律上の責任を超える賠償を約束している(過失がなくても賠償する、違約金、保証など)",
         "The contract promises more than the law asks (paying without fault, penalties, guarantees)",
         frozenset({Answer.YES.value}),
@@ -81,6 +91,8 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         "scope_defined",
+        "作業範囲・受入基準",
+        "Scope and acceptance criteria",
         "作業範囲と受入(検収)基準を、契約書や仕様書で明確にしている",
         "The scope of work and the acceptance criteria are written down",
         frozenset({Answer.NO.value}),
@@ -89,6 +101,8 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         "contract_type_stated",
+        "請負・準委任の明記",
+        "請負 or 準委任 stated",
         "請負か準委任かを契約書で明記している",
         "The contract says whether it is 請負 (for a finished work) or 準委任 (for a service)",
         frozenset({Answer.NO.value}),
@@ -97,6 +111,8 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         "change_control",
+        "変更管理の手続",
+        "Change control",
         "仕様変更の手続(変更管理)を定めている",
         "A change-control procedure is agreed",
         frozenset({Answer.NO.value}),
@@ -105,6 +121,8 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         "acceptance_procedure",
+        "検収の手続",
+        "Acceptance procedure",
         "検収の手続と期間を定めている",
         "The acceptance procedure and its period are agreed",
         frozenset({Answer.NO.value}),
@@ -113,6 +131,8 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         "payment_terms",
+        "支払条件の明記",
+        "Payment terms",
         "支払の時期と金額を具体的に定めている(「別途協議」にしていない)",
         "Payment dates and amounts are fixed (not left 'to be agreed separately', 別途協議)",
         frozenset({Answer.NO.value}),
@@ -121,6 +141,8 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         "ip_ownership",
+        "知的財産権の帰属",
+        "IP ownership",
         "成果物の知的財産権の帰属を定めている",
         "Who owns the intellectual property in the deliverables is agreed",
         frozenset({Answer.NO.value}),
@@ -314,7 +336,8 @@ def _cap(terms: ContractTerms, contract_jpy: int) -> tuple[int | None, str, str]
     return None, "上限の定めがないため、請求額の全額", "no cap is agreed, so the whole claim"
 
 
-def _uncapped_because(terms: ContractTerms, leak_or_loss: bool) -> tuple[list[str], list[str]]:
+def uncapped_because(terms: ContractTerms, leak_or_loss: bool) -> tuple[list[str], list[str]]:
+    """Why the cap can fall away (Japanese, English): none agreed, not known, or leaks defined as gross negligence."""
     ja: list[str] = []
     en: list[str] = []
     if terms.liability_cap is LiabilityCap.NONE:
@@ -366,7 +389,7 @@ def liability_case(
             claim_en += f"; whether special damages are excluded is not known, so {part.en} is included"
     cap, cap_ja, cap_en = _cap(terms, contract_jpy)
     ordinary = claim if cap is None else min(claim, cap)
-    reasons_ja, reasons_en = _uncapped_because(terms, leak_or_loss)
+    reasons_ja, reasons_en = uncapped_because(terms, leak_or_loss)
     uncapped = bool(reasons_ja)
     worst = claim if uncapped else ordinary
     if uncapped:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aggregator.contract import QUESTIONS, SOURCE_EN, SOURCE_JA, LiabilityCase
+from aggregator.contract import QUESTION, QUESTIONS, SOURCE_EN, SOURCE_JA, LiabilityCase, uncapped_because
 from aggregator.labels import pick
 from aggregator.money import Lang, format_yen
 from aggregator.present import contractual_exclusion
@@ -168,3 +168,13 @@ def check_to_data(found: ContractCheck, quotes: Sequence[Quote]) -> dict[str, An
         "source_ja": found.source_ja,
         "source_en": found.source_en,
     }
+
+
+def in_short(terms: ContractTerms) -> tuple[str, str]:
+    """Two cells for a client list: why the cap can fall away for a leak, and the clauses to revise or check (Japanese)."""
+    reasons, _ = uncapped_because(terms, leak_or_loss=True)
+    found = clauses(terms)
+    weak = [QUESTION[c.field].short_ja for c in found if c.status == WEAK]
+    unknown = [QUESTION[c.field].short_ja for c in found if c.status == UNKNOWN]
+    parts = ([f"要見直し: {'、'.join(weak)}"] if weak else []) + ([f"要確認: {'、'.join(unknown)}"] if unknown else [])
+    return "、".join(reasons) or "上限まで(実際の故意・重過失を除く)", " / ".join(parts) or "なし"

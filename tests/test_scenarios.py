@@ -21,12 +21,15 @@ offered; the cyber delay 500万 on condition; employee misconduct 1,000万.
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import openpyxl
+from click.testing import CliRunner
 
+from aggregator.cli import main
 from aggregator.export import write_comparison
 from aggregator.exposure import Needs, estimate
 from aggregator.matching import compare
@@ -278,3 +281,20 @@ def test_the_workbook_shows_each_accident_and_the_contract_check(tmp_path: Path)
     write_comparison(comparison, english, lang="en", applicant=VENDOR, as_of=date(2026, 11, 21))
     rows = [[v for v in row if v is not None] for row in openpyxl.load_workbook(english)["Accident scenarios"].iter_rows(values_only=True)]
     assert ["Leaking a client's customer data", 9_400 * MAN, 7_500 * MAN] in rows
+
+
+def test_the_quote_command_carries_the_scenarios_in_its_json_and_table(runner: CliRunner, tmp_path: Path) -> None:
+    source = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "applicants" / "si_vendor.json").read_text(encoding="utf-8"))
+    source["contract"] = {"liability_cap": "contract_amount", "gross_negligence_includes_leaks": "yes"}
+    path = tmp_path / "si.json"
+    path.write_text(json.dumps(source, ensure_ascii=False), encoding="utf-8")
+    result = runner.invoke(main, ["quote", str(path), "--as-of", "2026-11-21", "--line", "it_eo", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    carriers = [c["carrier"] for c in data["columns"]]
+    assert len(data["scenarios"]) == 6 and data["contract"]["answers"]["gross_negligence_includes_leaks"] == "yes"
+    for scenario in data["scenarios"]:
+        assert [p["carrier"] for p in scenario["plans"]] == carriers
+        assert all(p["payable_jpy"] + p["shortfall_jpy"] == scenario["need_jpy"] for p in scenario["plans"])
+    table = runner.invoke(main, ["quote", str(path), "--as-of", "2026-11-21", "--line", "it_eo", "--lang", "en"]).output
+    assert "[If it happens: six accidents]" in table and "Leaking a client's customer data" in table

@@ -11,6 +11,7 @@ import numpy as np
 
 from aggregator.choice import best_plan
 from aggregator.clientlist import COLUMNS, RowError, load_client_list
+from aggregator.contract import QUESTIONS
 from aggregator.labels import carrier_name, line_name
 from aggregator.rating import DECLINED, INDICATION, LINES, NOT_ASKED, QUOTED, REFERRED, ApplicantBatch, BatchResult, Rater
 from aggregator.schema import CONTRACT_TYPE_NAMES, CONTROL_NAMES, INDUSTRY_NAMES, Carrier, Line
@@ -109,7 +110,11 @@ def result_header() -> list[str]:
     for carrier in Carrier:
         name = carrier_name(carrier)
         head += [f"{name} 状態", f"{name} プラン", f"{name} 保険料(円)", f"{name} 支払限度額(円)", f"{name} 免責金額(円)"]
-    return [*head, "条件を満たす最安 保険会社", "最安 プラン", "最安 保険料(円)"]
+    return [*head, "条件を満たす最安 保険会社", "最安 プラン", "最安 保険料(円)", *CONTRACT_RESULT]
+
+
+# What the contract check says of each client (aggregator/contract.py), beside its quotes.
+CONTRACT_RESULT = ("契約上の賠償上限(円)", "上限が外れる場合(漏えい・データ消失)", "契約の見直し・確認")
 
 
 def template_rows(revenue_unit: str = "円") -> tuple[list[str], list[object]]:
@@ -137,6 +142,9 @@ def template_rows(revenue_unit: str = "円") -> tuple[list[str], list[object]]:
         "免責金額(円)": 100_000,
         "特約": "",
         "メールアドレス": "",
+        **{q.short_ja: "わからない" for q in QUESTIONS},
+        "賠償の上限": "契約金額",
+        "特別損害の除外": "はい",
     }
     for control, (ja, _) in CONTROL_NAMES.items():
         example[ja] = "○" if control.value in ("mfa", "offline_backup", "staff_training") else "×"

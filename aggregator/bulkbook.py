@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from aggregator.bulk import STATUS_JA, cheapest_meeting_request, pick_per_carrier, result_header
+from aggregator.bulk import CONTRACT_RESULT, STATUS_JA, cheapest_meeting_request, pick_per_carrier, result_header
 from aggregator.clientlist import ClientList
 from aggregator.labels import SAMPLE_NOTICE, carrier_name, line_name
 from aggregator.rating import LINES, BatchResult, Rater
@@ -58,7 +58,28 @@ def _columns(rater: Rater, clients: ClientList, result: BatchResult) -> tuple[np
     columns.append([carrier_names[rater.slots[b].plan.carrier] if b >= 0 else "該当なし" for b in best])
     columns.append([plan_names[b] if b >= 0 else None for b in best])
     columns.append([int(premium[i, b]) if b >= 0 else None for i, b in zip(client_idx.tolist(), best, strict=True)])
+    columns += _contract_columns(clients, client_idx)
     return client_idx, line_idx, columns
+
+
+def _contract_columns(clients: ClientList, client_idx: np.ndarray) -> list[list[Any]]:
+    """The contract check per row: the cap agreed (the contract amount or another; blank when none or not known), why it can
+    fall away for a leak, and the clauses to revise or check."""
+    from aggregator.contract_check import in_short
+    from aggregator.schema import LiabilityCap
+
+    terms = clients.contracts()
+    words = {t: in_short(t) for t in set(terms)}
+    contract = clients.batch.largest_contract_jpy.tolist()
+
+    def cap(i: int) -> int | None:
+        t = terms[i]
+        if t.liability_cap is LiabilityCap.CONTRACT_AMOUNT:
+            return int(contract[i])
+        return t.liability_cap_jpy
+
+    rows = client_idx.tolist()
+    return [[cap(i) for i in rows], [words[terms[i]][0] for i in rows], [words[terms[i]][1] for i in rows]]
 
 
 def write_results(
@@ -84,7 +105,8 @@ def write_results(
     )
     styles = _styles(book)
     header = result_header()
-    yen_cols = {3, 4} | {5 + 5 * i + j for i in range(len(Carrier)) for j in YEN_COLUMNS_PER_CARRIER} | {len(header) - 1}
+    yen_cols = {3, 4} | {5 + 5 * i + j for i in range(len(Carrier)) for j in YEN_COLUMNS_PER_CARRIER}
+    yen_cols |= {header.index("最安 保険料(円)"), header.index("契約上の賠償上限(円)")}
     rows = list(zip(*columns, strict=True))
     for s in range(sheet_count):
         name = "一括見積結果" if sheet_count == 1 else f"一括見積結果({s + 1})"
@@ -124,6 +146,8 @@ def write_results(
 def _width(col: int, head: str, yen_cols: set[int]) -> int:
     if col in yen_cols:
         return 16
+    if head in CONTRACT_RESULT:
+        return 40  # the contract check's words
     if col == 1 or head.endswith("プラン"):
         return 28  # company and plan names
     return {0: 8, 2: 22}.get(col, 13)
@@ -218,6 +242,8 @@ def write_template(target: Path, revenue_unit: str = "円") -> None:
         "industry": [v[0] for v in INDUSTRY_NAMES.values()],
         "contract": [v[0] for v in CONTRACT_TYPE_NAMES.values()],
         "flag": ["○", "×"],
+        "answer": ["はい", "いいえ", "わからない"],
+        "cap": ["契約金額", "上限なし", "わからない"],
     }
     for col, head in enumerate(headers):
         kind = kinds[head]
@@ -227,7 +253,20 @@ def write_template(target: Path, revenue_unit: str = "円") -> None:
             30 if kind in ("text", "industry", "lines", "riders") else 16,
             styles["number"] if kind in ("money", "count") else None,
         )
-        if kind in choices:
+        if kind == "cap":  # a word from the list, or the amount agreed: typed amounts are let through
+            ws.data_validation(
+                1,
+                col,
+                10_000,
+                col,
+                {
+                    "validate": "list",
+                    "source": choices[kind],
+                    "error_type": "information",
+                    "error_message": "上限の金額(例: 5,000万円)も入力できます",
+                },
+            )
+        elif kind in choices:
             ws.data_validation(
                 1, col, 10_000, col, {"validate": "list", "source": choices[kind], "error_message": f"{head}は一覧から選んでください"}
             )
@@ -241,6 +280,8 @@ def write_template(target: Path, revenue_unit: str = "円") -> None:
         "希望種目は「サイバー保険」「IT業務過誤賠償責任保険」「専門職業賠償責任保険」を「、」で区切って複数記入できます。",
         "特約は「喪失利益」「営業継続費用」「サイバー攻撃起因の納期遅延」などを「、」で区切って記入します。",
         "入力に誤りがある行は結果の「エラー」シートに行番号・列・理由を示し、それ以外の行は見積もります。",
+        "契約の確認の列(賠償の上限〜知的財産権の帰属)は任意です。「はい」「いいえ」「わからない」で記入し、空欄は「わからない」として扱います(安全側とはみなしません)。",
+        "賠償の上限は「契約金額」「上限なし」「わからない」か、契約で合意した上限の金額(例: 5,000万円)を記入します。",
     ]
     for r, text in enumerate(lines):
         help_ws.write_string(r, 0, text, styles["text"])

@@ -14,10 +14,24 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from aggregator.contract import ANSWER_WORDS, CAP_WORDS, QUESTIONS
 from aggregator.errors import AmountError, ClientListError, without_paths
 from aggregator.money import parse_yen
 from aggregator.rating import CONTRACT_TYPES, CONTROLS, INDUSTRIES, KEYS, LINES, ApplicantBatch
-from aggregator.schema import CONTRACT_TYPE_NAMES, CONTROL_NAMES, INDUSTRY_NAMES, LINE_NAMES, MAX_INCIDENTS, MAX_INPUT, ContractType, Line
+from aggregator.schema import (
+    CONTRACT_ANSWERS,
+    CONTRACT_TYPE_NAMES,
+    CONTROL_NAMES,
+    INDUSTRY_NAMES,
+    LINE_NAMES,
+    MAX_INCIDENTS,
+    MAX_INPUT,
+    Answer,
+    ContractTerms,
+    ContractType,
+    LiabilityCap,
+    Line,
+)
 from aggregator.sheetsize import Limits, SheetSize, check_workbook
 from aggregator.taxonomy import KEY_INFO, CoverageKey, classify
 
@@ -64,6 +78,11 @@ COLUMNS: tuple[Column, ...] = (
     *_money("deductible_jpy", "免責金額"),
     Column("riders", "特約", "riders", required=False, aliases=("riders",)),
     Column("contact_email", "メールアドレス", "text", required=False, aliases=("email",)),
+    # The contract check (aggregator/contract.py): optional; a blank or missing answer is unknown, never safe.
+    *(
+        Column(q.field, q.short_ja, "cap" if q.field == "liability_cap" else "answer", required=False, aliases=(q.field,))
+        for q in QUESTIONS
+    ),
 )
 FIELD_LABELS = {c.key: c.header.split("(")[0] for c in COLUMNS}
 
@@ -112,6 +131,28 @@ class ClientList:
     companies: list[str]
     errors: list[RowError] = field(default_factory=list)
     total_rows: int = 0
+    # The contract check per valid row: the cap (CAP_CODES, or the other amount agreed, in yen, when ≥ 0)
+    # and one answer code per question (ANSWER_CODES); None where the list has none of its columns.
+    contract_cap: np.ndarray | None = None
+    contract_answers: np.ndarray | None = None
+
+    def contracts(self) -> list[ContractTerms]:
+        """Each valid row's contract check; rows with the same answers share one object."""
+        n = len(self.companies)
+        caps = self.contract_cap if self.contract_cap is not None else np.full(n, CAP_CODES[LiabilityCap.UNKNOWN], dtype=np.int64)
+        answers = (
+            self.contract_answers
+            if self.contract_answers is not None
+            else np.full((n, len(CONTRACT_ANSWERS)), ANSWER_CODES.index(Answer.UNKNOWN), dtype=np.int8)
+        )
+        made: dict[tuple[int, ...], ContractTerms] = {}
+        out = []
+        for cap, row in zip(caps.tolist(), answers.tolist(), strict=True):
+            key = (cap, *row)
+            if key not in made:
+                made[key] = _terms(cap, row)
+            out.append(made[key])
+        return out
 
     @property
     def bad_rows(self) -> int:
@@ -228,7 +269,18 @@ def load_client_list(path: Path) -> ClientList:
     batch = _batch(values, keep, len(frame))
     companies = [str(v).strip() for v in values["company"][keep]]
     errors.sort(key=lambda e: e.row)
-    return ClientList(batch, sheet_rows[keep], companies, errors, len(frame))
+    cap, answers = _contract_columns(values, keep, len(frame))
+    return ClientList(batch, sheet_rows[keep], companies, errors, len(frame), cap, answers)
+
+
+def _contract_columns(values: dict[str, np.ndarray], keep: np.ndarray, n: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The contract check's columns for the valid rows; None when the list has none of them."""
+    if not any(q.field in values for q in QUESTIONS):
+        return None, None
+    unknown = ANSWER_CODES.index(Answer.UNKNOWN)
+    cap = values.get("liability_cap", np.full(n, CAP_CODES[LiabilityCap.UNKNOWN], dtype=np.int64))[keep].astype(np.int64)
+    answers = np.stack([values.get(name, np.full(n, unknown, dtype=np.int8))[keep] for name in CONTRACT_ANSWERS], axis=1)
+    return cap, answers.astype(np.int8).reshape(-1, len(CONTRACT_ANSWERS))
 
 
 def _blank_rows(frame: pd.DataFrame) -> pd.Series:
@@ -284,21 +336,22 @@ def _text(cells: np.ndarray, column: Column) -> Parsed:
     return _each(cells, convert, "", object)
 
 
-def _money_cells(cells: np.ndarray, column: Column) -> Parsed:
-    def convert(cell: Any) -> int:
-        if cell is None:
-            raise ValueError("金額の入力がありません")
-        if isinstance(cell, float):
-            if not math.isfinite(cell) or abs(cell) > MAX_INPUT:
-                raise ValueError("金額として読めません" if not math.isfinite(cell) else "金額が大きすぎます")
-            # 1.5 in a 万円 column is ¥15,000: the column's unit decides, as it does for text.
-            cell = Decimal(repr(cell))
-        yen = parse_yen(cell, unit=column.unit)
-        if yen > MAX_INPUT:
-            raise ValueError("金額が大きすぎます")
-        return yen
+def _yen_cell(cell: Any, unit: str) -> int:
+    if cell is None:
+        raise ValueError("金額の入力がありません")
+    if isinstance(cell, float):
+        if not math.isfinite(cell) or abs(cell) > MAX_INPUT:
+            raise ValueError("金額として読めません" if not math.isfinite(cell) else "金額が大きすぎます")
+        # 1.5 in a 万円 column is ¥15,000: the column's unit decides, as it does for text.
+        cell = Decimal(repr(cell))
+    yen = parse_yen(cell, unit=unit)
+    if yen > MAX_INPUT:
+        raise ValueError("金額が大きすぎます")
+    return yen
 
-    return _each(cells, convert, 0, np.int64)
+
+def _money_cells(cells: np.ndarray, column: Column) -> Parsed:
+    return _each(cells, lambda cell: _yen_cell(cell, column.unit), 0, np.int64)
 
 
 def _count(cells: np.ndarray, column: Column) -> Parsed:
@@ -382,6 +435,53 @@ def _riders(cells: np.ndarray, column: Column) -> Parsed:
     return _each(cells, convert, 0, np.int64)
 
 
+ANSWER_CODES = (Answer.YES, Answer.NO, Answer.UNKNOWN)
+# The cap column holds an amount (another amount agreed) or one of these words, coded below zero.
+CAP_CODES = {LiabilityCap.CONTRACT_AMOUNT: -1, LiabilityCap.NONE: -2, LiabilityCap.UNKNOWN: -3}
+_ANSWER_LOOKUP = {
+    **{_norm(k): v for k, v in ANSWER_WORDS.items()},
+    **{_norm(w): Answer.YES for w in ("○", "◯", "〇", "有", "あり")},
+    **{_norm(w): Answer.NO for w in ("×", "✕", "無")},
+    **{_norm(w): Answer.UNKNOWN for w in ("-", "―", "?", "？", "不明")},
+}
+_CAP_LOOKUP = {_norm(k): v for k, v in CAP_WORDS.items() if v is not LiabilityCap.OTHER_AMOUNT}
+
+
+def _answer(cells: np.ndarray, column: Column) -> Parsed:
+    def convert(cell: Any) -> int:
+        if cell is None:
+            return ANSWER_CODES.index(Answer.UNKNOWN)
+        if isinstance(cell, bool):
+            return ANSWER_CODES.index(Answer.YES if cell else Answer.NO)
+        found = _ANSWER_LOOKUP.get(_norm(cell))
+        if found is None:
+            raise ValueError("はい・いいえ・わからない(○・×も可)のいずれかで入力してください")
+        return ANSWER_CODES.index(found)
+
+    return _each(cells, convert, ANSWER_CODES.index(Answer.UNKNOWN), np.int8)
+
+
+def _cap(cells: np.ndarray, column: Column) -> Parsed:
+    def convert(cell: Any) -> int:
+        if cell is None:
+            return CAP_CODES[LiabilityCap.UNKNOWN]
+        word = _CAP_LOOKUP.get(_norm(cell)) if isinstance(cell, str) else None
+        if word is not None:
+            return CAP_CODES[word]
+        try:
+            return _yen_cell(cell, "円")
+        except (ValueError, ArithmeticError):
+            raise ValueError("「契約金額」「上限なし」「わからない」か、上限の金額(例: 5,000万円)を入力してください") from None
+
+    return _each(cells, convert, CAP_CODES[LiabilityCap.UNKNOWN], np.int64)
+
+
+def _terms(cap: int, answers: list[int]) -> ContractTerms:
+    kind = next((k for k, code in CAP_CODES.items() if code == cap), LiabilityCap.OTHER_AMOUNT)
+    values = {name: ANSWER_CODES[code] for name, code in zip(CONTRACT_ANSWERS, answers, strict=True)}
+    return ContractTerms(kind, cap if kind is LiabilityCap.OTHER_AMOUNT else None, **values)
+
+
 _PARSERS: dict[str, Callable[[np.ndarray, Column], Parsed]] = {
     "text": _text,
     "money": _money_cells,
@@ -391,6 +491,8 @@ _PARSERS: dict[str, Callable[[np.ndarray, Column], Parsed]] = {
     "flag": _flag,
     "lines": _lines,
     "riders": _riders,
+    "cap": _cap,
+    "answer": _answer,
 }
 
 

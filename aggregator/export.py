@@ -60,7 +60,7 @@ def write_comparison(
 
 
 def _write(target: str | BinaryIO, comparison: Comparison, advice: Recommendation, applicant: Applicant, as_of: date, lang: Lang) -> None:
-    from aggregator import export_sheets
+    from aggregator import export_scenarios, export_sheets
 
     book = new_workbook(target)
     line = comparison.columns[0].quote.line if comparison.columns else applicant.lines[0]
@@ -80,6 +80,8 @@ def _write(target: str | BinaryIO, comparison: Comparison, advice: Recommendatio
     export_sheets.recommendation_sheet(b, fingerprint)
     export_sheets.details_sheet(b)
     export_sheets.needs_sheet(b)
+    export_scenarios.scenarios_sheet(b)
+    export_scenarios.contract_sheet(b)
     export_sheets.underwriting_sheet(b)
     export_sheets.notes_sheet(b)
     book.close()

@@ -12,6 +12,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "sheet.needs": ("必要額の試算", "Estimated needs"),
     "sheet.underwriting": ("引受条件・お断り", "Underwriting"),
     "sheet.notes": ("ご注意", "Notes"),
+    "sheet.scenarios": ("事故シナリオ", "Accident scenarios"),
+    "sheet.contract": ("契約の確認", "Contract check"),
     # document
     "doc.title": ("{line} お見積もり比較表", "{line}: quote comparison"),
     "doc.subject": ("保険見積もり比較(比較推奨販売の記録)", "Insurance quote comparison and recommendation"),
@@ -168,6 +170,42 @@ TEXT: dict[str, tuple[str, str]] = {
     "uw.none": ("条件なし", "None"),
     "uw.as_asked": ("ご希望どおりお見積もりしています", "Quoted as asked"),
     "uw.not_available": ("付帯不可", "Not available"),
+    # accident scenarios sheet
+    "scn.title": ("事故が起きたら: 6つの事故例で見る支払額", "If it happens: what each plan pays in six accidents"),
+    "scn.intro": (
+        "IT事業者に起きる事故の例ごとに必要になる費用と賠償を見積もり、各プランが比較表と同じ支払いのルール(支払割合、項目の限度額、共有する枠、免責金額)で支払う額と、自己負担になる額を示します。",
+        "For each accident that happens to IT vendors, the costs and claims it brings are estimated, and each plan pays them by the comparison's own rules (payout ratio, item limits, shared limits, deductible): what it pays, and what is left to the customer.",
+    ),
+    "scn.accident": ("事故の例 / 補償項目", "Accident / item"),
+    "scn.need": ("推定損害", "Estimated loss"),
+    "scn.left": ("自己負担(不足額)", "Left to the customer"),
+    "scn.missing": ("補償されない項目", "Items not covered"),
+    "scn.none": ("なし", "None"),
+    "scn.total": ("合計(推定損害・支払額)", "Total (estimated loss, paid)"),
+    "scn.plan_notes": ("プランごとの注記", "Each plan's note"),
+    "scn.low": ("下限{low}円から", "from ¥{low}"),
+    "scn.assumption": ("前提条件", "Assumption"),
+    "scn.source": ("出典", "Source"),
+    # contract check sheet
+    "con.title": ("契約の確認と賠償の想定", "Contract check and the liability it sets"),
+    "con.cases": ("賠償の想定(IPA/経産省モデル契約 第20条)", "The liability (IPA/METI model contract, Art. 20)"),
+    "con.ordinary": ("通常の場合", "Ordinary case"),
+    "con.worst": ("最悪の場合", "Worst case"),
+    "con.sets_need": (
+        "比較表の「損害賠償金」の推定必要額は、この通常の場合から最悪の場合までの範囲です(不足額は最悪の場合に対して計算)。",
+        "The comparison's estimated need for damages runs from this ordinary case to the worst case (shortfalls are measured against the worst).",
+    ),
+    "con.cyber": (
+        "サイバー保険の比較表では、損害賠償金の推定必要額を漏えいの被害者の請求から試算しています。契約の上限は「事故シナリオ」シートの賠償に反映しています。",
+        "In a cyber comparison the need for damages is worked from a leak's victims' claims; the contract's cap is applied on the Accident scenarios sheet.",
+    ),
+    "con.clauses": ("確認する点と記事のアドバイス", "What to check, and the articles' advice"),
+    "con.question": ("確認する点", "What to check"),
+    "con.answer": ("回答", "Answer"),
+    "con.status": ("状態", "Status"),
+    "con.advice": ("記事のアドバイス", "The articles' advice"),
+    "con.plans": ("契約により加重された賠償責任(プランごと)", "Liability assumed by contract, plan by plan"),
+    "con.wording": ("免責の文言", "the exclusion's wording"),
     # notes sheet
     "notes.title": ("ご注意", "Notes"),
     "notes.promise": (
@@ -223,6 +261,11 @@ ASSUMPTION_LABELS: dict[str, tuple[str, str, str]] = {
     "extra_expense_pct": ("営業継続費用(喪失利益に対する割合)", "Extra expense as a share of the lost profit", "pct"),
     "litigation_pct": ("争訟費用(賠償額に対する割合)", "Litigation costs as a share of the damages", "pct"),
     "delay_share_pct": ("納期遅延の請求(最大契約金額に対する割合)", "Delay claim as a share of the largest contract", "pct"),
+    "client_daily_profit_jpy": (
+        "発注者の1日あたり粗利(システム停止時の逸失利益)",
+        "The client's gross profit a day (its loss while down)",
+        "yen",
+    ),
 }
 
 APPLICANT_LABELS: dict[str, tuple[str, str]] = {

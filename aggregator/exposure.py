@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from aggregator.contract import ClaimPart, LiabilityCase, liability_case
 from aggregator.errors import SchemaError
 from aggregator.money import format_yen, round_for_reading
 from aggregator.schema import INDUSTRY_NAMES, Applicant, Industry, Line
@@ -78,6 +79,7 @@ class Assumptions:
     extra_expense_pct: int = 20  # extra expense as a share of the lost profit
     litigation_pct: int = 20  # litigation costs as a share of the damages
     delay_share_pct: int = 30  # a cyber-caused delay's claim as a share of the largest contract
+    client_daily_profit_jpy: int = 1_000_000  # the client's gross profit a day while its system is down: an assumption to replace
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -171,6 +173,7 @@ class Needs:
     items: tuple[Need, ...]
     notes_ja: tuple[str, ...] = ()
     notes_en: tuple[str, ...] = ()
+    contract: LiabilityCase | None = None  # what the contract check makes of a claim (aggregator/contract.py)
 
     def get(self, key: CoverageKey) -> Need | None:
         return next((n for n in self.items if n.key == key), None)
@@ -276,14 +279,14 @@ def estimate(applicant: Applicant, assumptions: Assumptions | None = None, line:
         "Reports to the PPC and notices to people (mandatory from one record for unauthorised access)",
     )
     _interruption(applicant, a, add)
-    _liability(applicant, a, people, add, line or applicant.lines[0])
+    case = _liability(applicant, a, people, add, line or applicant.lines[0])
     notes_ja = (
         "推定額は目安です(読みやすさのため上2桁に丸めています)。前提条件はすべて変更できます。不足額は範囲の上限に対して計算しています。",
     )
     notes_en = (
         "Estimates are a guide, rounded to two figures for reading; every assumption can be changed. Shortfalls are measured against the top of each range.",
     )
-    return Needs(a, tuple(_readable(n) for n in items), notes_ja, notes_en)
+    return Needs(a, tuple(_readable(n) for n in items), notes_ja, notes_en, contract=case)
 
 
 def _readable(need: Need) -> Need:
@@ -330,21 +333,69 @@ def _interruption(applicant: Applicant, a: Assumptions, add: Any) -> None:
     )
 
 
-def _liability(applicant: Applicant, a: Assumptions, people: int, add: Any, line: Line) -> None:
+def client_lost_profit(a: Assumptions) -> ClaimPart:
+    """The client's lost profit while the system the vendor built or runs is down: special damages a contract may exclude."""
+    amount = a.client_daily_profit_jpy * a.outage_days
+    ja, en = _yen(a.client_daily_profit_jpy)
+    return ClaimPart(
+        "client_lost_profit",
+        amount,
+        "発注者の逸失利益",
+        "the client's lost profit",
+        f"1日{ja}(仮定値) × 停止{a.outage_days}日",
+        f"{en} a day, assumed, × {a.outage_days} days down",
+        special=True,
+    )
+
+
+def client_apology(a: Assumptions, people: int) -> ClaimPart:
+    """What the client pays its own customers after a leak the vendor caused, and claims back: apology gifts to everyone affected."""
+    ja, en = _yen(a.apology_per_person_jpy)
+    return ClaimPart(
+        "client_apology",
+        people * a.apology_per_person_jpy,
+        "発注者が利用者に支払うお詫び",
+        "the client's apology to its users",
+        f"影響を受ける{people:,}人 × {ja}(ベネッセは全員に500円の金券)",
+        f"{people:,} people affected × {en} (Benesse sent everyone a ¥500 voucher)",
+    )
+
+
+def contract_liability(applicant: Applicant, a: Assumptions, leak: ClaimPart, people: int = 0) -> LiabilityCase:
+    """The claim a leak can bring up the BtoBtoC chain — the claimants' consolation money, the client's apology
+    to every user affected, the client's lost profit — under the applicant's contract check."""
+    parts = (leak, client_apology(a, people), client_lost_profit(a))
+    return liability_case(applicant.contract, applicant.largest_contract_jpy, parts, leak_or_loss=True, at_least_contract=True)
+
+
+def _liability(applicant: Applicant, a: Assumptions, people: int, add: Any, line: Line) -> LiabilityCase:
     contract = applicant.largest_contract_jpy
     claimants = people * a.claim_share_high_bp // 10_000
     leak = claimants * a.damages_per_person_jpy
+    case = contract_liability(
+        applicant,
+        a,
+        ClaimPart(
+            "leak",
+            leak,
+            "漏えい時の慰謝料",
+            "consolation money for a leak",
+            f"請求する人{claimants:,}人(影響を受ける{people:,}人の{_bp(a.claim_share_high_bp)}) × {_yen(a.damages_per_person_jpy)[0]}",
+            f"{claimants:,} claimants ({_bp(a.claim_share_high_bp)} of the {people:,} affected) × {_yen(a.damages_per_person_jpy)[1]}",
+        ),
+        people,
+    )
     if line in (Line.IT_EO, Line.PROFESSIONAL_LIABILITY):
-        high = max(contract, leak)
-        ja = (
-            f"最大契約金額{_yen(contract)[0]}(IPA/経産省モデル契約 第20条: 賠償額は契約金額が上限)。"
-            f"故意・重過失ではこの上限がなくなり、情報漏えい等は重過失とされる契約も増えています(漏えい時の慰謝料の試算: 請求する人{claimants:,}人 × {_yen(a.damages_per_person_jpy)[0]} = {_yen(leak)[0]})"
+        # The contract decides (IPA/METI model contract, Art. 20): the range runs from the ordinary
+        # case, capped as agreed, to the worst, uncapped where the cap can fall away.
+        high = case.worst_jpy
+        add(
+            K.LIABILITY_DAMAGES,
+            case.ordinary_jpy,
+            high,
+            f"最大契約金額{_yen(contract)[0]}、IPA/経産省モデル契約 第20条と契約の確認の回答から。{case.basis_ja}",
+            f"A largest contract of {_yen(contract)[1]}, read with the IPA/METI model contract (Art. 20) and the contract check. {case.basis_en}",
         )
-        en = (
-            f"Largest contract {_yen(contract)[1]} (IPA/METI model contract, Art. 20: damages capped at the contract amount). "
-            f"For intent or gross negligence the cap falls away; a leak estimate: {claimants:,} claimants × {_yen(a.damages_per_person_jpy)[1]} = {_yen(leak)[1]}"
-        )
-        add(K.LIABILITY_DAMAGES, contract, high, ja, en)
     else:
         few, many = people * a.low("claim_share_low_bp") // 10_000, people * a.claim_share_high_bp // 10_000
         low_award, high_award = _yen(a.low("damages_per_person_low_jpy")), _yen(a.damages_per_person_jpy)
@@ -368,3 +419,4 @@ def _liability(applicant: Applicant, a: Assumptions, people: int, add: Any, line
         f"最大契約金額の{a.delay_share_pct}%(サイバー攻撃による納期遅延の請求)",
         f"{a.delay_share_pct}% of the largest contract (a claim for a cyber-caused delay)",
     )
+    return case

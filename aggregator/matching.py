@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from aggregator.exposure import Need, Needs
 from aggregator.labels import STATUS_LABELS, carrier_name
@@ -12,6 +13,10 @@ from aggregator.money import format_premium, format_yen, round_for_reading
 from aggregator.payment import Loss, PoolUse, allocate, most_it_can_pay
 from aggregator.schema import POLICY_POOL, Carrier, CoverageTerm, LimitBasis, Line, PerVictimCap, Quote, QuoteStatus, TermStatus
 from aggregator.taxonomy import KEY_INFO, Category, CoverageKey, label
+
+if TYPE_CHECKING:
+    from aggregator.contract_check import ContractCheck
+    from aggregator.scenarios import ScenarioResult
 
 
 class PriorityKind(StrEnum):
@@ -125,6 +130,8 @@ class Comparison:
     materiality_jpy: int = 0  # shortfalls closer than this are the same cover for choosing (materiality())
     added: tuple[int, ...] = ()  # columns shown beyond one per carrier: the broadest plan meeting the wishes
     not_sold: tuple[NotSold, ...] = ()  # carriers that do not sell this line (取扱なし), with their nearest product
+    contract: ContractCheck | None = None  # the contract check read against these plans (aggregator/contract_check.py)
+    scenarios: tuple[ScenarioResult, ...] = ()  # the articles' six accidents, paid plan by plan (aggregator/scenarios.py)
 
     @property
     def sample(self) -> bool:
@@ -181,7 +188,8 @@ def limit_stated(term: CoverageTerm) -> bool:
     return term.limit_jpy is not None or term.parent != POLICY_POOL or KEY_INFO[term.key].category in LIMIT_FOLLOWS_PARENT
 
 
-def _loss(need: Need) -> Loss:
+def loss_of(need: Need) -> Loss:
+    """One item's need as the loss the payment rule pays on (aggregator/payment.py)."""
     return Loss(
         need.amount_jpy,
         people=need.people,
@@ -197,13 +205,21 @@ def _column(quote: Quote, rows: Sequence[Row]) -> tuple[list[Cell], tuple[PoolUs
     plan = quote.plan
     terms = {row.key: plan.term(row.key) for row in rows}
     kinds = {key: _kind(term, quote) for key, term in terms.items()}
-    payable_terms = sorted(
-        (term for key, term in terms.items() if term is not None and kinds[key] in COVERED_KINDS and limit_stated(term)),
+    losses = {row.key: loss_of(row.need) for row in rows if row.need is not None}
+    allocation = allocate(plan, payable_terms(quote, terms), losses, quote.limit_jpy, quote.deductible_jpy)
+    return [_cell(row, terms[row.key], kinds[row.key], quote, allocation.paid) for row in rows], allocation.pools
+
+
+def payable_terms(quote: Quote, keys: Iterable[CoverageKey] = ROW_ORDER) -> list[CoverageTerm]:
+    """The items of a quote that pay (covered, with a limit stated), in the order one incident's needs are paid.
+
+    The comparison and the accident scenarios both allocate through this, so they never disagree.
+    """
+    terms = (quote.plan.term(key) for key in keys)
+    return sorted(
+        (t for t in terms if t is not None and _kind(t, quote) in COVERED_KINDS and limit_stated(t)),
         key=lambda t: PAYMENT_ORDER.index(t.key),
     )
-    losses = {row.key: _loss(row.need) for row in rows if row.need is not None}
-    allocation = allocate(plan, payable_terms, losses, quote.limit_jpy, quote.deductible_jpy)
-    return [_cell(row, terms[row.key], kinds[row.key], quote, allocation.paid) for row in rows], allocation.pools
 
 
 def _cell(row: Row, term: CoverageTerm | None, kind: CellKind, quote: Quote, paid: Mapping[CoverageKey, int]) -> Cell:

@@ -6,7 +6,7 @@ from aggregator.labels import BASIS_LABELS, TRIGGER_LABELS, line_name, pick
 from aggregator.matching import STATUS_LABELS_QUOTE, Cell, CellKind, Column, NotSold
 from aggregator.money import Lang, format_premium, format_yen
 from aggregator.payment import PoolUse
-from aggregator.schema import POLICY_POOL, Quote, Trigger
+from aggregator.schema import POLICY_POOL, Plan, Quote, Trigger
 from aggregator.taxonomy import KEY_INFO, Category
 
 KIND_LABELS: dict[CellKind, tuple[str, str]] = {
@@ -141,6 +141,11 @@ def plan_terms(quote: Quote, lang: Lang = "ja") -> tuple[tuple[str, str], ...]:
     if plan.exclusions:
         rows.append(("主な免責" if ja else "Main exclusions", "、".join(plan.exclusions) if ja else "; ".join(plan.exclusions)))
     return tuple(rows)
+
+
+def contractual_exclusion(plan: Plan) -> str | None:
+    """The plan's exclusion of liability a contract adds beyond the law (契約により加重された賠償責任), as it words it, or None."""
+    return next((e for e in plan.exclusions if _is_contractual(e)), None)
 
 
 def _is_contractual(exclusion: str) -> bool:

@@ -40,15 +40,18 @@ def build_comparison(
     all_plans: bool = False,
 ) -> Comparison:
     """The one path from applicant to comparison: the CLI, the web page and the workbook all call it."""
+    from aggregator.scenarios import with_scenarios
+
     line = line or applicant.lines[0]
     quotes = [q for q in rater.quote(applicant, as_of) if q.line is line]
     needs = estimate(applicant, assumptions, line)
     if all_plans:
-        return compare(quotes, needs, priorities)
+        return with_scenarios(compare(quotes, needs, priorities), applicant, line)
     shown = shortlist(quotes)
     wider = broadest_beyond(quotes, shown, needs, priorities)
     comparison = compare([*shown, *wider], needs, priorities)
-    return replace(comparison, added=tuple(range(len(shown), len(shown) + len(wider))), not_sold=not_sold(rater, line))
+    comparison = replace(comparison, added=tuple(range(len(shown), len(shown) + len(wider))), not_sold=not_sold(rater, line))
+    return with_scenarios(comparison, applicant, line)
 
 
 # Where a carrier does not sell the line asked, the product it sells that comes nearest.
@@ -224,6 +227,17 @@ def fingerprint(data: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def matches_record(data: Mapping[str, Any], record: Mapping[str, Any]) -> bool:
+    """Whether a comparison worked out now is the one a record stored.
+
+    Keys the comparison's JSON gained after the record was made (the contract check and the
+    scenarios, say) are left out of the check: a record made before them is not stale for lacking them.
+    """
+    stored = record.get("comparison")
+    kept = {k: v for k, v in data.items() if k in stored} if isinstance(stored, Mapping) else data
+    return fingerprint(kept) == record.get("comparison_sha256")
+
+
 def make_record(
     rater: Rater,
     applicant: Applicant,
@@ -270,4 +284,4 @@ def reproduce(record: Mapping[str, Any], rater: Rater) -> tuple[dict[str, Any], 
         assumptions=Assumptions.from_data(record["assumptions"]),
         priorities=priorities_from_data(record["priorities"]),
     )
-    return again, again["comparison_sha256"] == record["comparison_sha256"]
+    return again, matches_record(again["comparison"], record)

@@ -126,6 +126,87 @@ CONTRACT_TYPE_NAMES: dict[ContractType, tuple[str, str]] = {
 }
 
 
+class Answer(StrEnum):
+    """An answer to one question of the contract check: unknown is never read as the safe answer."""
+
+    YES = "yes"
+    NO = "no"
+    UNKNOWN = "unknown"
+
+
+ANSWER_NAMES: dict[Answer, tuple[str, str]] = {
+    Answer.YES: ("はい", "Yes"),
+    Answer.NO: ("いいえ", "No"),
+    Answer.UNKNOWN: ("わからない", "Don't know"),
+}
+
+
+class LiabilityCap(StrEnum):
+    """What the contract's liability clause caps the vendor's damages at (IPA/METI model contract, Art. 20)."""
+
+    CONTRACT_AMOUNT = "contract_amount"  # 契約金額を上限とする (the model contract's wording)
+    OTHER_AMOUNT = "other_amount"  # another amount agreed
+    NONE = "none"  # no cap agreed
+    UNKNOWN = "unknown"
+
+
+LIABILITY_CAP_NAMES: dict[LiabilityCap, tuple[str, str]] = {
+    LiabilityCap.CONTRACT_AMOUNT: ("契約金額が上限", "Capped at the contract amount"),
+    LiabilityCap.OTHER_AMOUNT: ("別の金額が上限", "Capped at another amount"),
+    LiabilityCap.NONE: ("上限なし", "No cap"),
+    LiabilityCap.UNKNOWN: ("わからない", "Don't know"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ContractTerms:
+    """What the vendor's usual contract says, as the articles' checklist asks it (aggregator/contract.py); every answer starts unknown."""
+
+    liability_cap: LiabilityCap = LiabilityCap.UNKNOWN
+    liability_cap_jpy: int | None = None  # the amount, with OTHER_AMOUNT only
+    special_damages_excluded: Answer = Answer.UNKNOWN  # 逸失利益などの特別損害を除く
+    gross_negligence_includes_leaks: Answer = Answer.UNKNOWN  # データ消失・情報漏えいを重過失とする定め
+    liability_beyond_law: Answer = Answer.UNKNOWN  # 法律上の責任を超える賠償の約束 (違約金, 無過失の保証)
+    scope_defined: Answer = Answer.UNKNOWN  # 作業範囲・受入基準
+    contract_type_stated: Answer = Answer.UNKNOWN  # 請負か準委任か
+    change_control: Answer = Answer.UNKNOWN  # 変更管理の手続
+    acceptance_procedure: Answer = Answer.UNKNOWN  # 検収の手続と期間
+    payment_terms: Answer = Answer.UNKNOWN  # 支払条件 (「別途協議」にしない)
+    ip_ownership: Answer = Answer.UNKNOWN  # 知的財産権の帰属
+
+    def __post_init__(self) -> None:
+        def check(ok: bool, name: str, value: object, reason: str) -> None:
+            if not ok:
+                raise ApplicantError(f"contract.{name}", value, reason)
+
+        check(isinstance(self.liability_cap, LiabilityCap), "liability_cap", self.liability_cap, "賠償の上限が一覧にありません")
+        for name in CONTRACT_ANSWERS:
+            value = getattr(self, name)
+            check(isinstance(value, Answer), name, value, "はい・いいえ・わからないのいずれかです")
+        amount = self.liability_cap_jpy
+        if self.liability_cap is LiabilityCap.OTHER_AMOUNT:
+            limit = APPLICANT_LIMITS["liability_cap_jpy"]
+            check(isinstance(amount, int) and not isinstance(amount, bool), "liability_cap_jpy", amount, "上限の金額を入力してください")
+            assert isinstance(amount, int)
+            check(0 <= amount <= limit.largest, "liability_cap_jpy", amount, limit.message)
+        else:
+            check(amount is None, "liability_cap_jpy", amount, "上限の金額は「別の金額が上限」のときだけ指定します")
+
+
+# The contract check's yes/no questions, in the order they are asked (the cap comes first).
+CONTRACT_ANSWERS = (
+    "special_damages_excluded",
+    "gross_negligence_includes_leaks",
+    "liability_beyond_law",
+    "scope_defined",
+    "contract_type_stated",
+    "change_control",
+    "acceptance_procedure",
+    "payment_terms",
+    "ip_ownership",
+)
+
+
 def _require(ok: bool, field_name: str, value: object, reason: str) -> None:
     if not ok:
         raise SchemaError(field_name, value, reason)
@@ -630,6 +711,7 @@ APPLICANT_LIMITS: dict[str, FieldLimit] = {
     "servers": FieldLimit(MAX_INPUT, "0〜1,000兆の整数で入力してください"),
     "incidents_3y": FieldLimit(MAX_INCIDENTS, f"0〜{MAX_INCIDENTS}件の整数で入力してください"),
     "gross_margin_pct": FieldLimit(100, "粗利率は0〜100％の整数で入力してください"),
+    "liability_cap_jpy": FieldLimit(MAX_INPUT, "0円〜1,000兆円の金額で入力してください"),
     **{name: FieldLimit(MAX_INPUT, "0円〜1,000兆円の金額で入力してください") for name in MONEY_FIELDS_JPY},
 }
 
@@ -654,6 +736,7 @@ class Applicant:
     riders: frozenset[CoverageKey] = frozenset()
     contact_email: str = ""
     gross_margin_pct: int | None = None  # 粗利率 (gross profit over revenue); None: the industry's assumed rate
+    contract: ContractTerms = ContractTerms()  # the contract check; all unknown unless answered
 
     def __post_init__(self) -> None:
         def check(ok: bool, name: str, value: object, reason: str) -> None:
@@ -683,6 +766,7 @@ class Applicant:
         check(len(set(self.lines)) == len(self.lines), "lines", self.lines, "保険の種類が重複しています")
         check(isinstance(self.industry, Industry), "industry", self.industry, "業種が一覧にありません")
         check(isinstance(self.contract_type, ContractType), "contract_type", self.contract_type, "契約形態は請負か準委任です")
+        check(isinstance(self.contract, ContractTerms), "contract", self.contract, "契約の確認の回答が正しくありません")
 
 
 # --------------------------------------------------------------- quotes ---

@@ -91,7 +91,18 @@ def comparison_to_data(comparison: Any) -> dict[str, Any]:
         }
         for r in comparison.rows
     ]
+    quotes = [c.quote for c in comparison.columns]
+    extra: dict[str, Any] = {}
+    if comparison.contract is not None:
+        from aggregator.contract_check import check_to_data
+
+        extra["contract"] = check_to_data(comparison.contract, quotes)
+    if comparison.scenarios:
+        from aggregator.scenarios import results_to_data
+
+        extra["scenarios"] = results_to_data(comparison.scenarios, quotes)
     return {
+        **extra,
         "sample": comparison.sample,
         "priorities": to_data(comparison.priorities),
         "assumptions": to_data(comparison.needs.assumptions),

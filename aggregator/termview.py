@@ -80,8 +80,41 @@ def render_comparison(comparison: Comparison, advice: Recommendation, applicant:
         out.append(f"  {carrier_name(column.quote.carrier, lang)} {column.quote.plan.name}")
         out.extend(f"    {name}: {text}" for name, text in plan_terms(column.quote, lang))
     out.append("")
+    out.extend(_scenarios(comparison, lang))
     out.extend(_ranking(comparison, advice, lang))
     return "\n".join(out)
+
+
+def _scenarios(comparison: Comparison, lang: Lang) -> list[str]:
+    """The contract's liability and the six accidents, one line each: what each plan pays and leaves to the customer."""
+    ja = lang == "ja"
+    out: list[str] = []
+    case = comparison.contract.liability if comparison.contract is not None else None
+    if case is not None:
+        out.append("【契約の確認: 賠償の想定】" if ja else "[Contract check: the liability]")
+        out.append(
+            f"  {'通常の場合' if ja else 'Ordinary case'} {yen(case.ordinary_jpy, lang)}: {case.ordinary_ja if ja else case.ordinary_en}"
+        )
+        out.append(f"  {'最悪の場合' if ja else 'Worst case'} {yen(case.worst_jpy, lang)}: {case.worst_ja if ja else case.worst_en}")
+        out.append("")
+    if not comparison.scenarios:
+        return out
+    header = ["事故の例" if ja else "Accident", "推定損害" if ja else "Est. loss"]
+    header += [f"{carrier_name(c.quote.carrier, lang)} {c.quote.plan.code}" for c in comparison.columns]
+    rows = []
+    for result in comparison.scenarios:
+        cells = []
+        for p in result.plans:
+            text = f"{'支払' if ja else 'pays '}{yen(p.payable_jpy, lang)}"
+            if p.shortfall_jpy:
+                text += f" {'自己負担' if ja else 'left'} {yen(p.shortfall_jpy, lang)}"
+            cells.append(text)
+        title = result.scenario.title_ja if ja else result.scenario.title_en
+        rows.append([title, yen(result.scenario.need_jpy, lang), *cells])
+    out.append("【事故が起きたら: 6つの事故例】" if ja else "[If it happens: six accidents]")
+    out.append(render(header, rows))
+    out.append("")
+    return out
 
 
 def _ranking(comparison: Comparison, advice: Recommendation, lang: Lang) -> list[str]:

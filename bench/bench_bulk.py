@@ -31,12 +31,13 @@ from typing import Any
 import numpy as np
 from benchdata import AS_OF, SEED, conditions, generate, load_rater, say, table, verdict
 
+from aggregator.contract import QUESTIONS
 from aggregator.rating import CONTRACT_TYPES, CONTROLS, INDUSTRIES, KEYS, LINES
 from aggregator.schema import CONTRACT_TYPE_NAMES, CONTROL_NAMES, INDUSTRY_NAMES, Carrier, Line
 from aggregator.taxonomy import KEY_INFO
 
 CACHE = Path(os.environ.get("BENCH_CACHE", "/tmp/quote-aggregator-bench"))
-FORMAT_VERSION = 1  # bump when the generated list changes shape
+FORMAT_VERSION = 2  # bump when the generated list changes shape
 TARGET_RATIO = 1.3
 TARGET_PEAK_BYTES = 1 << 30
 LINE_JA = {Line.CYBER: "サイバー保険", Line.IT_EO: "IT業務過誤賠償責任保険", Line.PROFESSIONAL_LIABILITY: "専門職業賠償責任保険"}
@@ -87,6 +88,8 @@ def write_client_list(path: Path, n: int) -> None:
     }
     for name, c in control_col.items():
         columns[name] = ["○" if v else "×" for v in pop.controls[:, c].tolist()]
+    for q in QUESTIONS:  # the contract check: left blank (unknown), as most lists will
+        columns[q.short_ja] = [""] * n
     missing = [h for h in headers if h not in columns]
     if missing:
         raise SystemExit(f"the template has columns this generator does not fill: {missing}")
@@ -139,7 +142,7 @@ def child_baseline(source: Path, target: Path, rows: int) -> dict[str, Any]:
             row += (
                 ["見積可", "プラン", 1_234_500, 100_000_000, 100_000] if (carrier, line) in sells else ["取扱なし", None, None, None, None]
             )
-        templates.append([*row, "AIG損保", "プラン", 1_234_500])
+        templates.append([*row, "AIG損保", "プラン", 1_234_500, None, "上限の定めがあるか分からない", "要確認: 賠償の上限"])
     assert all(len(t) == len(header) for t in templates)
 
     start = time.perf_counter()

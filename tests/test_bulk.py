@@ -180,3 +180,38 @@ def test_blank_rows_are_skipped_and_row_numbers_stay_the_sheets(tmp_path: Path) 
     clients = load_client_list(source)
     assert (len(clients.companies), clients.total_rows) == (1, 2)
     assert [(e.row, e.column) for e in clients.errors] == [(5, "業種")]  # row 5 as Excel shows it
+
+
+def test_the_contract_check_columns_are_read_and_shown_beside_each_clients_quotes(tmp_path: Path) -> None:
+    head = [*HEAD, "賠償の上限", "特別損害の除外", "漏えいを重過失とする定め", "支払条件の明記"]
+    rows = [
+        [*GOOD, "契約金額", "はい", "いいえ", "○"],  # capped, leaks not gross negligence; the rest unknown
+        [f"{GOOD[0]}2", *GOOD[1:], "5,000万円", "はい", "はい", "×"],  # another cap, leaks as gross negligence
+        [f"{GOOD[0]}3", *GOOD[1:], None, None, None, None],  # nothing answered: unknown, never safe
+        [f"{GOOD[0]}4", *GOOD[1:], "たぶん", "はい", "いいえ", "○"],  # not a cap: the row is refused
+    ]
+    source = _list(tmp_path / "clients.xlsx", rows, head=head)
+    summary = run_bulk(Rater([carrier_data()]), source, tmp_path / "out.xlsx", TODAY)
+    assert (summary.clients, summary.bad_rows) == (3, 1)
+    errors = _sheet(tmp_path / "out.xlsx", "エラー")[2:]
+    assert [(row, column) for row, column, _, _ in errors] == [(5, "賠償の上限")]
+    sheet = _sheet(tmp_path / "out.xlsx", "一括見積結果")
+    col = {name: i for i, name in enumerate(sheet[2])}
+    cap, why, clauses = (col[h] for h in ("契約上の賠償上限(円)", "上限が外れる場合(漏えい・データ消失)", "契約の見直し・確認"))
+    capped, other, blank = sheet[3], sheet[4], sheet[5]
+    assert capped[cap] == 30_000_000 and capped[why] == "上限まで(実際の故意・重過失を除く)"
+    assert capped[clauses].startswith("要確認: 法律を超える賠償の約束") and "要見直し" not in capped[clauses]
+    assert other[cap] == 50_000_000 and "重大な過失とする定めがあり" in other[why]
+    assert other[clauses].startswith("要見直し: 漏えいを重過失とする定め、支払条件の明記")
+    assert blank[cap] is None and "上限の定めがあるか分からない" in blank[why] and blank[clauses].startswith("要確認: 賠償の上限")
+
+
+def test_the_template_has_the_contract_check_columns_and_reads_back(tmp_path: Path) -> None:
+    path = tmp_path / "template.xlsx"
+    write_template(path)
+    header = _sheet(path, "顧客リスト")[0]
+    assert {"賠償の上限", "特別損害の除外", "漏えいを重過失とする定め", "知的財産権の帰属"} <= set(header)
+    clients = load_client_list(path)
+    (terms,) = clients.contracts()
+    assert terms.liability_cap.value == "contract_amount" and terms.special_damages_excluded.value == "yes"
+    assert terms.gross_negligence_includes_leaks.value == "unknown"

@@ -35,8 +35,17 @@ from tests.factories import OKU, applicant, carrier_data
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = date(2026, 11, 21)
-JA_SHEETS = ["比較表", "ご提案", "補償詳細", "必要額の試算", "引受条件・お断り", "ご注意"]
-EN_SHEETS = ["Comparison", "Recommendation", "Coverage details", "Estimated needs", "Underwriting", "Notes"]
+JA_SHEETS = ["比較表", "ご提案", "補償詳細", "必要額の試算", "事故シナリオ", "契約の確認", "引受条件・お断り", "ご注意"]
+EN_SHEETS = [
+    "Comparison",
+    "Recommendation",
+    "Coverage details",
+    "Estimated needs",
+    "Accident scenarios",
+    "Contract check",
+    "Underwriting",
+    "Notes",
+]
 YEN_JA, YEN_EN = '#,##0"円"', '"¥"#,##0'
 GREEN, GREY, YELLOW, PEACH, RED = "FFC6EFCE", "FFD9D9D9", "FFFFEB9C", "FFFCE4D6", "FFC00000"
 

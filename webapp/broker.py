@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -18,6 +19,8 @@ from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from aggregator import clock
+from aggregator.contract import contract_from_data
+from aggregator.errors import ApplicantError
 from aggregator.exposure import Assumptions
 from aggregator.labels import carrier_name
 from aggregator.money import Lang
@@ -26,6 +29,7 @@ from aggregator.schema import Carrier, Line
 from aggregator.taxonomy import KEY_INFO, CoverageKey
 from webapp import carrierdata, current_lang, storage, tasks
 from webapp.auth import audit
+from webapp.contractform import ContractForm, contract_form_data
 from webapp.extensions import db, login_manager
 from webapp.forms import AssumptionsForm, RequoteForm, localize, opts
 from webapp.models import AuditEntry, BulkJob, Proposal, QuoteRequest, QuoteVersion
@@ -213,6 +217,8 @@ def request_detail(request_id: int, assumptions_form: AssumptionsForm | None = N
     if advice.proposed is not None:
         best = comparison.columns[advice.proposed].quote
         proposal.plan.data = f"{best.carrier.value}:{best.plan.code}"
+    contract = ContractForm(data=contract_form_data(applicant.contract))
+    localize(contract, current_lang())
     proposals = db.session.scalars(select(Proposal).where(Proposal.request_id == found.id).order_by(Proposal.id.desc())).all()
     log = db.session.scalars(select(AuditEntry).where(AuditEntry.target == f"request:{found.id}").order_by(AuditEntry.id.desc())).all()
     return render_template(
@@ -233,6 +239,8 @@ def request_detail(request_id: int, assumptions_form: AssumptionsForm | None = N
         show_sample_notice=comparison.sample,
         assumptions_form=assumptions_form or AssumptionsForm.of(comparison.needs.assumptions),
         assumptions_action=url_for("broker.assumptions", request_id=found.id, v=version.number),
+        contract_form=contract,
+        contract_action=url_for("broker.change_contract", request_id=found.id),
     )
 
 
@@ -279,6 +287,29 @@ def requote(request_id: int) -> Response:
     if found.status == "new":
         found.status = "quoted"
     audit("request.requote", f"request:{found.id}", f"v{version.number} {line.value} limit={limit} deductible={deductible}")
+    db.session.commit()
+    return redirect(url_for("broker.request_detail", request_id=found.id, v=version.number))
+
+
+@bp.post("/requests/<int:request_id>/contract")
+def change_contract(request_id: int) -> Response:
+    """The contract check answered anew (after a call with the customer): a new version quoted with it."""
+    found = _request_or_404(request_id)
+    form = ContractForm()
+    if not form.validate_on_submit():
+        why = "、".join(str(e) for errors in form.errors.values() for e in errors)
+        flash(gettext("契約の確認の回答を確認してください: %(why)s", why=why), "error")
+        return redirect(url_for("broker.request_detail", request_id=found.id))
+    try:
+        contract = contract_from_data(form.contract_data())
+    except ApplicantError as exc:
+        flash(gettext("契約の確認の回答を確認してください: %(why)s", why=exc.reason), "error")
+        return redirect(url_for("broker.request_detail", request_id=found.id))
+    version = storage.change_contract(current_app.extensions["rater"], found, contract, as_of=clock.today(), by=current_user.username)
+    if found.status == "new":
+        found.status = "quoted"
+    answers = " ".join(f"{k}={v}" for k, v in form.contract_data().items())
+    audit("request.contract", f"request:{found.id}", f"v{version.number} {answers}")
     db.session.commit()
     return redirect(url_for("broker.request_detail", request_id=found.id, v=version.number))
 

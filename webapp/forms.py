@@ -28,6 +28,7 @@ from aggregator.matching import PRIORITY_LABELS, PriorityKind
 from aggregator.money import format_yen, parse_yen
 from aggregator.schema import APPLICANT_LIMITS, CONTRACT_TYPE_NAMES, CONTROL_NAMES, INDUSTRY_NAMES, LINE_NAMES, Line
 from aggregator.taxonomy import KEY_INFO, CoverageKey
+from webapp.contractform import ContractQuestions, localize_contract
 
 MAN = 10_000
 LIMIT_CHOICES = (1_000 * MAN, 3_000 * MAN, 5_000 * MAN, 10_000 * MAN, 30_000 * MAN, 50_000 * MAN, 100_000 * MAN)
@@ -90,7 +91,7 @@ def _count(label: Any, name: str) -> IntegerField:
     )
 
 
-class QuoteForm(FlaskForm):  # type: ignore[misc]
+class QuoteForm(FlaskForm, ContractQuestions):  # type: ignore[misc]
     company = StringField(_l("会社名"), validators=[DataRequired(REQUIRED), _length("company")])
     contact_email = EmailField(
         _l("ご担当者のメールアドレス"),
@@ -153,6 +154,7 @@ class QuoteForm(FlaskForm):  # type: ignore[misc]
             "deductible_jpy": int(self.deductible_jpy.data),
             "riders": list(self.riders.data or []),
             "gross_margin_pct": self.gross_margin.data,
+            "contract": self.contract_data(),
         }
 
     def priorities_data(self) -> dict[str, Any]:
@@ -271,6 +273,7 @@ def localize(form: FlaskForm, lang: str) -> None:
     for name in ("limit_jpy", "deductible_jpy"):
         if name in form:
             form[name].choices = money_choices(tuple(int(c.value) for c in form[name].choices), lang)
+    localize_contract(form, lang)
 
 
 def label_of(key: CoverageKey, lang: str) -> str:

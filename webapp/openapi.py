@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
+from aggregator.contract import QUESTION
 from aggregator.exposure import BASIS_POINT_FIELDS, PERCENT_FIELDS, Assumptions
 from aggregator.matching import PriorityKind
-from aggregator.schema import APPLICANT_LIMITS, ContractType, Industry, Line, SecurityControl
+from aggregator.scenarios import ScenarioKind
+from aggregator.schema import APPLICANT_LIMITS, CONTRACT_ANSWERS, ContractType, Industry, LiabilityCap, Line, SecurityControl
 from aggregator.taxonomy import CoverageKey
 
 AMOUNT: dict[str, Any] = {
@@ -32,6 +34,71 @@ ASSUMPTIONS: dict[str, Any] = {
         for f in fields(Assumptions)
     },
 }
+
+ANSWER: dict[str, Any] = {
+    "enum": ["yes", "no", "unknown", True, False, None],
+    "description": "はい・いいえ・わからない(はい/いいえ/わからない の語も可)。省略は unknown: 安全側とはみなしません / yes, no or unknown; left out is unknown, never read as safe",
+}
+_ANSWERS: dict[str, Any] = {
+    name: {**ANSWER, "description": f"{QUESTION[name].text_ja} / {QUESTION[name].text_en}. {ANSWER['description']}"}
+    for name in CONTRACT_ANSWERS
+}
+_CAP = "賠償の上限: 契約金額(contract_amount)・別の金額(other_amount)・上限なし(none)・わからない(unknown) / the cap on damages"
+CONTRACT: dict[str, Any] = {
+    "description": "契約の確認(IPA/経産省モデル契約 第20条と記事のチェックリスト)。IT業務過誤の賠償の想定と事故シナリオに使います。"
+    "上限の金額(liability_cap_jpy)は liability_cap が other_amount のときだけ、必ず指定します / the contract check; "
+    "liability_cap_jpy goes with other_amount, and only with it",
+    "oneOf": [
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["liability_cap", "liability_cap_jpy"],
+            "properties": {
+                "liability_cap": {"type": "string", "const": LiabilityCap.OTHER_AMOUNT.value, "description": _CAP},
+                "liability_cap_jpy": {**AMOUNT, "description": "上限の金額 / the cap agreed"},
+                **_ANSWERS,
+            },
+        },
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "liability_cap": {
+                    "type": ["string", "null"],
+                    "enum": [c.value for c in LiabilityCap if c is not LiabilityCap.OTHER_AMOUNT] + [None],
+                    "description": _CAP,
+                },
+                "liability_cap_jpy": {"type": "null"},
+                **_ANSWERS,
+            },
+        },
+        {"type": "null"},
+    ],
+}
+
+SCENARIO: dict[str, Any] = {
+    "type": "object",
+    "description": "記事の事故例の1つ: 必要額と、各プランの支払額・自己負担・補償されない項目 / one of the articles' accidents, paid plan by plan",
+    "required": ["key", "title_ja", "title_en", "need_jpy", "needs", "plans"],
+    "properties": {
+        "key": {"type": "string", "enum": [k.value for k in ScenarioKind]},
+        "need_jpy": {"type": "integer", "minimum": 0},
+        "needs": {"type": "array", "items": {"type": "object"}},
+        "plans": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["carrier", "plan_code", "payable_jpy", "shortfall_jpy", "missing", "items"],
+                "properties": {
+                    "payable_jpy": {"type": "integer", "minimum": 0},
+                    "shortfall_jpy": {"type": "integer", "minimum": 0},
+                    "missing": {"type": "array", "items": {"type": "string", "enum": [k.value for k in CoverageKey]}},
+                },
+            },
+        },
+    },
+}
+
 
 APPLICANT: dict[str, Any] = {
     "type": "object",
@@ -80,6 +147,7 @@ APPLICANT: dict[str, Any] = {
             "maximum": 100,
             "description": "粗利率(%)。利益損害の必要額に使います。省略時は業種の仮定値 / gross margin; the industry's assumed rate when left out",
         },
+        "contract": CONTRACT,
         "priorities": {
             "type": "object",
             "additionalProperties": False,
@@ -160,6 +228,11 @@ QUOTE: dict[str, Any] = {
                 },
                 "rows": {"type": "array"},
                 "ranking": {"type": "array"},
+                "contract": {
+                    "type": "object",
+                    "description": "契約の確認: 回答、記事のアドバイス、賠償の想定(通常・最悪)、プランごとの「契約により加重された賠償責任」の免責 / the contract check",
+                },
+                "scenarios": {"type": "array", "minItems": 6, "maxItems": 6, "items": SCENARIO},
             },
         },
         "recommendation": {"type": "object"},

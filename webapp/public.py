@@ -51,9 +51,11 @@ def index() -> Any:
                 applicant = applicant_from_data(form.applicant_data())
             except ApplicantInputError as exc:
                 for error in exc.errors:
-                    target = {"annual_revenue_jpy": "annual_revenue", "largest_contract_jpy": "largest_contract"}.get(
-                        error.field, error.field
-                    )
+                    target = {
+                        "annual_revenue_jpy": "annual_revenue",
+                        "largest_contract_jpy": "largest_contract",
+                        "contract.liability_cap_jpy": "liability_cap_amount",
+                    }.get(error.field, error.field)
                     field = form._fields.get(target, form.company)
                     field.errors = [*field.errors, error.reason]
             else:

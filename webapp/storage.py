@@ -14,8 +14,8 @@ from aggregator.applicants import applicant_from_data
 from aggregator.exposure import Assumptions
 from aggregator.matching import Comparison, Priorities
 from aggregator.rating import Rater
-from aggregator.recommendation import build_comparison, fingerprint, make_record, priorities_from_data
-from aggregator.schema import Applicant, Line
+from aggregator.recommendation import build_comparison, make_record, matches_record, priorities_from_data
+from aggregator.schema import Applicant, ContractTerms, Line
 from aggregator.serialize import comparison_to_data, to_data
 from webapp.extensions import db
 from webapp.models import QuoteRequest, QuoteVersion, now
@@ -86,6 +86,18 @@ def latest_assumptions(request: QuoteRequest) -> Assumptions:
     return Assumptions() if newest is None else Assumptions.from_data(newest.record.get("assumptions", {}))
 
 
+def change_contract(rater: Rater, request: QuoteRequest, contract: ContractTerms, *, as_of: date, by: str) -> QuoteVersion:
+    """The contract check answered anew: the newest version's terms quoted again with it; later re-quotes keep it."""
+    latest = version_of(request)
+    assert latest is not None  # a request is stored with its first version
+    applicant = replace(applicant_of(request), contract=contract)
+    request.applicant = to_data(applicant)  # a new value, so the JSON column is written
+    db.session.flush()
+    return add_version(
+        rater, request, line=Line(latest.line), limit_jpy=latest.limit_jpy, deductible_jpy=latest.deductible_jpy, as_of=as_of, by=by
+    )
+
+
 def _add_version(
     rater: Rater, request: QuoteRequest, applicant: Applicant, line: Line, *, as_of: date, by: str, assumptions: Assumptions | None
 ) -> QuoteVersion:
@@ -153,7 +165,7 @@ def computed(rater: Rater, version: QuoteVersion, cache: dict[int, Computed]) ->
 
         comparison = compare_on(date.fromisoformat(record["as_of"]))
         data = comparison_to_data(comparison)
-        fresh = fingerprint(data) == version.fingerprint
+        fresh = matches_record(data, {"comparison": record.get("comparison"), "comparison_sha256": version.fingerprint})
         if not fresh:
             # The rates changed since: on the quote date a newer table would not yet be in force and
             # every carrier that changed would show as declined. Show today's rates instead, and say so.

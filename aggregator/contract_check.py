@@ -1,0 +1,180 @@
+"""The contract check as every surface shows it: each answer with the articles' advice, the liability it sets, each plan's exclusion."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from aggregator.contract import QUESTION, QUESTIONS, SOURCE_EN, SOURCE_JA, LiabilityCase, uncapped_because
+from aggregator.labels import pick
+from aggregator.money import Lang, format_yen
+from aggregator.present import contractual_exclusion
+from aggregator.schema import ANSWER_NAMES, LIABILITY_CAP_NAMES, Answer, ContractTerms, LiabilityCap, Line, Quote
+from aggregator.serialize import to_data
+
+OK, WEAK, UNKNOWN = "ok", "weak", "unknown"
+STATUS_LABELS: dict[str, tuple[str, str]] = {
+    OK: ("問題なし", "Settled"),
+    WEAK: ("要見直し", "To revise"),
+    UNKNOWN: ("要確認(わからない)", "To check (not known)"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """One question of the checklist as answered, and what the articles advise when it is weak or not known."""
+
+    field: str
+    question_ja: str
+    question_en: str
+    answer: str  # the answer's value: yes / no / unknown, or the cap's
+    answer_ja: str
+    answer_en: str
+    status: str  # ok | weak | unknown
+    advice_ja: str  # "" when settled
+    advice_en: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlanClause:
+    """One plan's exclusion of liability a contract adds beyond the law (契約により加重された賠償責任), read against the answers."""
+
+    column: int
+    excluded: bool
+    wording: str  # the exclusion as the plan words it; "" when its file lists none
+    text_ja: str
+    text_en: str
+    warn: bool  # the contract may promise what this plan will not pay
+
+
+@dataclass(frozen=True, slots=True)
+class ContractCheck:
+    terms: ContractTerms
+    clauses: tuple[Clause, ...]
+    liability: LiabilityCase | None  # what the contract makes of a leak's claim (the needs' estimate)
+    sets_need: bool  # the comparison's liability need follows it (IT E&O, professional liability)
+    plans: tuple[PlanClause, ...]
+    source_ja: str = SOURCE_JA
+    source_en: str = SOURCE_EN
+
+    @property
+    def open_clauses(self) -> tuple[Clause, ...]:
+        """The clauses to revise or to check, in the checklist's order."""
+        return tuple(c for c in self.clauses if c.status != OK)
+
+
+def _answer_words(terms: ContractTerms, field: str, lang: Lang) -> str:
+    if field == "liability_cap":
+        words = pick(LIABILITY_CAP_NAMES[terms.liability_cap], lang)
+        if terms.liability_cap is LiabilityCap.OTHER_AMOUNT and terms.liability_cap_jpy is not None:
+            words += f"({format_yen(terms.liability_cap_jpy, lang)})" if lang == "ja" else f" ({format_yen(terms.liability_cap_jpy, lang)})"
+        return words
+    return pick(ANSWER_NAMES[getattr(terms, field)], lang)
+
+
+def clauses(terms: ContractTerms) -> tuple[Clause, ...]:
+    """Every question with its answer; a weak or unknown one carries the advice (an unknown one asks to check first)."""
+    out = []
+    for q in QUESTIONS:
+        value = getattr(terms, q.field).value
+        status = UNKNOWN if value == "unknown" else WEAK if value in q.weak else OK
+        advice_ja = advice_en = ""
+        if status == UNKNOWN:
+            advice_ja, advice_en = f"契約書で確認してください。{q.advice_ja}", f"Check the contract. {q.advice_en}"
+        elif status == WEAK:
+            advice_ja, advice_en = q.advice_ja, q.advice_en
+        out.append(
+            Clause(
+                q.field,
+                q.text_ja,
+                q.text_en,
+                value,
+                _answer_words(terms, q.field, "ja"),
+                _answer_words(terms, q.field, "en"),
+                status,
+                advice_ja,
+                advice_en,
+            )
+        )
+    return tuple(out)
+
+
+def plan_clause(column: int, quote: Quote, terms: ContractTerms) -> PlanClause:
+    wording = contractual_exclusion(quote.plan)
+    promised = terms.liability_beyond_law
+    if wording is None:
+        return PlanClause(
+            column,
+            False,
+            "",
+            "資料に「契約により加重された賠償責任」の免責の記載はありません(約款で要確認)",
+            "The carrier's documents list no exclusion of liability assumed by contract (check the wording)",
+            False,
+        )
+    if promised is Answer.YES:
+        ja = "補償されません: 契約で法律上の責任を超えて約束した賠償(違約金・無過失の保証など)は、このプランでは自己負担です"
+        en = "Not covered: what your contracts promise beyond the law (penalties, no-fault guarantees) is yours to pay under this plan"
+    elif promised is Answer.UNKNOWN:
+        ja = "補償されません: 契約で法律上の責任を超える賠償を約束していないか確認してください。約束していれば、その部分は自己負担です"
+        en = "Not covered: check whether your contracts promise more than the law asks; if they do, that part is yours to pay"
+    else:
+        ja = "補償されません(法律上の責任を超える約束がない契約なら、影響はありません)"
+        en = "Not covered (no effect while your contracts promise no more than the law asks)"
+    return PlanClause(column, True, wording, ja, en, promised is not Answer.NO)
+
+
+def check(terms: ContractTerms, quotes: Sequence[Quote], liability: LiabilityCase | None, line: Line | None) -> ContractCheck:
+    return ContractCheck(
+        terms=terms,
+        clauses=clauses(terms),
+        liability=liability,
+        sets_need=line in (Line.IT_EO, Line.PROFESSIONAL_LIABILITY),
+        plans=tuple(plan_clause(i, q, terms) for i, q in enumerate(quotes)),
+    )
+
+
+def case_to_data(case: LiabilityCase) -> dict[str, Any]:
+    return {
+        "claim_jpy": case.claim_jpy,
+        "cap_jpy": case.cap_jpy,
+        "ordinary_jpy": case.ordinary_jpy,
+        "worst_jpy": case.worst_jpy,
+        "uncapped": case.uncapped,
+        "ordinary_ja": case.ordinary_ja,
+        "ordinary_en": case.ordinary_en,
+        "worst_ja": case.worst_ja,
+        "worst_en": case.worst_en,
+        "claim_ja": case.claim_ja,
+        "claim_en": case.claim_en,
+        "parts": [
+            {"kind": p.kind, "amount_jpy": p.amount_jpy, "ja": p.worked_ja, "en": p.worked_en, "special": p.special} for p in case.parts
+        ],
+    }
+
+
+def check_to_data(found: ContractCheck, quotes: Sequence[Quote]) -> dict[str, Any]:
+    """The contract check as the JSON of the API and `aggregator quote --json`."""
+    return {
+        "answers": to_data(found.terms),
+        "clauses": [to_data(c) for c in found.clauses],
+        "liability": None if found.liability is None else case_to_data(found.liability),
+        "sets_need": found.sets_need,
+        "plans": [
+            {"carrier": quotes[p.column].carrier.value, "plan_code": quotes[p.column].plan.code, **to_data(p)}
+            for p in found.plans
+            if p.column < len(quotes)
+        ],
+        "source_ja": found.source_ja,
+        "source_en": found.source_en,
+    }
+
+
+def in_short(terms: ContractTerms) -> tuple[str, str]:
+    """Two cells for a client list: why the cap can fall away for a leak, and the clauses to revise or check (Japanese)."""
+    reasons, _ = uncapped_because(terms, leak_or_loss=True)
+    found = clauses(terms)
+    weak = [QUESTION[c.field].short_ja for c in found if c.status == WEAK]
+    unknown = [QUESTION[c.field].short_ja for c in found if c.status == UNKNOWN]
+    parts = ([f"要見直し: {'、'.join(weak)}"] if weak else []) + ([f"要確認: {'、'.join(unknown)}"] if unknown else [])
+    return "、".join(reasons) or "上限まで(実際の故意・重過失を除く)", " / ".join(parts) or "なし"

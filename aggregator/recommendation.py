@@ -171,16 +171,19 @@ def tradeoff(comparison: Comparison, other: int, chosen: int, what: tuple[str, s
     name_en = f"{carrier_name(a.quote.carrier, 'en')} {a.quote.plan.name}"
     premium = (a.quote.premium_jpy or 0) - (b.quote.premium_jpy or 0)
     cover = b.total_shortfall_jpy - a.total_shortfall_jpy  # positive: the other leaves less short
-    sign = "+" if premium > 0 else "−" if premium < 0 else "±"
-    money_ja = f"年間保険料が{sign}{format_approx(abs(premium))}" if premium else "年間保険料は同じ"
-    money_en = f"the premium is {sign}{format_approx(abs(premium), 'en')}" if premium else "the premium is the same"
+    if premium > 0:
+        money_ja, money_en = f"年間保険料が+{format_approx(premium)}で", f"the premium is {format_approx(premium, 'en')} higher"
+    elif premium < 0:
+        money_ja, money_en = f"年間保険料が{format_approx(-premium)}安くなり", f"the premium is {format_approx(-premium, 'en')} lower"
+    else:
+        money_ja, money_en = "年間保険料は同じで", "the premium is the same"
     if cover > 0:
         short_ja, short_en = f"不足額が{format_approx(cover)}減ります", f"the shortfall falls by {format_approx(cover, 'en')}"
     elif cover < 0:
         short_ja, short_en = f"不足額が{format_approx(-cover)}増えます", f"the shortfall rises by {format_approx(-cover, 'en')}"
     else:
         short_ja, short_en = "不足額は変わりません", "the shortfall is the same"
-    ja = f"{what[0]}{name_ja}にすると、{money_ja}で、{short_ja}"
+    ja = f"{what[0]}{name_ja}にすると、{money_ja}、{short_ja}"
     en = f"With {what[1]}, {name_en}, {money_en} and {short_en}"
     if cover and abs(cover) < comparison.materiality_jpy:
         ja += f"(推定必要額に対して{format_approx(comparison.materiality_jpy)}未満の差は、選択を左右しないものとしています)"

@@ -300,10 +300,10 @@ def migrate() -> None:
     """データベースを最新のスキーマに移行します(DATABASE_URL、未設定なら instance/ の SQLite)。"""
     from pathlib import Path as _Path
 
-    from webapp.config import load
+    from webapp.config import instance_path, load
     from webapp.migrate import upgrade
 
-    url = load(_Path("instance").resolve())["SQLALCHEMY_DATABASE_URI"]
+    url = load(_Path(instance_path() or "instance").resolve())["SQLALCHEMY_DATABASE_URI"]
     upgrade(url)
     click.echo("データベースを最新のスキーマにしました")
 

@@ -34,8 +34,11 @@ def today() -> date:
 
 
 @bp.get("/healthz")
-def healthz() -> dict[str, Any]:
-    return {"ok": True, "carriers": len(current_app.extensions["carriers"])}
+def healthz() -> tuple[dict[str, Any], int]:
+    """The database and the queue answer, and which carrier data this host serves (docs/DEPLOYMENT.md)."""
+    from webapp.health import report
+
+    return report(current_app)
 
 
 @bp.route("/", methods=["GET", "POST"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -288,6 +289,9 @@ def worker(workers: int) -> None:
     from webapp import create_app
     from webapp.tasks import mark_interrupted
 
+    # One line per job started and finished (huey logs them), with this process's id: with several
+    # workers on several hosts, the log says which one ran a job.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker[%(process)d] %(levelname)s %(name)s: %(message)s")
     app = create_app()
     stuck = mark_interrupted(app)  # only jobs quiet for a while: another worker may be running the rest
     if stuck:

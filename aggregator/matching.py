@@ -196,17 +196,40 @@ def _mark_best(columns: list[list[Cell]], quotes: Sequence[Quote]) -> None:
             columns[i][r] = replace(columns[i][r], best=True, tie=len(winners) > 1)
 
 
-def compare(quotes: Sequence[Quote], needs: Needs, priorities: Priorities | None = None) -> Comparison:
-    """The side-by-side comparison of `quotes` against `needs`, ranked by `priorities`."""
+def compare(
+    quotes: Sequence[Quote],
+    needs: Needs,
+    priorities: Priorities | None = None,
+    *,
+    explained: bool = True,
+    memo: dict[tuple[int, CoverageKey], Cell] | None = None,
+) -> Comparison:
+    """The side-by-side comparison of `quotes` against `needs`, ranked by `priorities`.
+
+    For a comparison only ranked to choose from (recommendation.build_comparison's first pass),
+    `explained=False` leaves the ranking's reasons empty, and a `memo` shared with the next
+    comparison of some of the same quotes against the same needs spares working out their cells again.
+    """
     priorities = priorities or Priorities()
     rows = tuple(Row(k, KEY_INFO[k].category, needs.get(k)) for k in ROW_ORDER)
-    cells = [[_cell(row.key, q, row.need) for row in rows] for q in quotes]
+    if memo is None:
+        cells = [[_cell(row.key, q, row.need) for row in rows] for q in quotes]
+    else:
+        cells = [[_memo_cell(memo, row, q) for row in rows] for q in quotes]
     _mark_best(cells, quotes)
     columns = tuple(
         Column(q, tuple(cs), sum(c.shortfall_jpy or 0 for c in cs), sum(1 for c in cs if c.effective_jpy))
         for q, cs in zip(quotes, cells, strict=True)
     )
-    return Comparison(columns, rows, needs, priorities, _rank(columns, priorities))
+    return Comparison(columns, rows, needs, priorities, _rank(columns, priorities, explained))
+
+
+def _memo_cell(memo: dict[tuple[int, CoverageKey], Cell], row: Row, quote: Quote) -> Cell:
+    key = (id(quote), row.key)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _cell(row.key, quote, row.need)
+    return found
 
 
 _STATUS_ORDER = {QuoteStatus.QUOTED: 0, QuoteStatus.INDICATION: 1, QuoteStatus.REFERRED: 2, QuoteStatus.DECLINED: 3}
@@ -246,7 +269,7 @@ def _order_key(column: Column, priorities: Priorities) -> tuple[int, ...]:
     return tuple(key)
 
 
-def _rank(columns: Sequence[Column], priorities: Priorities) -> tuple[Ranked, ...]:
+def _rank(columns: Sequence[Column], priorities: Priorities, explained: bool = True) -> tuple[Ranked, ...]:
     kept, dropped = [], []
     for i, column in enumerate(columns):
         ja, en = _filtered_out(column, priorities)
@@ -256,7 +279,7 @@ def _rank(columns: Sequence[Column], priorities: Priorities) -> tuple[Ranked, ..
             kept.append(i)
     kept.sort(key=lambda i: _order_key(columns[i], priorities))
     prices = sorted(p for i in kept if (p := columns[i].quote.premium_jpy) is not None)
-    ranked = [Ranked(i, n, *explain(columns[i], prices)) for n, i in enumerate(kept, start=1)]
+    ranked = [Ranked(i, n, *(explain(columns[i], prices) if explained else ((), ()))) for n, i in enumerate(kept, start=1)]
     return (*ranked, *dropped)
 
 

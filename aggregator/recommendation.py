@@ -13,10 +13,10 @@ from aggregator.applicants import applicant_from_data
 from aggregator.errors import SchemaError
 from aggregator.exposure import Assumptions, estimate
 from aggregator.labels import carrier_name, line_name
-from aggregator.matching import PRIORITY_LABELS, Comparison, Priorities, PriorityKind, compare
+from aggregator.matching import PRIORITY_LABELS, Cell, Comparison, Priorities, PriorityKind, compare
 from aggregator.rating import Rater
 from aggregator.schema import Applicant, Line, Quote
-from aggregator.serialize import comparison_to_data, to_data
+from aggregator.serialize import comparison_to_data, dumps, fingerprint_of, fragment, loads, to_data
 from aggregator.taxonomy import CoverageKey
 
 RECORD_VERSION = 1
@@ -45,8 +45,12 @@ def build_comparison(
     line = line or applicant.lines[0]
     quotes = [q for q in rater.quote(applicant, as_of) if q.line is line]
     needs = estimate(applicant, assumptions, line)
-    full = compare(quotes, needs, priorities)
-    return full if all_plans else compare(shortlist(quotes, full), needs, priorities)
+    if all_plans:
+        return compare(quotes, needs, priorities)
+    # The first pass only ranks, to pick each carrier's plan: no reasons written, its cells kept for the second.
+    memo: dict[tuple[int, CoverageKey], Cell] = {}
+    full = compare(quotes, needs, priorities, explained=False, memo=memo)
+    return compare(shortlist(quotes, full), needs, priorities, memo=memo)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +117,56 @@ def priorities_from_data(data: Mapping[str, Any] | None) -> Priorities:
 
 
 def fingerprint(data: Any) -> str:
+    """SHA-256 of the canonical JSON of plain data (`serialize.fingerprint_of` gives the same from encoded JSON)."""
     canonical = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class PreparedRecord:
+    """A quoting's record with its comparison encoded once: stored, fingerprinted and sent as the same bytes."""
+
+    comparison: Comparison
+    comparison_json: bytes
+    fingerprint: str
+    record: dict[str, Any]  # its "comparison" is comparison_json as a fragment: `serialize.dumps` writes it in as it is
+
+
+def prepare_record(
+    rater: Rater,
+    applicant: Applicant,
+    as_of: date,
+    *,
+    line: Line | None = None,
+    assumptions: Assumptions | None = None,
+    priorities: Priorities | None = None,
+) -> PreparedRecord:
+    """What a broker must keep: what the customer wanted, what was compared, what was proposed, and why."""
+    assumptions = assumptions or Assumptions()
+    line = line or applicant.lines[0]
+    comparison = build_comparison(rater, applicant, as_of, line=line, assumptions=assumptions, priorities=priorities)
+    advice = recommend(comparison)
+    proposed = comparison.columns[advice.proposed].quote if advice.proposed is not None else None
+    encoded = dumps(comparison_to_data(comparison, deep=False))
+    sha = fingerprint_of(encoded)
+    record = {
+        "record_version": RECORD_VERSION,
+        "as_of": as_of.isoformat(),
+        "line": line.value,
+        "line_name": line_name(line),
+        "applicant": to_data(applicant),
+        "assumptions": asdict(assumptions),
+        "priorities": to_data(comparison.priorities),
+        "rate_versions": {f"{q.carrier.value}:{q.plan.code}": q.rate_version for q in (c.quote for c in comparison.columns)},
+        "comparison": fragment(encoded),
+        "comparison_sha256": sha,
+        "proposed": None
+        if proposed is None
+        else {"carrier": proposed.carrier.value, "plan_code": proposed.plan.code, "premium_jpy": proposed.premium_jpy},
+        "reasons_ja": list(advice.reasons_ja),
+        "reasons_en": list(advice.reasons_en),
+    }
+    return PreparedRecord(comparison, encoded, sha, record)
 
 
 def make_record(
@@ -126,30 +178,9 @@ def make_record(
     assumptions: Assumptions | None = None,
     priorities: Priorities | None = None,
 ) -> dict[str, Any]:
-    """What a broker must keep: what the customer wanted, what was compared, what was proposed, and why."""
-    assumptions = assumptions or Assumptions()
-    line = line or applicant.lines[0]
-    comparison = build_comparison(rater, applicant, as_of, line=line, assumptions=assumptions, priorities=priorities)
-    advice = recommend(comparison)
-    proposed = comparison.columns[advice.proposed].quote if advice.proposed is not None else None
-    data = comparison_to_data(comparison)
-    return {
-        "record_version": RECORD_VERSION,
-        "as_of": as_of.isoformat(),
-        "line": line.value,
-        "line_name": line_name(line),
-        "applicant": to_data(applicant),
-        "assumptions": asdict(assumptions),
-        "priorities": to_data(comparison.priorities),
-        "rate_versions": {f"{q.carrier.value}:{q.plan.code}": q.rate_version for q in (c.quote for c in comparison.columns)},
-        "comparison": data,
-        "comparison_sha256": fingerprint(data),
-        "proposed": None
-        if proposed is None
-        else {"carrier": proposed.carrier.value, "plan_code": proposed.plan.code, "premium_jpy": proposed.premium_jpy},
-        "reasons_ja": list(advice.reasons_ja),
-        "reasons_en": list(advice.reasons_en),
-    }
+    """The record as plain data (its comparison decoded), as the database hands it back."""
+    prepared = prepare_record(rater, applicant, as_of, line=line, assumptions=assumptions, priorities=priorities)
+    return {**prepared.record, "comparison": loads(prepared.comparison_json)}
 
 
 def reproduce(record: Mapping[str, Any], rater: Rater) -> tuple[dict[str, Any], bool]:

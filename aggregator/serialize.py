@@ -1,12 +1,22 @@
-"""Domain objects to plain JSON-ready data: enums as their values, dates as ISO text, money as int."""
+"""Domain objects to plain JSON-ready data: enums as their values, dates as ISO text, money as int.
+
+Two ways to the same JSON: `to_data` walks the objects into dicts and lists in Python (the
+reference, and what code that reads the data wants); `dumps` hands the objects themselves to
+orjson, which encodes dataclasses, enums, dates and tuples in C by the same rules. The
+comparison takes either path through one function (`comparison_to_data(deep=False)` leaves the
+objects in), so a key added there reaches both; tests/test_serialize.py holds them equal.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Callable, Mapping
 from datetime import date
 from enum import Enum
 from typing import Any
+
+import orjson
 
 
 def to_data(obj: Any) -> Any:
@@ -25,11 +35,61 @@ def to_data(obj: Any) -> Any:
     return obj
 
 
-def comparison_to_data(comparison: Any) -> dict[str, Any]:
+def _as_is(obj: Any) -> Any:
+    return obj
+
+
+def _fields(obj: Any) -> dict[str, Any]:
+    """A dataclass's fields as a dict, their values left as they are (for `dumps` to encode)."""
+    return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
+
+
+def _default(obj: Any) -> Any:
+    """What orjson cannot encode by itself, the way to_data does: sets sorted, other mappings as dicts."""
+    if isinstance(obj, (frozenset, set, Mapping)):
+        return to_data(obj)
+    raise TypeError(f"cannot encode {type(obj).__name__} as JSON")
+
+
+_OPTIONS = orjson.OPT_NON_STR_KEYS
+
+
+def dumps(obj: Any) -> bytes:
+    """JSON of data or of domain objects (UTF-8, compact): the same document `json.dumps(to_data(obj))` gives."""
+    return orjson.dumps(obj, default=_default, option=_OPTIONS)
+
+
+def dumps_text(obj: Any) -> str:
+    """`dumps` as text: the database's JSON columns are written with it."""
+    return dumps(obj).decode()
+
+
+def loads(text: str | bytes) -> Any:
+    return orjson.loads(text)
+
+
+def fragment(encoded: bytes) -> orjson.Fragment:
+    """JSON already encoded, to be put into a larger document by `dumps` as it is."""
+    return orjson.Fragment(encoded)
+
+
+def fingerprint_of(encoded: bytes) -> str:
+    """SHA-256 of the canonical JSON (keys sorted, compact, UTF-8), byte for byte what
+    `json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))` gives for the
+    same data: a record stored before this function existed keeps its fingerprint."""
+    canonical = orjson.dumps(orjson.loads(encoded), option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(canonical).hexdigest()
+
+
+def comparison_to_data(comparison: Any, *, deep: bool = True) -> dict[str, Any]:
     """The comparison as JSON-ready data: what the API returns and a Recommendation stores.
 
     Each item carries its Oasis Open Exposure Data cyber coverage code where one fits.
+    With `deep=False` the nested domain objects are left in for `dumps` to encode (the fast
+    path: no Python walk of every cell); `loads(dumps(...))` of it equals the deep data.
     """
+    convert: Callable[[Any], Any] = to_data if deep else _as_is
+    record: Callable[[Any], dict[str, Any]] = to_data if deep else _fields
     from aggregator.labels import carrier_name, line_name
     from aggregator.matching import STATUS_LABELS_QUOTE
     from aggregator.taxonomy import KEY_INFO
@@ -50,20 +110,20 @@ def comparison_to_data(comparison: Any) -> dict[str, Any]:
                 "status": q.status.value,
                 "status_label": STATUS_LABELS_QUOTE[q.status][0],
                 "premium_jpy": q.premium_jpy,
-                "asked": {"limit_jpy": q.asked_limit_jpy, "deductible_jpy": q.asked_deductible_jpy, "riders": to_data(q.riders_asked)},
-                "quoted": {"limit_jpy": q.limit_jpy, "deductible_jpy": q.deductible_jpy, "riders": to_data(q.riders)},
+                "asked": {"limit_jpy": q.asked_limit_jpy, "deductible_jpy": q.asked_deductible_jpy, "riders": convert(q.riders_asked)},
+                "quoted": {"limit_jpy": q.limit_jpy, "deductible_jpy": q.deductible_jpy, "riders": convert(q.riders)},
                 "adjustments": [
                     {"what": a.what, "asked": a.asked, "quoted": a.quoted, "text_ja": a.reason.text_ja, "text_en": a.reason.text_en}
                     for a in q.adjustments
                 ],
-                "conditions": to_data(q.conditions),
-                "reasons": to_data(q.reasons),
-                "options": to_data(q.options),
+                "conditions": convert(q.conditions),
+                "reasons": convert(q.reasons),
+                "options": convert(q.options),
                 "rate_version": q.rate_version,
-                "valid_until": to_data(q.valid_until),
+                "valid_until": convert(q.valid_until),
                 "sample": q.sample,
                 "total_shortfall_jpy": column.total_shortfall_jpy,
-                "cells": [{**to_data(c), "oed_code": KEY_INFO[c.key].oed_code} for c in column.cells],
+                "cells": [{**record(c), "oed_code": KEY_INFO[c.key].oed_code} for c in column.cells],
             }
         )
     rows = [
@@ -73,16 +133,16 @@ def comparison_to_data(comparison: Any) -> dict[str, Any]:
             "label_ja": KEY_INFO[r.key].label_ja,
             "label_en": KEY_INFO[r.key].label_en,
             "oed_code": KEY_INFO[r.key].oed_code,
-            "need": None if r.need is None else to_data(r.need),
+            "need": None if r.need is None else convert(r.need),
         }
         for r in comparison.rows
     ]
     return {
         "sample": comparison.sample,
-        "priorities": to_data(comparison.priorities),
-        "assumptions": to_data(comparison.needs.assumptions),
+        "priorities": convert(comparison.priorities),
+        "assumptions": convert(comparison.needs.assumptions),
         "columns": columns,
         "rows": rows,
-        "ranking": to_data(comparison.ranking),
+        "ranking": convert(comparison.ranking),
         "best_column": comparison.best_column,
     }

@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from aggregator.serialize import dumps_text, loads
+
 PRODUCTION = "production"
 
 
@@ -24,7 +26,8 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
         "ENV_NAME": env,
         "SECRET_KEY": os.environ.get("SECRET_KEY", "dev-only-not-secret" if env != PRODUCTION else ""),
         "SQLALCHEMY_DATABASE_URI": database,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # JSON columns written and read by orjson: a record's comparison goes in as the bytes already encoded.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "json_serializer": dumps_text, "json_deserializer": loads},
         "CARRIER_DATA": os.environ.get("CARRIER_DATA", ""),  # empty: the sample data in fixtures/carriers
         "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,  # client lists and carrier files are uploaded too
         "SESSION_COOKIE_HTTPONLY": True,

@@ -14,15 +14,27 @@ from aggregator.applicants import applicant_from_data
 from aggregator.exposure import Assumptions
 from aggregator.matching import Comparison, Priorities
 from aggregator.rating import Rater
-from aggregator.recommendation import build_comparison, fingerprint, make_record, priorities_from_data
+from aggregator.recommendation import PreparedRecord, build_comparison, prepare_record, priorities_from_data
 from aggregator.schema import Applicant, Line
-from aggregator.serialize import comparison_to_data, to_data
+from aggregator.serialize import comparison_to_data, dumps, fingerprint_of, loads, to_data
 from webapp.extensions import db
 from webapp.models import QuoteRequest, QuoteVersion, now
 
 
-def create_request(rater: Rater, applicant: Applicant, priorities: Priorities, *, as_of: date, source: str = "web") -> QuoteRequest:
-    """Store a new request and its first quoting, in one transaction."""
+def create_request(
+    rater: Rater,
+    applicant: Applicant,
+    priorities: Priorities,
+    *,
+    as_of: date,
+    source: str = "web",
+    cache: dict[int, Computed] | None = None,
+) -> tuple[QuoteRequest, QuoteVersion]:
+    """Store a new request and its first quoting, in one transaction.
+
+    The comparison is worked out once: stored, and (with `cache`) kept for the page and the API
+    to show, instead of being built again from the stored inputs on the first view.
+    """
     request = QuoteRequest(
         company=applicant.company,
         contact_email=applicant.contact_email,
@@ -34,32 +46,50 @@ def create_request(rater: Rater, applicant: Applicant, priorities: Priorities, *
         source=source,
     )
     db.session.add(request)
-    _add_version(rater, request, applicant, applicant.lines[0], as_of=as_of, by="customer")
+    version, prepared = _add_version(rater, request, applicant, applicant.lines[0], as_of=as_of, by="customer")
+    _commit_and_keep(version, prepared, cache)
+    return request, version
+
+
+def _commit_and_keep(version: QuoteVersion, prepared: PreparedRecord, cache: dict[int, Computed] | None) -> None:
+    db.session.flush()  # the version's id, read before the commit expires it
+    version_id = version.id
     db.session.commit()
-    return request
+    if cache is not None:
+        remember(cache, version_id, Computed(prepared.comparison, prepared.comparison_json, fresh=True))
 
 
 def add_version(
-    rater: Rater, request: QuoteRequest, *, line: Line, limit_jpy: int, deductible_jpy: int, as_of: date, by: str
+    rater: Rater,
+    request: QuoteRequest,
+    *,
+    line: Line,
+    limit_jpy: int,
+    deductible_jpy: int,
+    as_of: date,
+    by: str,
+    cache: dict[int, Computed] | None = None,
 ) -> QuoteVersion:
     """Quote the same request again with another line, limit or deductible; earlier versions stay."""
     applicant = replace(applicant_of(request), limit_jpy=limit_jpy, deductible_jpy=deductible_jpy)
     if line not in applicant.lines:
         applicant = replace(applicant, lines=(*applicant.lines, line))
-    version = _add_version(rater, request, applicant, line, as_of=as_of, by=by)
+    version, prepared = _add_version(rater, request, applicant, line, as_of=as_of, by=by)
     try:
-        db.session.commit()
+        _commit_and_keep(version, prepared, cache)
     except IntegrityError:  # two re-quotes at once took the same version number: number this one after
         db.session.rollback()
         db.session.refresh(request)
-        version = _add_version(rater, request, applicant, line, as_of=as_of, by=by)
-        db.session.commit()
+        version, prepared = _add_version(rater, request, applicant, line, as_of=as_of, by=by)
+        _commit_and_keep(version, prepared, cache)
     return version
 
 
-def _add_version(rater: Rater, request: QuoteRequest, applicant: Applicant, line: Line, *, as_of: date, by: str) -> QuoteVersion:
+def _add_version(
+    rater: Rater, request: QuoteRequest, applicant: Applicant, line: Line, *, as_of: date, by: str
+) -> tuple[QuoteVersion, PreparedRecord]:
     priorities = priorities_from_data(request.priorities)
-    record = make_record(rater, applicant, as_of, line=line, priorities=priorities)
+    prepared = prepare_record(rater, applicant, as_of, line=line, priorities=priorities)
     version = QuoteVersion(
         number=len(request.versions) + 1,
         created_by=by,
@@ -67,12 +97,12 @@ def _add_version(rater: Rater, request: QuoteRequest, applicant: Applicant, line
         line=line.value,
         limit_jpy=applicant.limit_jpy,
         deductible_jpy=applicant.deductible_jpy,
-        record=record,
-        fingerprint=record["comparison_sha256"],
+        record=prepared.record,
+        fingerprint=prepared.fingerprint,
         note="",
     )
     request.versions.append(version)
-    return version
+    return version, prepared
 
 
 def applicant_of(request: QuoteRequest) -> Applicant:
@@ -92,11 +122,22 @@ def find_request(token: str) -> QuoteRequest | None:
 
 @dataclass(frozen=True)
 class Computed:
-    """A version's comparison as recomputed now, its JSON, and whether that equals what was stored."""
+    """A version's comparison as recomputed now, its JSON (encoded), and whether that equals what was stored."""
 
     comparison: Comparison
-    data: dict[str, Any]
+    json: bytes
     fresh: bool
+
+    @property
+    def data(self) -> dict[str, Any]:
+        decoded: dict[str, Any] = loads(self.json)
+        return decoded
+
+
+def remember(cache: dict[int, Computed], version_id: int, hit: Computed) -> None:
+    if len(cache) >= CACHE_SIZE:
+        cache.pop(next(iter(cache)))
+    cache[version_id] = hit
 
 
 def computed(rater: Rater, version: QuoteVersion, cache: dict[int, Computed]) -> Computed:
@@ -121,17 +162,15 @@ def computed(rater: Rater, version: QuoteVersion, cache: dict[int, Computed]) ->
             )
 
         comparison = compare_on(date.fromisoformat(record["as_of"]))
-        data = comparison_to_data(comparison)
-        fresh = fingerprint(data) == version.fingerprint
+        encoded = dumps(comparison_to_data(comparison, deep=False))
+        fresh = fingerprint_of(encoded) == version.fingerprint
         if not fresh:
             # The rates changed since: on the quote date a newer table would not yet be in force and
             # every carrier that changed would show as declined. Show today's rates instead, and say so.
             comparison = compare_on(clock.today())
-            data = comparison_to_data(comparison)
-        hit = Computed(comparison, data, fresh)
-        if len(cache) >= CACHE_SIZE:
-            cache.pop(next(iter(cache)))
-        cache[version.id] = hit
+            encoded = dumps(comparison_to_data(comparison, deep=False))
+        hit = Computed(comparison, encoded, fresh)
+        remember(cache, version.id, hit)
     return hit
 
 

@@ -42,6 +42,9 @@ def _setup_database(app: Flask) -> None:
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A file on this host cannot go away between requests: no test query before each one.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
     db.init_app(app)
     with app.app_context():
         engine: Engine = db.engine

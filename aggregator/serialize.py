@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import operator
 from collections.abc import Callable, Mapping
 from datetime import date
 from enum import Enum
@@ -41,7 +42,19 @@ def _as_is(obj: Any) -> Any:
 
 def _fields(obj: Any) -> dict[str, Any]:
     """A dataclass's fields as a dict, their values left as they are (for `dumps` to encode)."""
-    return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
+    names, getter = _getters.get(type(obj)) or _getter(type(obj))
+    return dict(zip(names, getter(obj), strict=True))
+
+
+_getters: dict[type, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {}
+
+
+def _getter(cls: type) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]:
+    names = tuple(f.name for f in dataclasses.fields(cls))
+    many = operator.attrgetter(*names)
+    getter: Callable[[Any], tuple[Any, ...]] = many if len(names) > 1 else lambda obj: (many(obj),)
+    _getters[cls] = (names, getter)
+    return names, getter
 
 
 def _default(obj: Any) -> Any:

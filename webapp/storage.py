@@ -52,11 +52,16 @@ def create_request(
 
 
 def _commit_and_keep(version: QuoteVersion, prepared: PreparedRecord, cache: dict[int, Computed] | None) -> None:
-    db.session.flush()  # the version's id, read before the commit expires it
-    version_id = version.id
-    db.session.commit()
+    """Commit, keeping what was just written loaded: the response is made from it without reading it back."""
+    session = db.session()
+    expire = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
     if cache is not None:
-        remember(cache, version_id, Computed(prepared.comparison, prepared.comparison_json, fresh=True))
+        remember(cache, version.id, Computed(prepared.comparison, prepared.comparison_json, fresh=True))
 
 
 def add_version(

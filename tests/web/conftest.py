@@ -107,10 +107,14 @@ def redis_server() -> Iterator[str]:
     assert binary is not None
     home = Path(tempfile.mkdtemp(prefix="aggregator-redis-"))
     port = _free_port()
+    # Under `make test-dates` the suite runs in libfaketime, which stalls redis-server's event loop; the
+    # server needs no date of its own (the app's "today" comes from aggregator.clock), so it runs on real time.
+    real_time = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
     server = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(home)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env=real_time,
     )
     try:
         _wait_for_port(port, server)

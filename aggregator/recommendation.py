@@ -117,7 +117,7 @@ def priorities_from_data(data: Mapping[str, Any] | None) -> Priorities:
 
 
 def fingerprint(data: Any) -> str:
-    """SHA-256 of the canonical JSON of plain data (`serialize.fingerprint_of` gives the same from encoded JSON)."""
+    """SHA-256 of the canonical JSON of plain data (`serialize.fingerprint_of` gives the same from the objects)."""
     canonical = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -147,8 +147,9 @@ def prepare_record(
     comparison = build_comparison(rater, applicant, as_of, line=line, assumptions=assumptions, priorities=priorities)
     advice = recommend(comparison)
     proposed = comparison.columns[advice.proposed].quote if advice.proposed is not None else None
-    encoded = dumps(comparison_to_data(comparison, deep=False))
-    sha = fingerprint_of(encoded)
+    data = comparison_to_data(comparison, deep=False)
+    encoded = dumps(data)
+    sha = fingerprint_of(data)
     record = {
         "record_version": RECORD_VERSION,
         "as_of": as_of.isoformat(),

@@ -86,12 +86,20 @@ def fragment(encoded: bytes) -> orjson.Fragment:
     return orjson.Fragment(encoded)
 
 
-def fingerprint_of(encoded: bytes) -> str:
-    """SHA-256 of the canonical JSON (keys sorted, compact, UTF-8), byte for byte what
-    `json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))` gives for the
-    same data: a record stored before this function existed keeps its fingerprint."""
-    canonical = orjson.dumps(orjson.loads(encoded), option=orjson.OPT_SORT_KEYS)
+def fingerprint_of(data: Any) -> str:
+    """SHA-256 of the canonical JSON (keys sorted, compact, UTF-8) of data or of domain objects:
+    byte for byte what `json.dumps(to_data(data), ensure_ascii=False, sort_keys=True,
+    separators=(",", ":"))` gives, so a record stored before this function existed keeps its
+    fingerprint. Dataclasses go through `_fields` here (not orjson's own encoding, whose field
+    order cannot be sorted), so every level comes out sorted in one pass."""
+    canonical = orjson.dumps(data, default=_canonical, option=_OPTIONS | orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS)
     return hashlib.sha256(canonical).hexdigest()
+
+
+def _canonical(obj: Any) -> Any:
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return _fields(obj)
+    return _default(obj)
 
 
 def comparison_to_data(comparison: Any, *, deep: bool = True) -> dict[str, Any]:

@@ -167,8 +167,9 @@ def computed(rater: Rater, version: QuoteVersion, cache: dict[int, Computed]) ->
             )
 
         comparison = compare_on(date.fromisoformat(record["as_of"]))
-        encoded = dumps(comparison_to_data(comparison, deep=False))
-        fresh = fingerprint_of(encoded) == version.fingerprint
+        data = comparison_to_data(comparison, deep=False)
+        encoded = dumps(data)
+        fresh = fingerprint_of(data) == version.fingerprint
         if not fresh:
             # The rates changed since: on the quote date a newer table would not yet be in force and
             # every carrier that changed would show as declined. Show today's rates instead, and say so.

@@ -104,7 +104,12 @@ def cluster(tmp_path: Path, redis_url: str, postgres_server: str) -> Iterator[di
     ]
     processes += [Process(f"worker{i}", [aggregator, "worker"], env, tmp_path) for i in range(2)]
     try:
-        yield {"web": [f"http://127.0.0.1:{p}" for p in ports], "workers": processes[2:], "processes": processes}
+        yield {
+            "web": [f"http://127.0.0.1:{p}" for p in ports],
+            "workers": processes[2:],
+            "processes": processes,
+            "instance": Path(env["AGGREGATOR_INSTANCE"]),
+        }
     finally:
         for process in processes:
             process.stop()
@@ -212,6 +217,9 @@ def test_bulk_jobs_run_on_two_workers_over_redis_and_postgres_and_another_host_s
         sheet = openpyxl.load_workbook(io.BytesIO(result.content), read_only=True)["一括見積結果"]
         companies = [row[1] for row in sheet.iter_rows(min_row=4, values_only=True)]
         assert companies == [f"株式会社J{j}-{i:04d}" for i in range(ROWS)]
+
+    # Every process kept the files in the one folder AGGREGATOR_INSTANCE names (NFS between real hosts).
+    assert sorted(p.parent.name for p in (cluster["instance"] / "bulk").glob("*/result.xlsx")) == sorted(tokens)
 
     # Both workers took jobs off the one Redis queue, and no job ran twice.
     for worker in cluster["workers"]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -289,6 +290,9 @@ def worker(workers: int) -> None:
     from webapp import create_app
     from webapp.tasks import Sweeper, mark_interrupted
 
+    # One line per job started and finished (huey logs them), with this process's id: with several
+    # workers on several hosts, the log says which one ran a job.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker[%(process)d] %(levelname)s %(name)s: %(message)s")
     app = create_app()
     stuck = mark_interrupted(app)  # only jobs quiet for a while: another worker may be running the rest
     if stuck:
@@ -302,10 +306,10 @@ def migrate() -> None:
     """データベースを最新のスキーマに移行します(DATABASE_URL、未設定なら instance/ の SQLite)。"""
     from pathlib import Path as _Path
 
-    from webapp.config import load
+    from webapp.config import instance_path, load
     from webapp.migrate import upgrade
 
-    url = load(_Path("instance").resolve())["SQLALCHEMY_DATABASE_URI"]
+    url = load(_Path(instance_path() or "instance").resolve())["SQLALCHEMY_DATABASE_URI"]
     upgrade(url)
     click.echo("データベースを最新のスキーマにしました")
 

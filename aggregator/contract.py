@@ -33,6 +33,8 @@ SOURCE_EN = (
     "Sources: the articles (BtoBtoC claims that reach IT vendors); IPA/METI model system contract, 2nd ed., Art. 20 (docs/DOMAIN.md)"
 )
 
+MAX_CLAIM_JPY = 10**15  # 1,000兆円: a claim worked out from figures at the edge of the form stays inside int64
+
 
 @dataclass(frozen=True, slots=True)
 class Question:
@@ -387,6 +389,7 @@ def liability_case(
         elif part.special and terms.special_damages_excluded is Answer.UNKNOWN:
             claim_ja += f"。特別損害を除く定めがあるか分からないため、{part.ja}も含めます"
             claim_en += f"; whether special damages are excluded is not known, so {part.en} is included"
+    claim = min(claim, MAX_CLAIM_JPY)  # the same ceiling as every estimate (exposure.MAX_ESTIMATE_JPY)
     cap, cap_ja, cap_en = _cap(terms, contract_jpy)
     # An estimate reads as a person writes it (two figures), but a cap agreed is the contract's own figure.
     ordinary = cap if cap is not None and claim >= cap else round_for_reading(claim, up=False)

@@ -13,7 +13,8 @@ from aggregator.taxonomy import CoverageKey
 
 K = CoverageKey
 LARGE_LEAK_PEOPLE = 1_000  # 改正個人情報保護法(2022): over 1,000 people is a large-scale leak
-MAX_ASSUMPTION = 10**12  # 1兆円: no assumption a person sets is near it, and estimates stay inside int64
+MAX_ASSUMPTION = 10**12  # 1兆円: no assumption a person sets is near it
+MAX_ESTIMATE_JPY = 10**15  # 1,000兆円: the most any need is taken as, so sums of them stay inside int64
 
 # Gross margin (粗利率: gross profit over revenue) assumed for an industry when the applicant does
 # not give its own. Business interruption cover pays lost gross profit (operating profit plus the
@@ -290,8 +291,13 @@ def estimate(applicant: Applicant, assumptions: Assumptions | None = None, line:
 
 
 def _readable(need: Need) -> Need:
-    """A range as a person writes it: the low end rounded down, the high end up, to two figures."""
-    return replace(need, low_jpy=round_for_reading(need.low_jpy, up=False), high_jpy=round_for_reading(need.high_jpy, up=True))
+    """A range as a person writes it: the low end rounded down, the high end up, to two figures.
+
+    No estimate is taken past MAX_ESTIMATE_JPY: figures typed at the edge of what the form takes
+    (a billion servers at a trillion yen each) would otherwise run past what anything stores or sends.
+    """
+    low, high = min(need.low_jpy, MAX_ESTIMATE_JPY), min(need.high_jpy, MAX_ESTIMATE_JPY)
+    return replace(need, low_jpy=round_for_reading(low, up=False), high_jpy=round_for_reading(high, up=True))
 
 
 def gross_margin(applicant: Applicant, a: Assumptions) -> tuple[int, str, str]:

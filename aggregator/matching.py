@@ -272,11 +272,26 @@ def _mark_best(columns: list[list[Cell]], quotes: Sequence[Quote]) -> None:
             columns[i][r] = replace(columns[i][r], best=True, tie=len(winners) > 1)
 
 
-def compare(quotes: Sequence[Quote], needs: Needs, priorities: Priorities | None = None) -> Comparison:
-    """The side-by-side comparison of `quotes` against `needs`, ranked by `priorities`."""
+Memo = dict[int, tuple[list[Cell], tuple[PoolUse, ...]]]  # a quote's cells by id(quote), for comparisons of the same needs
+
+
+def compare(
+    quotes: Sequence[Quote],
+    needs: Needs,
+    priorities: Priorities | None = None,
+    *,
+    explained: bool = True,
+    memo: Memo | None = None,
+) -> Comparison:
+    """The side-by-side comparison of `quotes` against `needs`, ranked by `priorities`.
+
+    For a comparison only ranked to choose from (recommendation.build_comparison's first pass),
+    `explained=False` leaves the ranking's reasons empty, and a `memo` shared with the next
+    comparison of some of the same quotes against the same needs spares working out their cells again.
+    """
     priorities = priorities or Priorities()
     rows = tuple(Row(k, KEY_INFO[k].category, needs.get(k)) for k in ROW_ORDER)
-    built = [_column(q, rows) for q in quotes]
+    built = [_memo_column(memo, q, rows) if memo is not None else _column(q, rows) for q in quotes]
     cells = [list(cs) for cs, _ in built]
     _mark_best(cells, quotes)
     columns = tuple(
@@ -284,7 +299,16 @@ def compare(quotes: Sequence[Quote], needs: Needs, priorities: Priorities | None
         for q, cs, (_, pools) in zip(quotes, cells, built, strict=True)
     )
     unit = materiality(needs)
-    return Comparison(columns, rows, needs, priorities, _rank(columns, priorities, unit), unit)
+    return Comparison(columns, rows, needs, priorities, _rank(columns, priorities, unit, explained), unit)
+
+
+def _memo_column(memo: Memo, quote: Quote, rows: Sequence[Row]) -> tuple[list[Cell], tuple[PoolUse, ...]]:
+    """A quote's cells against these rows, worked out once for comparisons that share the quote and the needs."""
+    found = memo.get(id(quote))
+    if found is None:
+        found = memo[id(quote)] = _column(quote, rows)
+    cells, pools = found
+    return [replace(c, best=False, tie=False) for c in cells], pools
 
 
 MATERIAL_PCT = 2  # of the whole need: a smaller difference in shortfall does not decide a choice
@@ -336,7 +360,7 @@ def _order_key(column: Column, priorities: Priorities, unit: int) -> tuple[int, 
     return tuple(key)
 
 
-def _rank(columns: Sequence[Column], priorities: Priorities, unit: int) -> tuple[Ranked, ...]:
+def _rank(columns: Sequence[Column], priorities: Priorities, unit: int, explained: bool = True) -> tuple[Ranked, ...]:
     kept, dropped = [], []
     for i, column in enumerate(columns):
         ja, en = _filtered_out(column, priorities)
@@ -348,7 +372,10 @@ def _rank(columns: Sequence[Column], priorities: Priorities, unit: int) -> tuple
     # Price words compare with every priced plan in the table, so they agree with what the reader sees.
     prices = sorted(p for c in columns if c.quote.status is not QuoteStatus.DECLINED and (p := c.quote.premium_jpy) is not None)
     per_carrier = len({c.quote.carrier for c in columns}) == len(columns)
-    ranked = [Ranked(i, n, *explain(columns[i], prices, per_carrier=per_carrier)) for n, i in enumerate(kept, start=1)]
+    ranked = [
+        Ranked(i, n, *(explain(columns[i], prices, per_carrier=per_carrier) if explained else ((), ())))
+        for n, i in enumerate(kept, start=1)
+    ]
     return (*ranked, *dropped)
 
 

@@ -14,11 +14,11 @@ from aggregator.choice import choose_per_carrier, meets_wishes
 from aggregator.errors import SchemaError
 from aggregator.exposure import Assumptions, Needs, estimate
 from aggregator.labels import carrier_name, line_name
-from aggregator.matching import PRIORITY_LABELS, Comparison, NotSold, Priorities, PriorityKind, compare
+from aggregator.matching import PRIORITY_LABELS, Comparison, Memo, NotSold, Priorities, PriorityKind, compare
 from aggregator.money import format_approx
 from aggregator.rating import Rater
 from aggregator.schema import APPLICANT_LIMITS, Applicant, Carrier, Line, Quote
-from aggregator.serialize import comparison_to_data, to_data
+from aggregator.serialize import comparison_to_data, dumps, fingerprint_of, fragment, loads, to_data
 from aggregator.taxonomy import CoverageKey
 
 RECORD_VERSION = 1
@@ -48,8 +48,9 @@ def build_comparison(
     if all_plans:
         return with_scenarios(compare(quotes, needs, priorities), applicant, line)
     shown = shortlist(quotes)
-    wider = broadest_beyond(quotes, shown, needs, priorities)
-    comparison = compare([*shown, *wider], needs, priorities)
+    memo: Memo = {}  # the ranking pass that finds the broadest plan and the comparison shown share their cells
+    wider = broadest_beyond(quotes, shown, needs, priorities, memo)
+    comparison = compare([*shown, *wider], needs, priorities, memo=memo)
     comparison = replace(comparison, added=tuple(range(len(shown), len(shown) + len(wider))), not_sold=not_sold(rater, line))
     return with_scenarios(comparison, applicant, line)
 
@@ -84,7 +85,9 @@ def not_sold(rater: Rater, line: Line) -> tuple[NotSold, ...]:
     return tuple(out)
 
 
-def broadest_beyond(quotes: Sequence[Quote], shown: Sequence[Quote], needs: Needs, priorities: Priorities | None) -> list[Quote]:
+def broadest_beyond(
+    quotes: Sequence[Quote], shown: Sequence[Quote], needs: Needs, priorities: Priorities | None, memo: Memo | None = None
+) -> list[Quote]:
     """The plan that meets the wishes with the smallest shortfall, when no column shown comes as close.
 
     Each carrier's column is its cheapest plan meeting the wishes; a wider plan that leaves materially
@@ -93,7 +96,7 @@ def broadest_beyond(quotes: Sequence[Quote], shown: Sequence[Quote], needs: Need
     meeting = [q for q in quotes if meets_wishes(q)]
     if not meeting:
         return []
-    every = compare(meeting, needs, priorities)
+    every = compare(meeting, needs, priorities, explained=False, memo=memo)
     best = min(every.columns, key=lambda c: (c.total_shortfall_jpy, c.quote.premium_jpy or 0))
     if best.quote in shown:
         return []
@@ -226,6 +229,7 @@ def priorities_from_data(data: Mapping[str, Any] | None) -> Priorities:
 
 
 def fingerprint(data: Any) -> str:
+    """SHA-256 of the canonical JSON of plain data (`serialize.fingerprint_of` gives the same from the objects)."""
     canonical = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -241,6 +245,54 @@ def matches_record(data: Mapping[str, Any], record: Mapping[str, Any]) -> bool:
     return fingerprint(kept) == record.get("comparison_sha256")
 
 
+@dataclass(frozen=True)
+class PreparedRecord:
+    """A quoting's record with its comparison encoded once: stored, fingerprinted and sent as the same bytes."""
+
+    comparison: Comparison
+    comparison_json: bytes
+    fingerprint: str
+    record: dict[str, Any]  # its "comparison" is comparison_json as a fragment: `serialize.dumps` writes it in as it is
+
+
+def prepare_record(
+    rater: Rater,
+    applicant: Applicant,
+    as_of: date,
+    *,
+    line: Line | None = None,
+    assumptions: Assumptions | None = None,
+    priorities: Priorities | None = None,
+) -> PreparedRecord:
+    """What a broker must keep: what the customer wanted, what was compared, what was proposed, and why."""
+    assumptions = assumptions or Assumptions()
+    line = line or applicant.lines[0]
+    comparison = build_comparison(rater, applicant, as_of, line=line, assumptions=assumptions, priorities=priorities)
+    advice = recommend(comparison)
+    proposed = comparison.columns[advice.proposed].quote if advice.proposed is not None else None
+    data = comparison_to_data(comparison, deep=False)
+    encoded = dumps(data)
+    sha = fingerprint_of(data)
+    record = {
+        "record_version": RECORD_VERSION,
+        "as_of": as_of.isoformat(),
+        "line": line.value,
+        "line_name": line_name(line),
+        "applicant": to_data(applicant),
+        "assumptions": asdict(assumptions),
+        "priorities": to_data(comparison.priorities),
+        "rate_versions": {f"{q.carrier.value}:{q.plan.code}": q.rate_version for q in (c.quote for c in comparison.columns)},
+        "comparison": fragment(encoded),
+        "comparison_sha256": sha,
+        "proposed": None
+        if proposed is None
+        else {"carrier": proposed.carrier.value, "plan_code": proposed.plan.code, "premium_jpy": proposed.premium_jpy},
+        "reasons_ja": list(advice.reasons_ja),
+        "reasons_en": list(advice.reasons_en),
+    }
+    return PreparedRecord(comparison, encoded, sha, record)
+
+
 def make_record(
     rater: Rater,
     applicant: Applicant,
@@ -250,30 +302,9 @@ def make_record(
     assumptions: Assumptions | None = None,
     priorities: Priorities | None = None,
 ) -> dict[str, Any]:
-    """What a broker must keep: what the customer wanted, what was compared, what was proposed, and why."""
-    assumptions = assumptions or Assumptions()
-    line = line or applicant.lines[0]
-    comparison = build_comparison(rater, applicant, as_of, line=line, assumptions=assumptions, priorities=priorities)
-    advice = recommend(comparison)
-    proposed = comparison.columns[advice.proposed].quote if advice.proposed is not None else None
-    data = comparison_to_data(comparison)
-    return {
-        "record_version": RECORD_VERSION,
-        "as_of": as_of.isoformat(),
-        "line": line.value,
-        "line_name": line_name(line),
-        "applicant": to_data(applicant),
-        "assumptions": asdict(assumptions),
-        "priorities": to_data(comparison.priorities),
-        "rate_versions": {f"{q.carrier.value}:{q.plan.code}": q.rate_version for q in (c.quote for c in comparison.columns)},
-        "comparison": data,
-        "comparison_sha256": fingerprint(data),
-        "proposed": None
-        if proposed is None
-        else {"carrier": proposed.carrier.value, "plan_code": proposed.plan.code, "premium_jpy": proposed.premium_jpy},
-        "reasons_ja": list(advice.reasons_ja),
-        "reasons_en": list(advice.reasons_en),
-    }
+    """The record as plain data (its comparison decoded), as the database hands it back."""
+    prepared = prepare_record(rater, applicant, as_of, line=line, assumptions=assumptions, priorities=priorities)
+    return {**prepared.record, "comparison": loads(prepared.comparison_json)}
 
 
 def reproduce(record: Mapping[str, Any], rater: Rater) -> tuple[dict[str, Any], bool]:

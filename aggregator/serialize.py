@@ -1,12 +1,23 @@
-"""Domain objects to plain JSON-ready data: enums as their values, dates as ISO text, money as int."""
+"""Domain objects to plain JSON-ready data: enums as their values, dates as ISO text, money as int.
+
+Two ways to the same JSON: `to_data` walks the objects into dicts and lists in Python (the
+reference, and what code that reads the data wants); `dumps` hands the objects themselves to
+orjson, which encodes dataclasses, enums, dates and tuples in C by the same rules. The
+comparison takes either path through one function (`comparison_to_data(deep=False)` leaves the
+objects in), so a key added there reaches both; tests/test_serialize.py holds them equal.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+import hashlib
+import operator
+from collections.abc import Callable, Mapping
 from datetime import date
 from enum import Enum
 from typing import Any
+
+import orjson
 
 
 def to_data(obj: Any) -> Any:
@@ -25,11 +36,81 @@ def to_data(obj: Any) -> Any:
     return obj
 
 
-def comparison_to_data(comparison: Any) -> dict[str, Any]:
+def _as_is(obj: Any) -> Any:
+    return obj
+
+
+def _fields(obj: Any) -> dict[str, Any]:
+    """A dataclass's fields as a dict, their values left as they are (for `dumps` to encode)."""
+    names, getter = _getters.get(type(obj)) or _getter(type(obj))
+    return dict(zip(names, getter(obj), strict=True))
+
+
+_getters: dict[type, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {}
+
+
+def _getter(cls: type) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]:
+    names = tuple(f.name for f in dataclasses.fields(cls))
+    many = operator.attrgetter(*names)
+    getter: Callable[[Any], tuple[Any, ...]] = many if len(names) > 1 else lambda obj: (many(obj),)
+    _getters[cls] = (names, getter)
+    return names, getter
+
+
+def _default(obj: Any) -> Any:
+    """What orjson cannot encode by itself, the way to_data does: sets sorted, other mappings as dicts."""
+    if isinstance(obj, (frozenset, set, Mapping)):
+        return to_data(obj)
+    raise TypeError(f"cannot encode {type(obj).__name__} as JSON")
+
+
+_OPTIONS = orjson.OPT_NON_STR_KEYS
+
+
+def dumps(obj: Any) -> bytes:
+    """JSON of data or of domain objects (UTF-8, compact): the same document `json.dumps(to_data(obj))` gives."""
+    return orjson.dumps(obj, default=_default, option=_OPTIONS)
+
+
+def dumps_text(obj: Any) -> str:
+    """`dumps` as text: the database's JSON columns are written with it."""
+    return dumps(obj).decode()
+
+
+def loads(text: str | bytes) -> Any:
+    return orjson.loads(text)
+
+
+def fragment(encoded: bytes) -> orjson.Fragment:
+    """JSON already encoded, to be put into a larger document by `dumps` as it is."""
+    return orjson.Fragment(encoded)
+
+
+def fingerprint_of(data: Any) -> str:
+    """SHA-256 of the canonical JSON (keys sorted, compact, UTF-8) of data or of domain objects:
+    byte for byte what `json.dumps(to_data(data), ensure_ascii=False, sort_keys=True,
+    separators=(",", ":"))` gives, so a record stored before this function existed keeps its
+    fingerprint. Dataclasses go through `_fields` here (not orjson's own encoding, whose field
+    order cannot be sorted), so every level comes out sorted in one pass."""
+    canonical = orjson.dumps(data, default=_canonical, option=_OPTIONS | orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS)
+    return hashlib.sha256(canonical).hexdigest()
+
+
+def _canonical(obj: Any) -> Any:
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return _fields(obj)
+    return _default(obj)
+
+
+def comparison_to_data(comparison: Any, *, deep: bool = True) -> dict[str, Any]:
     """The comparison as JSON-ready data: what the API returns and a Recommendation stores.
 
     Each item carries its Oasis Open Exposure Data cyber coverage code where one fits.
+    With `deep=False` the nested domain objects are left in for `dumps` to encode (the fast
+    path: no Python walk of every cell); `loads(dumps(...))` of it equals the deep data.
     """
+    convert: Callable[[Any], Any] = to_data if deep else _as_is
+    record: Callable[[Any], dict[str, Any]] = to_data if deep else _fields
     from aggregator.labels import carrier_name, line_name
     from aggregator.matching import STATUS_LABELS_QUOTE
     from aggregator.present import cell_notes, plan_terms
@@ -51,27 +132,27 @@ def comparison_to_data(comparison: Any) -> dict[str, Any]:
                 "status": q.status.value,
                 "status_label": STATUS_LABELS_QUOTE[q.status][0],
                 "premium_jpy": q.premium_jpy,
-                "asked": {"limit_jpy": q.asked_limit_jpy, "deductible_jpy": q.asked_deductible_jpy, "riders": to_data(q.riders_asked)},
-                "quoted": {"limit_jpy": q.limit_jpy, "deductible_jpy": q.deductible_jpy, "riders": to_data(q.riders)},
+                "asked": {"limit_jpy": q.asked_limit_jpy, "deductible_jpy": q.asked_deductible_jpy, "riders": convert(q.riders_asked)},
+                "quoted": {"limit_jpy": q.limit_jpy, "deductible_jpy": q.deductible_jpy, "riders": convert(q.riders)},
                 "adjustments": [
                     {"what": a.what, "asked": a.asked, "quoted": a.quoted, "text_ja": a.reason.text_ja, "text_en": a.reason.text_en}
                     for a in q.adjustments
                 ],
-                "conditions": to_data(q.conditions),
-                "reasons": to_data(q.reasons),
-                "options": to_data(q.options),
+                "conditions": convert(q.conditions),
+                "reasons": convert(q.reasons),
+                "options": convert(q.options),
                 "rate_version": q.rate_version,
-                "valid_until": to_data(q.valid_until),
+                "valid_until": convert(q.valid_until),
                 "sample": q.sample,
                 "total_shortfall_jpy": column.total_shortfall_jpy,
                 "retroactive": q.plan.retroactive,
                 "exclusions": list(q.plan.exclusions),
                 "terms_ja": [{"label": k, "text": v} for k, v in plan_terms(q, "ja")],
                 "terms_en": [{"label": k, "text": v} for k, v in plan_terms(q, "en")],
-                "pools": to_data(column.pools),
+                "pools": convert(column.pools),
                 "cells": [
                     {
-                        **to_data(c),
+                        **record(c),
                         "oed_code": KEY_INFO[c.key].oed_code,
                         "notes_ja": list(cell_notes(c, q.deductible_jpy, "ja")),
                         "notes_en": list(cell_notes(c, q.deductible_jpy, "en")),
@@ -87,7 +168,7 @@ def comparison_to_data(comparison: Any) -> dict[str, Any]:
             "label_ja": KEY_INFO[r.key].label_ja,
             "label_en": KEY_INFO[r.key].label_en,
             "oed_code": KEY_INFO[r.key].oed_code,
-            "need": None if r.need is None else to_data(r.need),
+            "need": None if r.need is None else convert(r.need),
         }
         for r in comparison.rows
     ]
@@ -104,11 +185,11 @@ def comparison_to_data(comparison: Any) -> dict[str, Any]:
     return {
         **extra,
         "sample": comparison.sample,
-        "priorities": to_data(comparison.priorities),
-        "assumptions": to_data(comparison.needs.assumptions),
+        "priorities": convert(comparison.priorities),
+        "assumptions": convert(comparison.needs.assumptions),
         "columns": columns,
         "rows": rows,
-        "ranking": to_data(comparison.ranking),
+        "ranking": convert(comparison.ranking),
         "best_column": comparison.best_column,
         "materiality_jpy": comparison.materiality_jpy,
         "added_columns": list(comparison.added),

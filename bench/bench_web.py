@@ -1,6 +1,7 @@
 """The web app under a bounded local load: the results page and the JSON API beside a trivial Flask page.
 
     .venv/bin/python bench/bench_web.py [--seconds 10] [--connections 4] [--client auto|wrk|python] [--profile]
+                                        [--database sqlite|postgresql] [--redis] [--post-connections 20]
 
 Starts the real app the way production serves it, gunicorn (gthread, 2 workers × 2 threads by
 default) on 127.0.0.1 and a free port, with a fresh SQLite database in a temp folder, a random
@@ -13,8 +14,14 @@ The load comes from wrk (1 thread) when it is on PATH, else from a small asyncio
 process. Both keep the connections open and stop by themselves. A kept-alive connection stays with
 the worker that accepted it, so a run in which one worker got none is repeated (at most twice).
 
+The write path, POST /api/v1/quotes, is timed the same way with --post-connections (20) clients
+each posting the sample applicant (a new request and version per POST), and in-process (median of
+100). --database postgresql runs both the servers and the in-process app on a throwaway PostgreSQL
+server (bench/services.py; fsync on), --redis puts the queue and the rate-limit counters on a
+throwaway redis-server.
+
 Targets: results page and API each at least half the trivial page's requests/s, with p99 under
-20 ms; carrier data loaded once at start-up, not per request (checked in-process: no reload
+20 ms; POST at least 150 requests/s with p99 under 150 ms at 20 clients, median under 5 ms in-process; carrier data loaded once at start-up, not per request (checked in-process: no reload
 during the timed requests). The table gives requests/s, p50/p99/max latency, errors and the CPU
 each gunicorn worker used. When a target is missed the script times the page's stages in-process
 with the Flask test client, then profiles it (cProfile), and prints where the time goes. It
@@ -49,6 +56,7 @@ from pathlib import Path
 from typing import Any
 
 from benchdata import conditions, say, table, verdict
+from services import postgres, redis
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
@@ -56,6 +64,10 @@ RATIO_TARGET = 0.5
 P99_TARGET_MS = 20.0
 LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # 127.0.0.1 never through a proxy
 RATE_LIMIT = "1000000 per minute"  # the app reads PUBLIC_RATE_LIMIT; 30 per minute would stop the run at once
+POST_RPS_TARGET = 150.0
+POST_P99_TARGET_MS = 150.0
+POST_INPROCESS_TARGET_MS = 5.0
+POST = "POST /api/v1/quotes"
 
 # The same valid body as tests/web/conftest.py API_BODY (copied: the benchmarks do not import the tests).
 API_BODY: dict[str, Any] = {
@@ -84,6 +96,11 @@ app = Flask(__name__)
 @app.get("/")
 def ok():
     return "ok"
+
+
+@app.post("/")
+def created():
+    return "ok", 201
 """
 
 # One config file for both servers, so the trivial page is served exactly like the app.
@@ -96,6 +113,7 @@ worker_class = "gthread"
 threads = {threads}
 keepalive = {keepalive}
 reuse_port = True  # each worker its own listening socket: the kernel spreads the connections
+control_socket_disable = True  # two servers at once would share one control socket path
 graceful_timeout = 5
 loglevel = "warning"
 accesslog = None
@@ -120,6 +138,13 @@ function done(summary, latency, requests)
     e.connect + e.read + e.write + e.timeout, latency:percentile(50), latency:percentile(99), latency.max))
 end
 """
+
+
+def wrk_post_script() -> str:
+    """The same counting, for POST with the sample body (201 is the success there)."""
+    body = json.dumps(API_BODY, ensure_ascii=False)
+    head = f'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [[{body}]]\n'
+    return head + WRK_SCRIPT.replace("status ~= 200", "status ~= 201")
 
 
 @dataclass
@@ -248,9 +273,18 @@ def run_wrk(url: str, connections: int, seconds: float, script: Path) -> Result:
     return Result(requests, duration_us / 1e6, bad, sock, p50 / 1000, p99 / 1000, worst / 1000, cpu)
 
 
-async def _python_load(port: int, path: str, connections: int, seconds: float) -> tuple[list[float], int, int, float]:
-    """Keep-alive GETs on `connections` sockets until the time is up; latency per request in seconds."""
-    request = f"GET {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nUser-Agent: bench_web\r\nAccept: */*\r\n\r\n".encode()
+async def _python_load(
+    port: int, path: str, connections: int, seconds: float, body: bytes | None = None
+) -> tuple[list[float], int, int, float]:
+    """Keep-alive GETs (or POSTs of `body`) on `connections` sockets until the time is up; latency per request in seconds."""
+    if body is None:
+        request = f"GET {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nUser-Agent: bench_web\r\nAccept: */*\r\n\r\n".encode()
+    else:
+        request = (
+            f"POST {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nUser-Agent: bench_web\r\nAccept: */*\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        ).encode() + body
+    ok = b"200" if body is None else b"201"
     latencies: list[float] = []
     counts = {"non200": 0, "socket": 0}
     deadline = time.perf_counter() + seconds
@@ -277,7 +311,7 @@ async def _python_load(port: int, path: str, connections: int, seconds: float) -
                     raise RuntimeError(f"{path}: response without Content-Length")
                 await reader.readexactly(length)
                 latencies.append(time.perf_counter() - start)
-                if head[9:12] != b"200":
+                if head[9:12] != ok:
                     counts["non200"] += 1
                 if close:
                     writer.close()
@@ -302,9 +336,9 @@ def percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[rank]
 
 
-def run_python(port: int, path: str, connections: int, seconds: float) -> Result:
+def run_python(port: int, path: str, connections: int, seconds: float, body: bytes | None = None) -> Result:
     before = resource.getrusage(resource.RUSAGE_SELF)
-    latencies, bad, sock, elapsed = asyncio.run(_python_load(port, path, connections, seconds))
+    latencies, bad, sock, elapsed = asyncio.run(_python_load(port, path, connections, seconds, body))
     after = resource.getrusage(resource.RUSAGE_SELF)
     ms = sorted(v * 1000 for v in latencies)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -392,8 +426,11 @@ def timed(fn: Callable[[], Any], n: int, name: str) -> list[float]:
     return times
 
 
-def in_process(work: Path, n: int, profile_pages: list[str]) -> bool:
-    """The app in this process (same settings, its own database): reloads and queries per request, then a profile."""
+def in_process(work: Path, n: int, profile_pages: list[str], database_url: str, redis_url: str) -> tuple[bool, bool]:
+    """The app in this process (same settings, its own database): reloads and queries per request, then a profile.
+
+    Returns (no carrier data reload per request, POST median under its target).
+    """
     from flask import Flask
     from sqlalchemy import event
 
@@ -402,13 +439,16 @@ def in_process(work: Path, n: int, profile_pages: list[str]) -> bool:
 
     app = create_app(
         {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{work / 'inprocess.sqlite3'}",
+            "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": secrets.token_hex(32),
             "PUBLIC_RATE_LIMIT": RATE_LIMIT,
             "HUEY_DB": str(work / "inprocess-queue.sqlite3"),
+            "REDIS_URL": redis_url,
+            "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         }
     )
     client = app.test_client()
+    post_ok = post_in_process(app, client, n)
     created = client.post("/api/v1/quotes", json=API_BODY)
     if created.status_code != 201:
         raise RuntimeError(f"in-process POST /api/v1/quotes: {created.status_code} {created.get_data(as_text=True)[:300]}")
@@ -464,7 +504,39 @@ def in_process(work: Path, n: int, profile_pages: list[str]) -> bool:
         say()
         say(f"cProfile of the {name}, {n} requests in-process (the profiler inflates every figure, not the proportions):")
         profile(cases[name], n)
-    return reloads == 0
+    return reloads == 0, post_ok
+
+
+def post_in_process(app: Any, client: Any, n: int) -> bool:
+    """POST /api/v1/quotes in-process, n times after a warm-up, beside a trivial Flask page's POST in the same run."""
+    from flask import Flask
+
+    trivial = Flask("trivial-post")
+    trivial.add_url_rule("/", "ok", lambda: ("ok", 201), methods=["POST"])
+    trivial_client = trivial.test_client()
+    cases: dict[str, Callable[[], Any]] = {
+        "trivial POST": lambda: trivial_client.post("/", json=API_BODY),
+        POST: lambda: client.post("/api/v1/quotes", json=API_BODY),
+    }
+    times = {}
+    for name, fn in cases.items():
+        for _ in range(5):
+            if fn().status_code != 201:
+                raise RuntimeError(f"in-process {name}: not 201")
+        runs = []
+        for _ in range(n):
+            start = time.perf_counter()
+            fn()
+            runs.append((time.perf_counter() - start) * 1000)
+        times[name] = sorted(runs)
+    say()
+    say(f"In-process write path, Flask test client, {n} POSTs each after 5 warm-up (each POST stores a new request):")
+    rows = [[name, f"{statistics.median(t):.2f}", f"{t[0]:.2f}", f"{percentile(t, 99):.2f}"] for name, t in times.items()]
+    say(table(rows, ["request", "median ms", "min ms", "p99 ms"]))
+    median = statistics.median(times[POST])
+    met = median < POST_INPROCESS_TARGET_MS
+    say(f"{POST} in-process: median {median:.2f} ms (target < {POST_INPROCESS_TARGET_MS:.0f} ms): {verdict(met)}")
+    return met
 
 
 @contextlib.contextmanager
@@ -576,7 +648,7 @@ def post_quote(server: Server) -> str:
 
 
 def start_servers(args: argparse.Namespace, work: Path, servers: list[Server]) -> tuple[Server, Server]:
-    database_url = f"sqlite:///{work / 'bench.sqlite3'}"
+    database_url = args.database_url_for("servers")
     # Migrated once here, so two workers starting together do not race to create the tables;
     # the workers still run AUTO_MIGRATE at start (development) and find the database at head.
     from webapp.migrate import upgrade
@@ -585,15 +657,19 @@ def start_servers(args: argparse.Namespace, work: Path, servers: list[Server]) -
     (work / "bench_trivial_app.py").write_text(TRIVIAL_APP)
     conf = work / "gunicorn_conf.py"
     conf.write_text(GUNICORN_CONF.format(workers=args.workers, threads=args.threads, keepalive=args.keep_alive))
-    env = {k: v for k, v in os.environ.items() if k not in ("FLASK_DEBUG", "DATABASE_URL", "SECRET_KEY", "PUBLIC_RATE_LIMIT")}
+    drop = ("FLASK_DEBUG", "DATABASE_URL", "SECRET_KEY", "PUBLIC_RATE_LIMIT", "REDIS_URL", "RATELIMIT_STORAGE_URI", "PROXY_FIX_X_FOR")
+    env = {k: v for k, v in os.environ.items() if k not in drop}
     env.update(
         {
             "AGGREGATOR_ENV": "development",
+            "AGGREGATOR_INSTANCE": str(work / "instance"),
             "DATABASE_URL": database_url,
             "SECRET_KEY": secrets.token_hex(32),
             "PUBLIC_RATE_LIMIT": RATE_LIMIT,
         }
     )
+    if args.redis_url:
+        env["REDIS_URL"] = args.redis_url
     trivial_port, app_port = free_ports(2)
     trivial = Server("trivial", "bench_trivial_app:app", work, trivial_port, conf, work, env)
     servers.append(trivial)
@@ -601,7 +677,8 @@ def start_servers(args: argparse.Namespace, work: Path, servers: list[Server]) -
     servers.append(app)
     say(
         f"gunicorn {HOST}: --worker-class gthread --workers {args.workers} --threads {args.threads} --keep-alive {args.keep_alive} --reuse-port for both; "
-        f"the app is 'webapp:create_app()' on a new SQLite database; the trivial page is one route returning \"ok\""
+        f"the app is 'webapp:create_app()' on a new {args.database_name} database, queue and rate limits "
+        f'{"on Redis" if args.redis_url else "on SQLite / in memory"}; the trivial page is one route returning "ok" (201 to a POST)'
     )
     started = time.perf_counter()
     trivial.wait_ready(args.workers, "/")
@@ -614,6 +691,8 @@ def measure(args: argparse.Namespace, client: str, work: Path, servers: list[Ser
     trivial, app = start_servers(args, work, servers)
     script = work / "count.lua"
     script.write_text(WRK_SCRIPT)
+    post_script = work / "post.lua"
+    post_script.write_text(wrk_post_script(), encoding="utf-8")
     pages = page_paths(post_quote(app))
     server_of = {"trivial": trivial, "results page": app, "API": app}
     for name, path in pages.items():
@@ -621,16 +700,23 @@ def measure(args: argparse.Namespace, client: str, work: Path, servers: list[Ser
             size = len(response.read())
         say(f"  {name:<13} GET {path}  ({size:,} bytes)")
     say(f"{args.connections} connections, {args.warmup:g} s warm-up then {args.seconds:g} s timed, per URL, one URL after another")
+    body = json.dumps(API_BODY).encode()
+    # The write path: the same number of clients posting to the trivial page, then to the API.
+    runs = [(name, server_of[name], path, args.connections, None) for name, path in pages.items()]
+    runs += [("trivial POST", trivial, "/", args.post_connections, body), (POST, app, "/api/v1/quotes", args.post_connections, body)]
 
     results: dict[str, Result] = {}
-    for name, path in pages.items():
-        server = server_of[name]
+    for name, server, path, connections, payload in runs:
 
-        def load(seconds: float, server: Server = server, path: str = path) -> Result:
+        def load(
+            seconds: float, server: Server = server, path: str = path, connections: int = connections, payload: bytes | None = payload
+        ) -> Result:
             if client == "wrk":
-                return run_wrk(server.url(path), args.connections, seconds, script)
-            return run_python(server.port, path, args.connections, seconds)
+                return run_wrk(server.url(path), connections, seconds, post_script if payload else script)
+            return run_python(server.port, path, connections, seconds, payload)
 
+        if payload is not None and name == "trivial POST":
+            say(f"{POST}: {args.post_connections} connections each posting the sample applicant (a new request per POST), same timing")
         for attempt in range(1 + args.reruns):
             if args.warmup > 0:
                 load(args.warmup)
@@ -640,7 +726,7 @@ def measure(args: argparse.Namespace, client: str, work: Path, servers: list[Ser
             results[name] = result
             if not idle_worker(result) or attempt == args.reruns:
                 break
-            say(f"  {name}: a worker stayed idle (the kernel gave all {args.connections} connections to one), run again")
+            say(f"  {name}: a worker stayed idle (the kernel gave all {connections} connections to one), run again")
     return results
 
 
@@ -650,15 +736,21 @@ def idle_worker(r: Result) -> bool:
 
 def report(results: dict[str, Result]) -> list[str]:
     base = results["trivial"].rps
+    post_base = results["trivial POST"].rps
+
+    def ratio(name: str, r: Result) -> str:
+        reference = post_base if name in ("trivial POST", POST) else base
+        return f"{r.rps / reference:.2f}" if reference else "-"
+
     rows = [
         [name, f"{r.rps:,.0f}", f"{r.p50_ms:.2f}", f"{r.p99_ms:.2f}", f"{r.max_ms:.1f}", f"{r.requests:,}",
-         f"{r.non200 + r.socket_errors}", f"{r.rps / base:.2f}" if base else "-",
+         f"{r.non200 + r.socket_errors}", ratio(name, r),
          "+".join(f"{c / r.seconds:.0%}" for c in r.worker_cpu_s), f"{r.client_cpu_s / r.seconds:.0%}"]
         for name, r in results.items()
     ]  # fmt: skip
     say()
     say(table(rows, ["page", "req/s", "p50 ms", "p99 ms", "max ms", "requests", "errors", "vs trivial", "CPU per worker", "client CPU"]))
-    say("(errors: non-200 responses and socket errors; CPU over the timed run, 100% = one core busy the whole time)")
+    say("(errors: non-200 responses (non-201 for POST) and socket errors; CPU over the timed run, 100% = one core busy the whole time)")
     idle = [name for name, r in results.items() if idle_worker(r)]
     if idle:
         say(
@@ -669,15 +761,24 @@ def report(results: dict[str, Result]) -> list[str]:
     missed = []
     for name in ("results page", "API"):
         r = results[name]
-        ratio = r.rps / base if base else 0.0
-        fast, quick, clean = ratio >= RATIO_TARGET, r.p99_ms < P99_TARGET_MS, r.non200 + r.socket_errors == 0
+        ratio_ = r.rps / base if base else 0.0
+        fast, quick, clean = ratio_ >= RATIO_TARGET, r.p99_ms < P99_TARGET_MS, r.non200 + r.socket_errors == 0
         say(
-            f"{name}: {ratio:.2f} × the trivial page's requests/s (target ≥ {RATIO_TARGET}): {verdict(fast)}; "
+            f"{name}: {ratio_:.2f} × the trivial page's requests/s (target ≥ {RATIO_TARGET}): {verdict(fast)}; "
             f"p99 {r.p99_ms:.2f} ms (target < {P99_TARGET_MS:.0f} ms): {verdict(quick)}"
             + ("" if clean else f"; {r.non200} non-200 responses and {r.socket_errors} socket errors")
         )
         if not (fast and quick and clean):
             missed.append(name)
+    r = results[POST]
+    fast, quick, clean = r.rps >= POST_RPS_TARGET, r.p99_ms < POST_P99_TARGET_MS, r.non200 + r.socket_errors == 0
+    say(
+        f"{POST}: {r.rps:,.0f} requests/s (target ≥ {POST_RPS_TARGET:.0f}): {verdict(fast)}; "
+        f"p99 {r.p99_ms:.1f} ms (target < {POST_P99_TARGET_MS:.0f} ms): {verdict(quick)}"
+        + ("" if clean else f"; {r.non200} non-201 responses and {r.socket_errors} socket errors")
+    )
+    if not (fast and quick and clean):
+        missed.append(POST)
     return missed
 
 
@@ -686,6 +787,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0, help="timed run per URL (default 10)")
     parser.add_argument("--warmup", type=float, default=2.0, help="untimed run per URL before it (default 2)")
     parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--post-connections", type=int, default=20, help="concurrent clients for the POST run (default 20)")
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite", help="the app's database (default sqlite)")
+    parser.add_argument("--redis", action="store_true", help="queue and rate-limit counters on a throwaway redis-server")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn gthread workers, both servers (default 2)")
     parser.add_argument("--threads", type=int, default=2, help="threads per worker, both servers (default 2)")
     parser.add_argument("--keep-alive", type=int, default=5, help="gunicorn keep-alive seconds; 0 closes after each response")
@@ -716,18 +820,34 @@ def main() -> int:
     servers: list[Server] = []
     work = Path(tempfile.mkdtemp(prefix="bench-web-"))
     try:
-        results = measure(args, client, work, servers)
-        for server in servers:
-            server.stop()
-        missed = report(results)
-        once = in_process(work, args.requests, ["results page", "API"] if args.profile else missed)
+        with contextlib.ExitStack() as services:
+            server_url = services.enter_context(postgres()) if args.database == "postgresql" else ""
+            args.redis_url = services.enter_context(redis()) if args.redis else ""
+            args.database_name = "PostgreSQL" if server_url else "SQLite"
+            args.database_url_for = lambda name: new_database(server_url, name) if server_url else f"sqlite:///{work / name}.sqlite3"
+            say(f"database: {args.database_name}; queue and rate limits: {'Redis' if args.redis else 'SQLite queue, in-memory limits'}")
+            results = measure(args, client, work, servers)
+            for server in servers:
+                server.stop()
+            missed = report(results)
+            pages = ["results page", "API"] if args.profile else [m for m in missed if m != POST]
+            once, post_ok = in_process(work, args.requests, pages, args.database_url_for("inprocess"), args.redis_url)
     finally:
         for server in servers:
             server.stop()
         shutil.rmtree(work, ignore_errors=True)
     say()
-    say(f"all web targets: {verdict(not missed and once)}")
+    say(f"all web targets: {verdict(not missed and once and post_ok)}")
     return 0
+
+
+def new_database(server_url: str, name: str) -> str:
+    """A database of its own on the benchmark's PostgreSQL server."""
+    import psycopg
+
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return server_url.rsplit("/", 1)[0] + f"/{name}"
 
 
 if __name__ == "__main__":

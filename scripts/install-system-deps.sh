@@ -4,6 +4,7 @@
 #   fonts-noto-cjk  without a Japanese font every Japanese character renders as a box
 #   fontconfig      fc-list, which the tests use to find that font
 #   postgresql      the tests start their own throwaway server from /usr/lib/postgresql/*/bin
+#   redis-server    likewise a throwaway Redis (REDIS_URL: the queue and the shared rate limits)
 #   faketime        `make test-dates` runs the suite at other dates through libfaketime
 #   postgresql-client  pg_dump and pg_restore, which `aggregator backup` / `restore` run on PostgreSQL
 #                   (postgresql pulls it in; named here so a machine with only a server is told)
@@ -24,6 +25,7 @@ else
     [ -d /usr/share/fonts/opentype/noto ] && ls /usr/share/fonts/opentype/noto/NotoSansCJK* >/dev/null 2>&1 || need fonts-noto-cjk
 fi
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need postgresql
+[ -x /usr/bin/redis-server ] || command -v redis-server >/dev/null 2>&1 || need redis-server
 command -v faketime >/dev/null 2>&1 || need faketime
 { ls /usr/lib/postgresql/*/bin/pg_dump && ls /usr/lib/postgresql/*/bin/pg_restore; } >/dev/null 2>&1 || need postgresql-client
 

@@ -6,19 +6,20 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, request, session
+from flask import Flask, current_app, g, request, session
 
 from webapp import config as settings
 from webapp.extensions import babel, csrf, db, limiter, login_manager
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_relative_config=True, instance_path=settings.instance_path())
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(settings.load(Path(app.instance_path), test_config))
     from webapp.params import BoundedInt
 
     app.url_map.converters["int"] = BoundedInt  # before any route is added: every <int:…> is bounded
+    _setup_proxy(app)
     _setup_database(app)
     _setup_extensions(app)
     _setup_carriers(app)
@@ -27,10 +28,26 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def _setup_proxy(app: Flask) -> None:
+    """Behind PROXY_FIX_X_FOR proxies, the client's address is the one they put in X-Forwarded-For.
+
+    Off by default: without a proxy that sets the header, anyone could send it and pick their own
+    rate-limit bucket. The address decides the public and login rate limits.
+    """
+    x_for, x_proto = app.config["PROXY_FIX_X_FOR"], app.config["PROXY_FIX_X_PROTO"]
+    if x_for or x_proto:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=x_for, x_proto=x_proto, x_host=0, x_port=0, x_prefix=0)  # type: ignore[method-assign]
+
+
 def _setup_database(app: Flask) -> None:
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A file on this host cannot go away between requests: no test query before each one.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
     db.init_app(app)
     with app.app_context():
         engine: Engine = db.engine
@@ -111,7 +128,7 @@ def _setup_carriers(app: Flask) -> None:
 
     @app.before_request
     def _fresh_carrier_data() -> None:
-        if request.endpoint and not request.endpoint.startswith("static"):
+        if request.endpoint and not request.endpoint.startswith("static") and request.endpoint != "public.healthz":
             carrierdata.refresh_if_changed(app)
 
 
@@ -151,5 +168,15 @@ def _setup_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(broker.bp)
     csrf.exempt(api.bp)  # JSON API: no cookies, no forms; CSRF tokens guard the HTML forms
-    limiter.limit(lambda: app.config["PUBLIC_RATE_LIMIT"], methods=["POST"])(public.bp)
-    limiter.limit(lambda: app.config["PUBLIC_RATE_LIMIT"])(api.bp)
+    if not _LIMITS_SET:  # once per process: a second app (tests, a CLI command) would count every request twice
+        limiter.limit(_public_rate_limit, methods=["POST"])(public.bp)
+        limiter.limit(_public_rate_limit)(api.bp)
+        _LIMITS_SET.append(True)
+
+
+_LIMITS_SET: list[bool] = []
+
+
+def _public_rate_limit() -> str:
+    limit: str = current_app.config["PUBLIC_RATE_LIMIT"]
+    return limit

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -14,6 +13,7 @@ from aggregator.applicants import ApplicantInputError, applicant_from_data
 from aggregator.errors import SchemaError
 from aggregator.exposure import Assumptions
 from aggregator.recommendation import priorities_from_data, recommend
+from aggregator.serialize import dumps, fragment
 from webapp import storage
 from webapp.models import QuoteRequest, QuoteVersion
 from webapp.openapi import SPEC
@@ -94,6 +94,7 @@ def _payload(found: QuoteRequest, version: QuoteVersion | None = None) -> dict[s
     assert version is not None  # a request is stored with its first version
     hit = storage.computed(current_app.extensions["rater"], version, current_app.extensions["comparisons"])
     advice = recommend(hit.comparison)
+    # The comparison goes in as the JSON encoded when it was computed (serialize.dumps writes it as it is).
     return {
         "id": found.token,
         "url": url_for("public.quote", token=found.token, _external=True),
@@ -101,7 +102,7 @@ def _payload(found: QuoteRequest, version: QuoteVersion | None = None) -> dict[s
         "version": version.number,
         "as_of": version.as_of.isoformat(),
         "rates_unchanged": hit.fresh,
-        "comparison": hit.data,
+        "comparison": fragment(hit.json),
         "recommendation": {
             "column": advice.proposed,
             "cheapest_column": advice.cheapest,
@@ -114,8 +115,12 @@ def _payload(found: QuoteRequest, version: QuoteVersion | None = None) -> dict[s
     }
 
 
+def _json(payload: dict[str, Any], status: int = 200) -> Response:
+    return current_app.response_class(dumps(payload), status=status, mimetype="application/json")
+
+
 @bp.post("/quotes")
-def create_quote() -> tuple[dict[str, Any], int]:
+def create_quote() -> Response:
     data = _body()
     consent = data.pop("consent", None)
     priorities = data.pop("priorities", None)
@@ -153,10 +158,16 @@ def create_quote() -> tuple[dict[str, Any], int]:
             "priorities が正しくありません / invalid priorities", [{"field": "priorities", "reason": str(exc), "value": None}]
         ) from exc
 
-    found = storage.create_request(
-        current_app.extensions["rater"], applicant, parsed, as_of=clock.today(), source="api", assumptions=assumptions
+    found, version = storage.create_request(
+        current_app.extensions["rater"],
+        applicant,
+        parsed,
+        as_of=clock.today(),
+        source="api",
+        assumptions=assumptions,
+        cache=current_app.extensions["comparisons"],
     )
-    return _payload(found), 201
+    return _json(_payload(found, version), 201)
 
 
 @bp.get("/quotes/<token>")
@@ -165,14 +176,14 @@ def get_quote(token: str) -> Response:
     if version_id is None:
         raise NotFound("見積もりが見つかりません / no such quote")
     # The payload of a stored version never changes: encode it once, send the same bytes after.
-    bodies: dict[tuple[int, str], str] = current_app.extensions["fragments"]
+    bodies: dict[tuple[int, str], bytes] = current_app.extensions["fragments"]
     key = (version_id, "api")
     body = bodies.get(key)
     if body is None:
         found, version = storage.find_with_version(token) or (None, None)
         if found is None or version is None:
             raise NotFound("見積もりが見つかりません / no such quote")
-        body = json.dumps(_payload(found, version), ensure_ascii=False, separators=(",", ":"))
+        body = dumps(_payload(found, version))
         if len(bodies) >= storage.CACHE_SIZE:
             bodies.pop(next(iter(bodies)))
         bodies[key] = body

@@ -283,6 +283,7 @@ def requote(request_id: int) -> Response:
         deductible_jpy=deductible,
         as_of=clock.today(),
         by=current_user.username,
+        cache=current_app.extensions["comparisons"],
     )
     if found.status == "new":
         found.status = "quoted"

@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from aggregator.serialize import dumps_text, loads
+
 PRODUCTION = "production"
 
 
@@ -24,7 +26,8 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
         "ENV_NAME": env,
         "SECRET_KEY": os.environ.get("SECRET_KEY", "dev-only-not-secret" if env != PRODUCTION else ""),
         "SQLALCHEMY_DATABASE_URI": database,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # JSON columns written and read by orjson: a record's comparison goes in as the bytes already encoded.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "json_serializer": dumps_text, "json_deserializer": loads},
         "CARRIER_DATA": os.environ.get("CARRIER_DATA", ""),  # empty: the sample data in fixtures/carriers
         "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,  # client lists and carrier files are uploaded too
         "SESSION_COOKIE_HTTPONLY": True,
@@ -33,7 +36,13 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
         "REMEMBER_COOKIE_SECURE": env == PRODUCTION,
         "WTF_CSRF_TIME_LIMIT": 4 * 3600,
         "BABEL_DEFAULT_LOCALE": "ja",
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Redis (redis://host:6379/0): the task queue and the rate-limit counters every process shares.
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        # Empty: REDIS_URL when set, else each process counts alone (memory://).
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", ""),
+        # Behind a proxy: how many proxies in front add X-Forwarded-For / set X-Forwarded-Proto (0: headers ignored).
+        "PROXY_FIX_X_FOR": _count(os.environ.get("PROXY_FIX_X_FOR", "0"), "PROXY_FIX_X_FOR"),
+        "PROXY_FIX_X_PROTO": _count(os.environ.get("PROXY_FIX_X_PROTO", "0"), "PROXY_FIX_X_PROTO"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "PUBLIC_RATE_LIMIT": os.environ.get("PUBLIC_RATE_LIMIT", "30 per minute"),
         "AUTO_MIGRATE": env != PRODUCTION,
@@ -45,8 +54,23 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
         "DEBUG": os.environ.get("FLASK_DEBUG", "") in ("1", "true"),
     }
     config.update(overrides or {})
+    if not config["RATELIMIT_STORAGE_URI"]:
+        config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"] or "memory://"
     check(config)
     return config
+
+
+def _count(value: str, name: str) -> int:
+    """A number of proxies: a whole number from 0 to 5 (more hops than that is a mistake, not a network)."""
+    if not value.strip().isdigit() or int(value) > 5:
+        raise ConfigError(f"{name} must be the number of proxies in front of the app (0-5), not {value!r}")
+    return int(value)
+
+
+def instance_path() -> str | None:
+    """AGGREGATOR_INSTANCE: the folder for uploads, bulk results and the SQLite files (shared by every host)."""
+    given = os.environ.get("AGGREGATOR_INSTANCE", "")
+    return str(Path(given).resolve()) if given else None
 
 
 def check(config: dict[str, Any]) -> None:

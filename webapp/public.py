@@ -37,8 +37,11 @@ def today() -> date:
 
 
 @bp.get("/healthz")
-def healthz() -> dict[str, Any]:
-    return {"ok": True, "carriers": len(current_app.extensions["carriers"])}
+def healthz() -> tuple[dict[str, Any], int]:
+    """The database and the queue answer, and which carrier data this host serves (docs/DEPLOYMENT.md)."""
+    from webapp.health import report
+
+    return report(current_app)
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -59,7 +62,13 @@ def index() -> Any:
                     field = form._fields.get(target, form.company)
                     field.errors = [*field.errors, error.reason]
             else:
-                created = storage.create_request(rater(), applicant, priorities_from_data(form.priorities_data()), as_of=today())
+                created, _version = storage.create_request(
+                    rater(),
+                    applicant,
+                    priorities_from_data(form.priorities_data()),
+                    as_of=today(),
+                    cache=current_app.extensions["comparisons"],
+                )
                 return redirect(url_for("public.quote", token=created.token))
         return render_template("index.html", form=form), 400
     return render_template("index.html", form=form)
@@ -154,7 +163,16 @@ def requote(token: str) -> Response:
     found = storage.find_request(token) or abort(404)
     terms = RequoteForm().terms() or abort(400)
     line, limit, deductible = terms
-    version = storage.add_version(rater(), found, line=line, limit_jpy=limit, deductible_jpy=deductible, as_of=today(), by="customer")
+    version = storage.add_version(
+        rater(),
+        found,
+        line=line,
+        limit_jpy=limit,
+        deductible_jpy=deductible,
+        as_of=today(),
+        by="customer",
+        cache=current_app.extensions["comparisons"],
+    )
     return redirect(url_for("public.quote", token=token, v=version.number))
 
 

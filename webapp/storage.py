@@ -6,7 +6,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import Engine, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from aggregator import clock
@@ -14,9 +15,9 @@ from aggregator.applicants import applicant_from_data
 from aggregator.exposure import Assumptions
 from aggregator.matching import Comparison, Priorities
 from aggregator.rating import Rater
-from aggregator.recommendation import build_comparison, make_record, matches_record, priorities_from_data
+from aggregator.recommendation import PreparedRecord, build_comparison, prepare_record, priorities_from_data
 from aggregator.schema import Applicant, ContractTerms, Line
-from aggregator.serialize import comparison_to_data, to_data
+from aggregator.serialize import comparison_to_data, dumps, fingerprint_of, loads, to_data
 from webapp.extensions import db
 from webapp.models import QuoteRequest, QuoteVersion, now
 from webapp.params import is_token
@@ -30,8 +31,13 @@ def create_request(
     as_of: date,
     source: str = "web",
     assumptions: Assumptions | None = None,
-) -> QuoteRequest:
-    """Store a new request and its first quoting, in one transaction."""
+    cache: dict[int, Computed] | None = None,
+) -> tuple[QuoteRequest, QuoteVersion]:
+    """Store a new request and its quoting of each line asked, in one transaction; the first line's version is returned.
+
+    The comparison is worked out once: stored, and (with `cache`) kept for the page and the API
+    to show, instead of being built again from the stored inputs on the first view.
+    """
     request = QuoteRequest(
         company=applicant.company,
         contact_email=applicant.contact_email,
@@ -44,10 +50,23 @@ def create_request(
     )
     db.session.add(request)
     # One version per line asked; the link opens on the first line's (see _pick).
-    for line in applicant.lines:
-        _add_version(rater, request, applicant, line, as_of=as_of, by="customer", assumptions=assumptions)
-    db.session.commit()
-    return request
+    made = [_add_version(rater, request, applicant, line, as_of=as_of, by="customer", assumptions=assumptions) for line in applicant.lines]
+    _commit_and_keep(made, cache)
+    return request, made[0][0]
+
+
+def _commit_and_keep(made: list[tuple[QuoteVersion, PreparedRecord]], cache: dict[int, Computed] | None) -> None:
+    """Commit, keeping what was just written loaded: the response is made from it without reading it back."""
+    session = db.session()
+    expire = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
+    if cache is not None:
+        for version, prepared in made:
+            remember(cache, version.id, Computed(prepared.comparison, prepared.comparison_json, fresh=True))
 
 
 def add_version(
@@ -60,6 +79,7 @@ def add_version(
     as_of: date,
     by: str,
     assumptions: Assumptions | None = None,
+    cache: dict[int, Computed] | None = None,
 ) -> QuoteVersion:
     """Quote the same request again with another line, limit, deductible or assumptions; earlier versions stay.
 
@@ -70,14 +90,14 @@ def add_version(
         applicant = replace(applicant, lines=(*applicant.lines, line))
     if assumptions is None:
         assumptions = latest_assumptions(request)
-    version = _add_version(rater, request, applicant, line, as_of=as_of, by=by, assumptions=assumptions)
+    version, prepared = _add_version(rater, request, applicant, line, as_of=as_of, by=by, assumptions=assumptions)
     try:
-        db.session.commit()
+        _commit_and_keep([(version, prepared)], cache)
     except IntegrityError:  # two re-quotes at once took the same version number: number this one after
         db.session.rollback()
         db.session.refresh(request)
-        version = _add_version(rater, request, applicant, line, as_of=as_of, by=by, assumptions=assumptions)
-        db.session.commit()
+        version, prepared = _add_version(rater, request, applicant, line, as_of=as_of, by=by, assumptions=assumptions)
+        _commit_and_keep([(version, prepared)], cache)
     return version
 
 
@@ -100,9 +120,9 @@ def change_contract(rater: Rater, request: QuoteRequest, contract: ContractTerms
 
 def _add_version(
     rater: Rater, request: QuoteRequest, applicant: Applicant, line: Line, *, as_of: date, by: str, assumptions: Assumptions | None
-) -> QuoteVersion:
+) -> tuple[QuoteVersion, PreparedRecord]:
     priorities = priorities_from_data(request.priorities)
-    record = make_record(rater, applicant, as_of, line=line, priorities=priorities, assumptions=assumptions)
+    prepared = prepare_record(rater, applicant, as_of, line=line, priorities=priorities, assumptions=assumptions)
     version = QuoteVersion(
         number=len(request.versions) + 1,
         created_by=by,
@@ -110,12 +130,12 @@ def _add_version(
         line=line.value,
         limit_jpy=applicant.limit_jpy,
         deductible_jpy=applicant.deductible_jpy,
-        record=record,
-        fingerprint=record["comparison_sha256"],
+        record=prepared.record,
+        fingerprint=prepared.fingerprint,
         note="",
     )
     request.versions.append(version)
-    return version
+    return version, prepared
 
 
 def applicant_of(request: QuoteRequest) -> Applicant:
@@ -135,11 +155,22 @@ def find_request(token: str) -> QuoteRequest | None:
 
 @dataclass(frozen=True)
 class Computed:
-    """A version's comparison as recomputed now, its JSON, and whether that equals what was stored."""
+    """A version's comparison as recomputed now, its JSON (encoded), and whether that equals what was stored."""
 
     comparison: Comparison
-    data: dict[str, Any]
+    json: bytes
     fresh: bool
+
+    @property
+    def data(self) -> dict[str, Any]:
+        decoded: dict[str, Any] = loads(self.json)
+        return decoded
+
+
+def remember(cache: dict[int, Computed], version_id: int, hit: Computed) -> None:
+    if len(cache) >= CACHE_SIZE:
+        cache.pop(next(iter(cache)))
+    cache[version_id] = hit
 
 
 def computed(rater: Rater, version: QuoteVersion, cache: dict[int, Computed]) -> Computed:
@@ -164,17 +195,20 @@ def computed(rater: Rater, version: QuoteVersion, cache: dict[int, Computed]) ->
             )
 
         comparison = compare_on(date.fromisoformat(record["as_of"]))
-        data = comparison_to_data(comparison)
-        fresh = matches_record(data, {"comparison": record.get("comparison"), "comparison_sha256": version.fingerprint})
+        data = comparison_to_data(comparison, deep=False)
+        encoded = dumps(data)
+        # Keys the JSON gained after the record was made (the contract check, the scenarios) are left
+        # out of the check: a record made before them is not stale for lacking them.
+        stored = record.get("comparison")
+        kept = {k: v for k, v in data.items() if k in stored} if isinstance(stored, dict) else data
+        fresh = fingerprint_of(kept) == version.fingerprint
         if not fresh:
             # The rates changed since: on the quote date a newer table would not yet be in force and
             # every carrier that changed would show as declined. Show today's rates instead, and say so.
             comparison = compare_on(clock.today())
-            data = comparison_to_data(comparison)
-        hit = Computed(comparison, data, fresh)
-        if len(cache) >= CACHE_SIZE:
-            cache.pop(next(iter(cache)))
-        cache[version.id] = hit
+            encoded = dumps(comparison_to_data(comparison, deep=False))
+        hit = Computed(comparison, encoded, fresh)
+        remember(cache, version.id, hit)
     return hit
 
 
@@ -191,7 +225,32 @@ def version_of(request_row: QuoteRequest, number: int | None = None) -> QuoteVer
     return found
 
 
-def _pick(query: Any, number: int | None, line: str | None) -> Any:
+def version_id(token: str, number: int | None = None, line: str | None = None) -> int | None:
+    """Just the id of a request's version (see _pick): enough to serve a cached page.
+
+    Every page view and API read asks this, so the statements are built once (`_VERSION_ID`), not
+    per request: building a select costs more than running it.
+    """
+    if not is_token(token):
+        return None
+    statement = _VERSION_ID["number" if number is not None else "line" if line is not None else "first"]
+    with _reader(db.engine).connect() as connection:
+        found: int | None = connection.execute(statement, {"token": token, "number": number or 0, "line": line or ""}).scalar()
+    return found
+
+
+def _reader(engine: Engine) -> Engine:
+    """The engine for one-statement reads: a pooled connection without a session's bookkeeping, in
+    autocommit (a single SELECT needs no transaction: on PostgreSQL that spares the BEGIN and the
+    ROLLBACK, two of its four round trips). Kept with the app, so it goes when the app goes."""
+    readers: dict[Engine, Engine] = current_app.extensions.setdefault("autocommit_readers", {})
+    found = readers.get(engine)
+    if found is None:
+        found = readers[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return found
+
+
+def _pick(query: Any, number: Any, line: Any) -> Any:
     """One version: the one numbered, else the newest of the line asked for, else the newest of the first line asked."""
     if number is not None:
         return query.where(QuoteVersion.number == number)
@@ -203,18 +262,20 @@ def _pick(query: Any, number: int | None, line: str | None) -> Any:
     return query.order_by(QuoteVersion.number.desc()).limit(1)
 
 
-def version_id(token: str, number: int | None = None, line: str | None = None) -> int | None:
-    """Just the id of a request's version (the newest unless a number is given): enough to serve a cached page."""
-    if not is_token(token):
-        return None
-    query = select(QuoteVersion.id).join(QuoteRequest, QuoteVersion.request_id == QuoteRequest.id).where(QuoteRequest.token == token)
-    query = _pick(query, number, line)
-    found: int | None = db.session.execute(query).scalar()
-    return found
+def _version_id_query(by: str) -> Any:
+    query = (
+        select(QuoteVersion.id)
+        .join(QuoteRequest, QuoteVersion.request_id == QuoteRequest.id)
+        .where(QuoteRequest.token == bindparam("token"))
+    )
+    return _pick(query, bindparam("number") if by == "number" else None, bindparam("line") if by == "line" else None)
+
+
+_VERSION_ID = {by: _version_id_query(by) for by in ("number", "line", "first")}
 
 
 def find_with_version(token: str, number: int | None = None, line: str | None = None) -> tuple[QuoteRequest, QuoteVersion] | None:
-    """A request by its token with one of its versions (the newest unless a number is given), in one query."""
+    """A request by its token with one of its versions (see _pick), in one query."""
     if not is_token(token):
         return None
     query = (

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import glob
+import itertools
 import os
+import re
 import shutil
 import socket
 import subprocess
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -91,6 +94,67 @@ def postgres_server() -> Iterator[str]:
         shutil.rmtree(home, ignore_errors=True)
 
 
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[str]:
+    """A throwaway redis-server on 127.0.0.1 (no disk, no password), or REDIS_TEST_URL when given; stopped at the end."""
+    given = os.environ.get("REDIS_TEST_URL")
+    if given:
+        yield given
+        return
+    binary = shutil.which("redis-server") or ("/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None)
+    if binary is None:
+        _missing("Redis (Debian package redis-server)")
+    assert binary is not None
+    home = Path(tempfile.mkdtemp(prefix="aggregator-redis-"))
+    port = _free_port()
+    # Under `make test-dates` the suite runs in libfaketime, which stalls redis-server's event loop; the
+    # server needs no date of its own (the app's "today" comes from aggregator.clock), so it runs on real time.
+    real_time = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
+    server = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(home)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=real_time,
+    )
+    try:
+        _wait_for_port(port, server)
+        yield f"redis://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server on port {port} exited with {process.returncode}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on port {port} after {timeout:.0f} s")
+
+
+_REDIS_DATABASES = itertools.count(1)
+
+
+@pytest.fixture
+def redis_url(redis_server: str) -> str:
+    """A Redis database of its own for one test (one of the 16 a server has), emptied first."""
+    import redis
+
+    url = f"{re.sub(r'/[0-9]*$', '', redis_server)}/{next(_REDIS_DATABASES) % 16}"
+    with redis.Redis.from_url(url) as connection:
+        connection.flushdb()
+    return url
+
+
 def _fresh_postgres_database(server_url: str) -> str:
     import psycopg
 
@@ -109,6 +173,22 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return _fresh_postgres_database(server)
 
 
+_MADE: list[Flask] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_databases() -> Iterator[None]:
+    """Every app a test made lets go of its database connections when the test ends, so none is
+    collected open later, in the middle of another test."""
+    yield
+    from webapp.extensions import db
+
+    while _MADE:
+        app = _MADE.pop()
+        with app.app_context():
+            db.engine.dispose()
+
+
 def make_app(database_url: str, tmp_path: Path, **extra: Any) -> Flask:
     config = {
         "TESTING": True,
@@ -117,7 +197,9 @@ def make_app(database_url: str, tmp_path: Path, **extra: Any) -> Flask:
         "PUBLIC_RATE_LIMIT": "1000 per minute",
         **extra,
     }
-    return create_app(config)
+    app = create_app(config)
+    _MADE.append(app)
+    return app
 
 
 @pytest.fixture

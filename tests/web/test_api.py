@@ -111,3 +111,29 @@ def test_a_rule_dropping_a_rider_by_industry_list_is_quoted_not_a_500(tmp_path: 
     assert aig["status"] != "declined" and aig["premium_jpy"] is not None
     assert aig["quoted"]["riders"] == []
     assert "業種がSaaS・クラウドサービスのため、喪失利益特約は付帯できません" in [a["text_ja"] for a in aig["adjustments"]]
+
+
+def test_a_new_quote_is_compared_once_then_served_from_the_stored_result(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """POST works the comparison out once: the API, the results page and the workbook reuse it."""
+    from aggregator import recommendation
+    from aggregator.serialize import comparison_to_data
+    from webapp import storage
+
+    built: list[Any] = []
+    original = recommendation.build_comparison
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        built.append(original(*args, **kwargs))
+        return built[-1]
+
+    monkeypatch.setattr(recommendation, "build_comparison", counted)
+    monkeypatch.setattr(storage, "build_comparison", counted)
+    created = client.post("/api/v1/quotes", json=API_BODY)
+    assert created.status_code == 201
+    token = created.get_json()["id"]
+    assert client.get(f"/api/v1/quotes/{token}").status_code == 200
+    assert client.get(f"/quotes/{token}").status_code == 200
+    assert client.get(f"/quotes/{token}/comparison.xlsx").status_code == 200
+    assert len(built) == 1
+    assert created.get_json()["comparison"] == comparison_to_data(built[0])
+    assert created.get_json()["rates_unchanged"] is True

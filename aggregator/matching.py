@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from aggregator.exposure import Need, Needs
 from aggregator.labels import STATUS_LABELS, carrier_name
@@ -12,6 +13,9 @@ from aggregator.money import format_premium, format_yen
 from aggregator.payment import Loss, PoolUse, allocate, most_it_can_pay
 from aggregator.schema import POLICY_POOL, CoverageTerm, LimitBasis, PerVictimCap, Quote, QuoteStatus, TermStatus
 from aggregator.taxonomy import KEY_INFO, Category, CoverageKey, label
+
+if TYPE_CHECKING:
+    from aggregator.current import CurrentColumn
 
 
 class PriorityKind(StrEnum):
@@ -112,6 +116,7 @@ class Comparison:
     needs: Needs
     priorities: Priorities
     ranking: tuple[Ranked, ...]  # ranked first, in order; then the excluded
+    current: CurrentColumn | None = None  # the policy held today (aggregator/current.py): shown first, never ranked
 
     @property
     def sample(self) -> bool:
@@ -168,7 +173,8 @@ def limit_stated(term: CoverageTerm) -> bool:
     return term.limit_jpy is not None or term.parent != POLICY_POOL or KEY_INFO[term.key].category in LIMIT_FOLLOWS_PARENT
 
 
-def _loss(need: Need) -> Loss:
+def loss_of(need: Need) -> Loss:
+    """One need as the loss the payment rule pays on (aggregator/payment.py)."""
     return Loss(
         need.amount_jpy,
         people=need.people,
@@ -188,7 +194,7 @@ def _column(quote: Quote, rows: Sequence[Row]) -> tuple[list[Cell], tuple[PoolUs
         (term for key, term in terms.items() if term is not None and kinds[key] in COVERED_KINDS and limit_stated(term)),
         key=lambda t: PAYMENT_ORDER.index(t.key),
     )
-    losses = {row.key: _loss(row.need) for row in rows if row.need is not None}
+    losses = {row.key: loss_of(row.need) for row in rows if row.need is not None}
     allocation = allocate(plan, payable_terms, losses, quote.limit_jpy, quote.deductible_jpy)
     return [_cell(row, terms[row.key], kinds[row.key], quote, allocation.paid) for row in rows], allocation.pools
 

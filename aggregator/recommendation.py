@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Any
 
 from aggregator.applicants import applicant_from_data
+from aggregator.current import CurrentPolicy, current_column, current_from_data, current_to_data
 from aggregator.errors import SchemaError
 from aggregator.exposure import Assumptions, estimate
 from aggregator.labels import carrier_name, line_name
@@ -40,13 +41,21 @@ def build_comparison(
     assumptions: Assumptions | None = None,
     priorities: Priorities | None = None,
     all_plans: bool = False,
+    current: CurrentPolicy | None = None,
 ) -> Comparison:
-    """The one path from applicant to comparison: the CLI, the web page and the workbook all call it."""
+    """The one path from applicant to comparison: the CLI, the web page and the workbook all call it.
+
+    `as_of` is the day the rates are taken from: the start of cover asked for (today when none was).
+    The current policy, when there is one, is the first column; the plans are compared with it.
+    """
     line = line or applicant.lines[0]
     quotes = [q for q in rater.quote(applicant, as_of) if q.line is line]
     needs = estimate(applicant, assumptions, line)
     full = compare(quotes, needs, priorities)
-    return full if all_plans else compare(shortlist(quotes, full), needs, priorities)
+    chosen = full if all_plans else compare(shortlist(quotes, full), needs, priorities)
+    if current is None:
+        return chosen
+    return replace(chosen, current=current_column(current, chosen.rows, chosen.columns))
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,15 +139,20 @@ def make_record(
     line: Line | None = None,
     assumptions: Assumptions | None = None,
     priorities: Priorities | None = None,
+    current: CurrentPolicy | None = None,
 ) -> dict[str, Any]:
-    """What a broker must keep: what the customer wanted, what was compared, what was proposed, and why."""
+    """What a broker must keep: what the customer wanted, what was compared, what was proposed, and why.
+
+    A record made with a current policy keeps it among the inputs (`current_policy`); one made without
+    has no such key, so records kept before current policies existed reproduce as they were.
+    """
     assumptions = assumptions or Assumptions()
     line = line or applicant.lines[0]
-    comparison = build_comparison(rater, applicant, as_of, line=line, assumptions=assumptions, priorities=priorities)
+    comparison = build_comparison(rater, applicant, as_of, line=line, assumptions=assumptions, priorities=priorities, current=current)
     advice = recommend(comparison)
     proposed = comparison.columns[advice.proposed].quote if advice.proposed is not None else None
     data = comparison_to_data(comparison)
-    return {
+    record: dict[str, Any] = {
         "record_version": RECORD_VERSION,
         "as_of": as_of.isoformat(),
         "line": line.value,
@@ -155,6 +169,9 @@ def make_record(
         "reasons_ja": list(advice.reasons_ja),
         "reasons_en": list(advice.reasons_en),
     }
+    if current is not None:
+        record["current_policy"] = current_to_data(current)
+    return record
 
 
 def reproduce(record: Mapping[str, Any], rater: Rater) -> tuple[dict[str, Any], bool]:
@@ -167,5 +184,11 @@ def reproduce(record: Mapping[str, Any], rater: Rater) -> tuple[dict[str, Any], 
         line=Line(record["line"]),
         assumptions=Assumptions(**record["assumptions"]),
         priorities=priorities_from_data(record["priorities"]),
+        current=current_of(record),
     )
     return again, again["comparison_sha256"] == record["comparison_sha256"]
+
+
+def current_of(record: Mapping[str, Any]) -> CurrentPolicy | None:
+    """The current policy a stored record was compared with, or None."""
+    return current_from_data(record.get("current_policy"))

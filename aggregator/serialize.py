@@ -91,7 +91,7 @@ def comparison_to_data(comparison: Any) -> dict[str, Any]:
         }
         for r in comparison.rows
     ]
-    return {
+    data = {
         "sample": comparison.sample,
         "priorities": to_data(comparison.priorities),
         "assumptions": to_data(comparison.needs.assumptions),
@@ -100,3 +100,8 @@ def comparison_to_data(comparison: Any) -> dict[str, Any]:
         "ranking": to_data(comparison.ranking),
         "best_column": comparison.best_column,
     }
+    if comparison.current is not None:  # only then: a comparison without one keeps the data (and fingerprint) it always had
+        from aggregator.current import column_data
+
+        data["current_policy"] = column_data(comparison.current, comparison.columns)
+    return data

@@ -1,0 +1,467 @@
+"""The customer's current policy (現在のご契約): its column against the same needs, and each plan compared with it item by item.
+
+The customer (or the broker) says what is held today: the insurer, product, line, limit, deductible,
+premium, expiry, and the items they know. Each known item is covered (up to the policy limit or to
+an amount of its own) or not covered; an item not said is 不明, never 補償なし. The column is paid
+out with the same rule as every carrier's (aggregator/payment.py): each item up to its own limit,
+all of them inside the policy limit, the deductible once per incident. A current policy has no
+pools of its own: what it shares inside a sublimit pool is not known from what a customer says.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from aggregator.applicants import ApplicantInputError
+from aggregator.errors import AmountError, ApplicantError
+from aggregator.labels import carrier_name, line_name, pick
+from aggregator.matching import COVERED_KINDS, PAYMENT_ORDER, Cell, CellKind, Column, Row, limit_stated, loss_of
+from aggregator.money import Lang, parse_yen
+from aggregator.payment import allocate, most_it_can_pay
+from aggregator.schema import CARRIER_NAMES, LINE_NAMES, MAX_CARRIER_YEN, Carrier, CoverageTerm, LimitPool, Line, TermStatus
+from aggregator.taxonomy import CoverageKey
+
+OTHER = "other"  # an insurer that is not one of the five: its name is given in words
+WORDING = "現在のご契約(お申し出による)"
+FIELD = "current_policy"
+TEXT_LIMITS = {"insurer_name": 100, "product": 200, "policy_number": 50}
+AMOUNT_MESSAGE = "0円〜1兆円の金額で入力してください"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+@dataclass(frozen=True, slots=True)
+class KnownItem:
+    """One item the policyholder knows about: covered (up to the policy limit, or to an amount of its own) or not."""
+
+    key: CoverageKey
+    covered: bool
+    limit_jpy: int | None = None  # its own limit; None: up to the policy limit
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentPolicy:
+    """What the customer holds today. Items not listed are not known (不明)."""
+
+    insurer: str  # a Carrier value, or OTHER
+    line: Line
+    limit_jpy: int
+    deductible_jpy: int = 0
+    premium_jpy: int | None = None  # annual
+    expiry: date | None = None  # 満期日
+    product: str = ""
+    insurer_name: str = ""  # the insurer's name when it is not one of the five
+    items: tuple[KnownItem, ...] = ()
+    policy_number: str = ""
+
+    def __post_init__(self) -> None:
+        def check(ok: bool, name: str, value: object, reason: str) -> None:
+            if not ok:
+                raise ApplicantError(f"{FIELD}.{name}", value, reason)
+
+        check(self.insurer == OTHER or self.insurer in {c.value for c in Carrier}, "insurer", self.insurer, "保険会社が一覧にありません")
+        check(self.insurer != OTHER or bool(self.insurer_name.strip()), "insurer_name", self.insurer_name, "保険会社名を入力してください")
+        check(isinstance(self.line, Line), "line", self.line, "保険の種類が一覧にありません")
+        for name, largest in TEXT_LIMITS.items():
+            text = getattr(self, name)
+            check(len(text) <= largest, name, text[:20], f"{largest}文字以内で入力してください")
+            check(not _CONTROL.search(text), name, text[:20], "制御文字は使えません")
+        check(0 < self.limit_jpy <= MAX_CARRIER_YEN, "limit_jpy", self.limit_jpy, "支払限度額を1兆円以内で入力してください")
+        check(0 <= self.deductible_jpy <= MAX_CARRIER_YEN, "deductible_jpy", self.deductible_jpy, AMOUNT_MESSAGE)
+        if self.premium_jpy is not None:
+            check(0 <= self.premium_jpy <= MAX_CARRIER_YEN, "premium_jpy", self.premium_jpy, AMOUNT_MESSAGE)
+        keys = [item.key for item in self.items]
+        check(len(keys) == len(set(keys)), "items", keys, "補償項目が重複しています")
+        for item in self.items:
+            if item.limit_jpy is not None:
+                check(
+                    0 <= item.limit_jpy <= self.limit_jpy,
+                    f"items.{item.key.value}",
+                    item.limit_jpy,
+                    "項目の限度額は0円から支払限度額までで入力してください",
+                )
+
+    def item(self, key: CoverageKey) -> KnownItem | None:
+        return next((i for i in self.items if i.key == key), None)
+
+
+def insurer_label(policy: CurrentPolicy, lang: Lang = "ja") -> str:
+    return policy.insurer_name if policy.insurer == OTHER else carrier_name(Carrier(policy.insurer), lang)
+
+
+def title(policy: CurrentPolicy, lang: Lang = "ja") -> str:
+    """The column's heading: the insurer, and the product when it is known."""
+    return f"{insurer_label(policy, lang)} {policy.product}".strip()
+
+
+# ----------------------------------------------------------------- from and to data ---
+
+
+def _key(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().lower()
+
+
+def _insurer(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ApplicantError(f"{FIELD}.insurer", value, "保険会社を選んでください")
+    wanted = _key(value)
+    if wanted in (OTHER, "その他", "その他の保険会社"):
+        return OTHER
+    for carrier, names in CARRIER_NAMES.items():
+        if wanted in {carrier.value, *(_key(n) for n in names)}:
+            return carrier.value
+    raise ApplicantError(f"{FIELD}.insurer", value, "保険会社が一覧にありません(一覧にない会社は other と保険会社名で指定してください)")
+
+
+def _line(value: Any) -> Line:
+    for line, names in LINE_NAMES.items():
+        if isinstance(value, str) and _key(value) in {line.value, *(_key(n) for n in names)}:
+            return line
+    raise ApplicantError(f"{FIELD}.line", value, "保険の種類が一覧にありません")
+
+
+def _amount(value: Any, name: str) -> int:
+    where = f"{FIELD}.{name}"
+    if isinstance(value, bool) or value is None or (isinstance(value, str) and not value.strip()):
+        raise ApplicantError(where, value, "金額を入力してください")
+    if isinstance(value, float):
+        if not value.is_integer() or abs(value) > 2**53:
+            raise ApplicantError(where, value, "金額は整数の円か「1億円」のような文字で指定してください")
+        value = int(value)
+    try:
+        amount = parse_yen(value)
+    except AmountError as exc:
+        raise ApplicantError(where, value, AMOUNT_MESSAGE if exc.reason == "金額が負です" else exc.reason) from exc
+    if amount > MAX_CARRIER_YEN:
+        raise ApplicantError(where, value, AMOUNT_MESSAGE)
+    return amount
+
+
+def _text(value: Any, name: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ApplicantError(f"{FIELD}.{name}", value, "文字列で指定してください")
+    return value.strip()
+
+
+def _expiry(value: Any) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ApplicantError(f"{FIELD}.expiry", value, "満期日は YYYY-MM-DD の形式で指定してください") from None
+
+
+def _items(value: Any, errors: list[ApplicantError]) -> tuple[KnownItem, ...]:
+    """{item: true (covered up to the policy limit) | false (not covered) | an amount (covered up to it)}; items left out are unknown."""
+    if value is None:
+        return ()
+    if not isinstance(value, Mapping):
+        errors.append(ApplicantError(f"{FIELD}.items", value, "補償項目は {項目: true / false / 金額} の形で指定してください"))
+        return ()
+    items = []
+    for name, said in value.items():
+        try:
+            key = CoverageKey(name)
+        except ValueError:
+            errors.append(ApplicantError(f"{FIELD}.items", name, "補償項目が一覧にありません"))
+            continue
+        if said is None or said == "unknown":
+            continue
+        if isinstance(said, bool):
+            items.append(KnownItem(key, said))
+            continue
+        try:
+            items.append(KnownItem(key, True, _amount(said, f"items.{key.value}")))
+        except ApplicantError as exc:
+            errors.append(exc)
+    return tuple(items)
+
+
+def current_from_data(data: Any) -> CurrentPolicy | None:
+    """A current policy from JSON (the API, the stored record, a form's fields); every bad field named at once. None for null."""
+    if data is None:
+        return None
+    if not isinstance(data, Mapping):
+        raise ApplicantInputError([ApplicantError(FIELD, data, "オブジェクトで指定してください")])
+    known = {"insurer", "insurer_name", "product", "line", "limit_jpy", "deductible_jpy", "premium_jpy", "expiry", "items", "policy_number"}
+    errors = [ApplicantError(f"{FIELD}.{name}", data[name], "不明な項目です") for name in sorted(set(data) - known)]
+    values: dict[str, Any] = {}
+    readers: dict[str, Any] = {
+        "insurer": _insurer,
+        "line": _line,
+        "limit_jpy": lambda v: _amount(v, "limit_jpy"),
+        "deductible_jpy": lambda v: 0 if v is None or v == "" else _amount(v, "deductible_jpy"),
+        "premium_jpy": lambda v: None if v is None or v == "" else _amount(v, "premium_jpy"),
+        "expiry": _expiry,
+        **{name: (lambda v, n=name: _text(v, n)) for name in ("product", "insurer_name", "policy_number")},
+    }
+    for name, read in readers.items():
+        if name in ("insurer", "line", "limit_jpy") and data.get(name) in (None, ""):
+            errors.append(ApplicantError(f"{FIELD}.{name}", None, "必須の項目です"))
+            continue
+        try:
+            values[name] = read(data.get(name))
+        except ApplicantError as exc:
+            errors.append(exc)
+    values["items"] = _items(data.get("items"), errors)
+    if errors:
+        raise ApplicantInputError(errors)
+    try:
+        return CurrentPolicy(**values)
+    except ApplicantError as exc:
+        raise ApplicantInputError([exc]) from exc
+
+
+def current_to_data(policy: CurrentPolicy) -> dict[str, Any]:
+    """The inverse of current_from_data: what is stored and sent back."""
+    return {
+        "insurer": policy.insurer,
+        "insurer_name": policy.insurer_name,
+        "product": policy.product,
+        "line": policy.line.value,
+        "limit_jpy": policy.limit_jpy,
+        "deductible_jpy": policy.deductible_jpy,
+        "premium_jpy": policy.premium_jpy,
+        "expiry": policy.expiry.isoformat() if policy.expiry else None,
+        "policy_number": policy.policy_number,
+        "items": {i.key.value: (i.limit_jpy if i.covered and i.limit_jpy is not None else i.covered) for i in policy.items},
+    }
+
+
+def items_from_cells(cells: Sequence[Mapping[str, Any]], policy_limit_jpy: int) -> dict[str, bool | int]:
+    """What a quoted plan covers, as a current policy's items: the most each item can pay (its pools folded in), not covered, or left unknown.
+
+    Used when a policy we placed is renewed: the plan as it was quoted is the current policy then.
+    """
+    items: dict[str, bool | int] = {}
+    for cell in cells:
+        kind = cell.get("kind")
+        if kind == CellKind.UNKNOWN.value:
+            continue
+        if kind in (CellKind.NOT_OFFERED.value, CellKind.RIDER.value):
+            items[cell["key"]] = False
+            continue
+        effective = cell.get("effective_jpy")
+        if not cell.get("limit_stated", True) or effective is None or effective >= policy_limit_jpy:
+            items[cell["key"]] = True
+        else:
+            items[cell["key"]] = int(effective)
+    return items
+
+
+# --------------------------------------------------------------------------- column ---
+
+
+class Mark(StrEnum):
+    """One plan's item against the current policy's."""
+
+    BETTER = "better"
+    SAME = "same"
+    WORSE = "worse"
+    UNKNOWN = "unknown"  # one side is not known, or states no limit: no comparison is made
+
+
+MARK_LABELS: dict[Mark, tuple[str, str]] = {
+    Mark.BETTER: ("現在より手厚い", "better than now"),
+    Mark.SAME: ("現在と同じ", "same as now"),
+    Mark.WORSE: ("現在より薄い", "less than now"),
+    Mark.UNKNOWN: ("比較できません(不明)", "cannot compare (unknown)"),
+}
+MARK_SIGNS: dict[Mark, str] = {Mark.BETTER: "↑", Mark.SAME: "＝", Mark.WORSE: "↓", Mark.UNKNOWN: "?"}
+
+
+@dataclass(frozen=True, slots=True)
+class Versus:
+    """One plan against the current policy: a mark per row (in the comparison's row order) and the premium difference."""
+
+    column: int
+    marks: tuple[Mark, ...]
+    premium_difference_jpy: int | None  # the plan's premium − the current premium; None when either is not known
+
+    def count(self, mark: Mark) -> int:
+        return sum(1 for m in self.marks if m is mark)
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentColumn:
+    policy: CurrentPolicy
+    cells: tuple[Cell, ...]
+    total_shortfall_jpy: int  # over the items known; an unknown item is not counted short
+    covered_items: int
+    versus: tuple[Versus, ...]
+    keys: tuple[CoverageKey, ...]  # the rows, in order
+
+    def cell(self, key: CoverageKey) -> Cell:
+        return self.cells[self.keys.index(key)]
+
+    def mark(self, column: int, key: CoverageKey) -> Mark:
+        return self.versus[column].marks[self.keys.index(key)]
+
+
+@dataclass(frozen=True, slots=True)
+class _NoPools:
+    """A current policy's limits: every item sits in the policy limit."""
+
+    pools: tuple[LimitPool, ...] = ()
+
+    def pool(self, pool_id: str) -> LimitPool | None:
+        return None
+
+
+NO_POOLS = _NoPools()
+
+
+def _term(item: KnownItem | None) -> CoverageTerm | None:
+    if item is None:
+        return None
+    if not item.covered:
+        return CoverageTerm(item.key, TermStatus.NOT_OFFERED, WORDING)
+    status = TermStatus.INCLUDED if item.limit_jpy is None else TermStatus.SUBLIMITED
+    return CoverageTerm(item.key, status, WORDING, limit_jpy=item.limit_jpy)
+
+
+def _kind(term: CoverageTerm | None) -> CellKind:
+    if term is None:
+        return CellKind.UNKNOWN
+    if not term.offered:
+        return CellKind.NOT_OFFERED
+    if term.limit_jpy == 0:
+        return CellKind.ZERO
+    return CellKind.SUBLIMIT if term.status is TermStatus.SUBLIMITED else CellKind.INCLUDED
+
+
+def _cells(policy: CurrentPolicy, rows: Sequence[Row]) -> tuple[Cell, ...]:
+    terms = {row.key: _term(policy.item(row.key)) for row in rows}
+    payable = sorted(
+        (t for t in terms.values() if t is not None and t.offered and limit_stated(t)),
+        key=lambda t: PAYMENT_ORDER.index(t.key),
+    )
+    losses = {row.key: loss_of(row.need) for row in rows if row.need is not None}
+    paid = allocate(NO_POOLS, payable, losses, policy.limit_jpy, policy.deductible_jpy).paid
+    cells = []
+    for row in rows:
+        term, need = terms[row.key], row.need
+        kind = _kind(term)
+        covered = term is not None and kind in COVERED_KINDS
+        stated = term is None or limit_stated(term)
+        payable_jpy = paid.get(row.key) if covered and stated and need is not None else None
+        cells.append(
+            Cell(
+                key=row.key,
+                kind=kind,
+                limit_jpy=term.limit_jpy if term is not None else None,
+                effective_jpy=most_it_can_pay(NO_POOLS, term, policy.limit_jpy) if term is not None and covered and stated else None,
+                payable_jpy=payable_jpy,
+                shortfall_jpy=None if need is None or term is None else max(0, need.amount_jpy - (payable_jpy or 0)),
+                deductible_jpy=policy.deductible_jpy,
+                payout_ratio_pct=100,
+                parent_label="支払限度額",
+                per_victim=None,
+                conditions="",
+                wording=WORDING if term is not None else "",
+                limit_stated=stated or not covered,
+            )
+        )
+    return tuple(cells)
+
+
+def _score(cell: Cell) -> tuple[int, ...] | None:
+    """What a cell is worth against another (the order ★ uses); None when it cannot be compared."""
+    if cell.kind is CellKind.UNKNOWN or (cell.kind in COVERED_KINDS and not cell.limit_stated):
+        return None
+    if not cell.effective_jpy:
+        return (0, 0, 0, 0, 0)
+    return (1, int(cell.full_scope), cell.effective_jpy, cell.payout_ratio_pct, -cell.deductible_jpy)
+
+
+def compare_cells(plan: Cell, current: Cell) -> Mark:
+    ours, theirs = _score(plan), _score(current)
+    if ours is None or theirs is None:
+        return Mark.UNKNOWN
+    return Mark.BETTER if ours > theirs else Mark.WORSE if ours < theirs else Mark.SAME
+
+
+def current_column(policy: CurrentPolicy, rows: Sequence[Row], columns: Sequence[Column]) -> CurrentColumn:
+    """The current policy's column against the comparison's needs, and every plan's column compared with it."""
+    cells = _cells(policy, rows)
+    versus = []
+    for i, column in enumerate(columns):
+        marks = tuple(compare_cells(plan, mine) for plan, mine in zip(column.cells, cells, strict=True))
+        premium = column.quote.premium_jpy
+        difference = premium - policy.premium_jpy if premium is not None and policy.premium_jpy is not None else None
+        versus.append(Versus(i, marks, difference))
+    return CurrentColumn(
+        policy,
+        cells,
+        sum(c.shortfall_jpy or 0 for c in cells),
+        sum(1 for c in cells if c.effective_jpy),
+        tuple(versus),
+        tuple(row.key for row in rows),
+    )
+
+
+def difference_text(amount: int | None, lang: Lang = "ja") -> str:
+    """A premium difference as a person reads it: +¥12,000 dearer, −¥3,000 cheaper, the same."""
+    from aggregator.money import format_yen
+
+    if amount is None:
+        return "—"
+    if amount == 0:
+        return "現在と同額" if lang == "ja" else "same as now"
+    sign = "+" if amount > 0 else "−"
+    return f"{sign}{format_yen(abs(amount), lang)}"
+
+
+def column_data(column: CurrentColumn, comparison_columns: Sequence[Column]) -> dict[str, Any]:
+    """The current policy's column as JSON-ready data: its inputs, its cells, and each plan's marks against it."""
+    from aggregator.present import cell_notes
+    from aggregator.serialize import to_data
+    from aggregator.taxonomy import KEY_INFO
+
+    policy = column.policy
+    return {
+        "policy": current_to_data(policy),
+        "title": title(policy),
+        "title_en": title(policy, "en"),
+        "line_name": line_name(policy.line),
+        "total_shortfall_jpy": column.total_shortfall_jpy,
+        "covered_items": column.covered_items,
+        "cells": [
+            {
+                **to_data(c),
+                "oed_code": KEY_INFO[c.key].oed_code,
+                "notes_ja": list(cell_notes(c, policy.deductible_jpy, "ja")),
+                "notes_en": list(cell_notes(c, policy.deductible_jpy, "en")),
+            }
+            for c in column.cells
+        ],
+        "versus": [
+            {
+                "column": v.column,
+                "carrier": comparison_columns[v.column].quote.carrier.value,
+                "plan_code": comparison_columns[v.column].quote.plan.code,
+                "premium_difference_jpy": v.premium_difference_jpy,
+                **{mark.value: v.count(mark) for mark in Mark},
+                "items": {key.value: mark.value for key, mark in zip(column.keys, v.marks, strict=True)},
+            }
+            for v in column.versus
+        ],
+    }
+
+
+def mark_label(mark: Mark, lang: Lang = "ja") -> str:
+    return pick(MARK_LABELS[mark], lang)
+
+
+def line_label(policy: CurrentPolicy, lang: Lang = "ja") -> str:
+    return line_name(policy.line, lang)

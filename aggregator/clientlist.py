@@ -112,6 +112,7 @@ class ClientList:
     companies: list[str]
     errors: list[RowError] = field(default_factory=list)
     total_rows: int = 0
+    emails: list[str] = field(default_factory=list)  # each valid row's メールアドレス ("" when the list has none)
 
     @property
     def bad_rows(self) -> int:
@@ -227,8 +228,9 @@ def load_client_list(path: Path) -> ClientList:
     keep = ~bad
     batch = _batch(values, keep, len(frame))
     companies = [str(v).strip() for v in values["company"][keep]]
+    emails = [str(v).strip() for v in values["contact_email"][keep]] if "contact_email" in values else [""] * len(companies)
     errors.sort(key=lambda e: e.row)
-    return ClientList(batch, sheet_rows[keep], companies, errors, len(frame))
+    return ClientList(batch, sheet_rows[keep], companies, errors, len(frame), emails)
 
 
 def _blank_rows(frame: pd.DataFrame) -> pd.Series:

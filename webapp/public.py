@@ -14,11 +14,14 @@ from werkzeug.wrappers import Response
 
 from aggregator import clock
 from aggregator.applicants import ApplicantInputError, applicant_from_data
+from aggregator.current import current_from_data
+from aggregator.errors import ApplicantError
 from aggregator.money import Lang
+from aggregator.policy import check_start, latest_start
 from aggregator.rating import Rater
 from aggregator.recommendation import priorities_from_data, recommend
-from webapp import current_lang, storage
-from webapp.forms import QuoteForm, RequoteForm, localize
+from webapp import current_lang, mail, storage
+from webapp.forms import ITEM_STATES, CurrentPolicyForm, QuoteForm, RequoteForm, localize
 from webapp.models import QuoteRequest, QuoteVersion
 from webapp.params import int_arg
 
@@ -39,12 +42,47 @@ def healthz() -> dict[str, Any]:
     return {"ok": True, "carriers": len(current_app.extensions["carriers"])}
 
 
+def current_fields(cp: CurrentPolicyForm, stored: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What _current_policy_fields.html needs: the form, each item's state and amount (as posted, or as stored), the choices."""
+    from aggregator.taxonomy import CoverageKey
+
+    lang = current_lang()
+    cp.localize(lang)
+    if request.method == "POST" and request.form.get("cp-insurer") is not None:
+        items = {key.value: (state, amount) for key, state, amount in cp.item_fields()}
+    else:
+        said = (stored or {}).get("items", {})
+        items = {k: ("no", "") if v is False else ("yes", "" if v is True else f"{v:,}") for k, v in said.items()}
+    return {"cp": cp, "cp_items": items, "item_keys": list(CoverageKey), "item_states": [(v, str(n)) for v, n in ITEM_STATES]}
+
+
+def read_current(cp: CurrentPolicyForm) -> tuple[Any, bool]:
+    """The current policy the form gives (None when none is), and whether it was read without errors."""
+    if not cp.given:
+        return None, True
+    try:
+        return current_from_data(cp.current_data()), True
+    except ApplicantInputError as exc:
+        cp.show_errors(exc.errors)
+        return None, False
+
+
 @bp.route("/", methods=["GET", "POST"])
 def index() -> Any:
     form = QuoteForm()
+    cp = CurrentPolicyForm(prefix="cp")
     localize(form, current_lang())
+    form.start_date.render_kw = {"min": today().isoformat(), "max": latest_start(today()).isoformat()}
     if request.method == "POST":
-        if form.validate_on_submit():
+        valid = form.validate_on_submit()
+        current, current_ok = read_current(cp)
+        start = form.start_date.data or today()
+        try:
+            check_start(start, today())
+        except ApplicantError as exc:
+            form.start_date.errors = [*form.start_date.errors, exc.reason]
+            valid = False
+        if valid:
             try:
                 applicant = applicant_from_data(form.applicant_data())
             except ApplicantInputError as exc:
@@ -55,10 +93,20 @@ def index() -> Any:
                     field = form._fields.get(target, form.company)
                     field.errors = [*field.errors, error.reason]
             else:
-                created = storage.create_request(rater(), applicant, priorities_from_data(form.priorities_data()), as_of=today())
-                return redirect(url_for("public.quote", token=created.token))
-        return render_template("index.html", form=form), 400
-    return render_template("index.html", form=form)
+                if current_ok:
+                    created = storage.create_request(
+                        rater(),
+                        applicant,
+                        priorities_from_data(form.priorities_data()),
+                        as_of=storage.rating_day(start),
+                        current=current,
+                        start_date=start if start != today() else None,
+                        lang=current_lang(),
+                    )
+                    mail.request_created(current_app, created, url_for("public.quote", token=created.token, _external=True))
+                    return redirect(url_for("public.quote", token=created.token))
+        return render_template("index.html", form=form, **current_fields(cp)), 400
+    return render_template("index.html", form=form, **current_fields(cp))
 
 
 def comparison_table(version: QuoteVersion, comparison: Any, fresh: bool, applicant: Any) -> Markup:
@@ -119,7 +167,10 @@ def requote(token: str) -> Response:
     found = storage.find_request(token) or abort(404)
     terms = RequoteForm().terms() or abort(400)
     line, limit, deductible = terms
-    version = storage.add_version(rater(), found, line=line, limit_jpy=limit, deductible_jpy=deductible, as_of=today(), by="customer")
+    version = storage.add_version(
+        rater(), found, line=line, limit_jpy=limit, deductible_jpy=deductible, as_of=storage.rating_day(found.start_date), by="customer"
+    )
+    mail.version_made(current_app, found, version, url_for("public.quote", token=token, v=version.number, _external=True))
     return redirect(url_for("public.quote", token=token, v=version.number))
 
 
@@ -153,7 +204,9 @@ def not_found(_error: Any) -> Any:
     return render_template(
         "error.html",
         title=_("ページが見つかりません"),
-        message=_("URLをご確認ください。見積結果のURLはお送りしたものをそのままお使いください。"),
+        message=_("URLをご確認ください。見積結果のURLはお送りしたメールにあるものをそのままお使いください。")
+        if mail.enabled(current_app)
+        else _("URLをご確認ください。見積結果のURLは、見積もりの後に表示されたページのアドレスです。"),
     ), 404
 
 

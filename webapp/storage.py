@@ -11,10 +11,11 @@ from sqlalchemy.exc import IntegrityError
 
 from aggregator import clock
 from aggregator.applicants import applicant_from_data
+from aggregator.current import CurrentPolicy, current_from_data, current_to_data
 from aggregator.exposure import Assumptions
 from aggregator.matching import Comparison, Priorities
 from aggregator.rating import Rater
-from aggregator.recommendation import build_comparison, fingerprint, make_record, priorities_from_data
+from aggregator.recommendation import build_comparison, current_of, fingerprint, make_record, priorities_from_data
 from aggregator.schema import Applicant, Line
 from aggregator.serialize import comparison_to_data, to_data
 from webapp.extensions import db
@@ -22,8 +23,24 @@ from webapp.models import QuoteRequest, QuoteVersion, now
 from webapp.params import is_token
 
 
-def create_request(rater: Rater, applicant: Applicant, priorities: Priorities, *, as_of: date, source: str = "web") -> QuoteRequest:
-    """Store a new request and its first quoting, in one transaction."""
+def create_request(
+    rater: Rater,
+    applicant: Applicant,
+    priorities: Priorities,
+    *,
+    as_of: date,
+    source: str = "web",
+    current: CurrentPolicy | None = None,
+    start_date: date | None = None,
+    lang: str = "ja",
+    bulk_job_id: int | None = None,
+    bulk_row: int | None = None,
+    commit: bool = True,
+) -> QuoteRequest:
+    """Store a new request and its first quoting, in one transaction.
+
+    `as_of` is the day its rates are taken from: the start of cover when one was asked (rating_day).
+    """
     request = QuoteRequest(
         company=applicant.company,
         contact_email=applicant.contact_email,
@@ -33,11 +50,27 @@ def create_request(rater: Rater, applicant: Applicant, priorities: Priorities, *
         priorities=to_data(priorities),
         consent_at=now(),
         source=source,
+        current_policy=current_to_data(current) if current is not None else None,
+        start_date=start_date,
+        lang=lang if lang in ("ja", "en") else "ja",
+        bulk_job_id=bulk_job_id,
+        bulk_row=bulk_row,
     )
     db.session.add(request)
-    _add_version(rater, request, applicant, applicant.lines[0], as_of=as_of, by="customer")
-    db.session.commit()
+    _add_version(rater, request, applicant, applicant.lines[0], as_of=as_of, by="customer" if source in ("web", "api") else source)
+    if commit:
+        db.session.commit()
     return request
+
+
+def rating_day(start_date: date | None) -> date:
+    """The day a quoting takes its rates from: the start of cover asked, unless that day has passed (then today)."""
+    today = clock.today()
+    return start_date if start_date is not None and start_date > today else today
+
+
+def current_policy_of(request: QuoteRequest) -> CurrentPolicy | None:
+    return current_from_data(request.current_policy)
 
 
 def add_version(
@@ -60,7 +93,7 @@ def add_version(
 
 def _add_version(rater: Rater, request: QuoteRequest, applicant: Applicant, line: Line, *, as_of: date, by: str) -> QuoteVersion:
     priorities = priorities_from_data(request.priorities)
-    record = make_record(rater, applicant, as_of, line=line, priorities=priorities)
+    record = make_record(rater, applicant, as_of, line=line, priorities=priorities, current=current_policy_of(request))
     version = QuoteVersion(
         number=len(request.versions) + 1,
         created_by=by,
@@ -119,15 +152,18 @@ def computed(rater: Rater, version: QuoteVersion, cache: dict[int, Computed]) ->
                 line=Line(record["line"]),
                 assumptions=Assumptions(**record["assumptions"]),
                 priorities=priorities_from_data(record["priorities"]),
+                current=current_of(record),
             )
 
-        comparison = compare_on(date.fromisoformat(record["as_of"]))
+        quoted_on = date.fromisoformat(record["as_of"])
+        comparison = compare_on(quoted_on)
         data = comparison_to_data(comparison)
         fresh = fingerprint(data) == version.fingerprint
         if not fresh:
             # The rates changed since: on the quote date a newer table would not yet be in force and
-            # every carrier that changed would show as declined. Show today's rates instead, and say so.
-            comparison = compare_on(clock.today())
+            # every carrier that changed would show as declined. Show today's rates instead (or those of a start
+            # of cover still to come), and say so.
+            comparison = compare_on(max(clock.today(), quoted_on))
             data = comparison_to_data(comparison)
         hit = Computed(comparison, data, fresh)
         if len(cache) >= CACHE_SIZE:

@@ -169,8 +169,9 @@ def quote(
     lang: Lang,
     data: Path | None,
 ) -> None:
-    """申込内容(JSON)から全社の見積もりを比較表で表示します。"""
+    """申込内容(JSON)から全社の見積もりを比較表で表示します。current_policy(現在のご契約)があれば最初の列に並べて比べます。"""
     from aggregator.applicants import ApplicantInputError, applicant_from_data
+    from aggregator.current import current_from_data
     from aggregator.recommendation import build_comparison, priorities_from_data, recommend
     from aggregator.serialize import comparison_to_data
 
@@ -180,7 +181,9 @@ def quote(
         raise click.ClickException(f"{applicant_file.name}: JSONとして読めません: {exc}") from exc
     priorities = priorities_from_data(raw.pop("priorities", None)) if isinstance(raw, dict) else None
     assumptions_data = raw.pop("assumptions", None) if isinstance(raw, dict) else None
+    current_data = raw.pop("current_policy", None) if isinstance(raw, dict) else None
     try:
+        current = current_from_data(current_data)
         applicant = applicant_from_data(raw)
     except ApplicantInputError as exc:
         lines = "\n".join(f"  {e.field}: {e.reason} (入力値: {e.value!r})" for e in exc.errors)
@@ -191,7 +194,7 @@ def quote(
     chosen = Line(line) if line else applicant.lines[0]
     day = as_of.date() if as_of else clock.today()
     comparison = build_comparison(
-        _rater(data), applicant, day, line=chosen, assumptions=assumptions, priorities=priorities, all_plans=all_plans
+        _rater(data), applicant, day, line=chosen, assumptions=assumptions, priorities=priorities, all_plans=all_plans, current=current
     )
     if xlsx is not None:
         import importlib

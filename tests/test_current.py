@@ -176,3 +176,50 @@ def test_renewal_windows() -> None:
     assert window_of(expiry, date(2027, 3, 1)) == 30
     assert window_of(expiry, date(2027, 3, 31)) == 30
     assert window_of(expiry, date(2027, 4, 1)) is None  # past: no longer due, lapsed
+
+
+def test_the_workbook_puts_the_current_policy_first_and_marks_each_plan(rater: Rater, tmp_path: Path) -> None:
+    import openpyxl
+
+    from aggregator.export import write_comparison
+
+    applicant = applicant_from_data(_si())
+    comparison = build_comparison(rater, applicant, TODAY, line=Line.CYBER, current=current_from_data(CURRENT))
+    path = tmp_path / "cmp.xlsx"
+    write_comparison(comparison, path, applicant=applicant, as_of=TODAY)
+    sheet = openpyxl.load_workbook(path)["比較表"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    head = next(i for i, r in enumerate(rows) if r[0] == "補償項目")
+    assert rows[head][2] == "現在のご契約" and rows[head + 1][2] == "架空損保 サイバー保険スタンダード"
+    assert rows[head][3] == "東京海上日動" or rows[head][3] in {"三井住友海上", "損保ジャパン", "あいおいニッセイ同和損保", "AIG損保"}
+    by_label = {r[0]: (i, r) for i, r in enumerate(rows) if isinstance(r[0], str)}
+    assert by_label["年間保険料"][1][2] == 300_000
+    assert by_label["サイバー恐喝"][1][2] == "不明"  # not known: 不明, never 補償なし
+    assert by_label["コールセンター費用"][1][2] == "補償なし"
+    versus = by_label["現在のご契約との比較"][1]
+    assert all(isinstance(v, str) and "↑手厚い" in v and "保険料の差" in v for v in versus[3 : 3 + len(comparison.columns)])
+    # a plan's amount carries its mark in its number format; its text cells carry it after the words
+    row = by_label["損害賠償金"][0] + 1
+    formats = [sheet.cell(row=row, column=4 + i).number_format for i in range(len(comparison.columns))]
+    assert any("↑" in f for f in formats)
+    assert any("↑ 手厚い" in str(r[0]) or "現在より手厚い" in str(r[0]) for r in rows if r[0])  # the legend says what the marks mean
+
+
+def test_quote_command_reads_a_current_policy_into_the_table_and_the_json(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from aggregator.cli import main
+
+    path = tmp_path / "with_current.json"
+    path.write_text(json.dumps({**_si(), "current_policy": CURRENT}, ensure_ascii=False), encoding="utf-8")
+    runner = CliRunner()
+    table = runner.invoke(main, ["quote", str(path), "--as-of", "2026-11-21"])
+    assert table.exit_code == 0, table.output
+    assert "現在: 架空損保 サイバー保険スタンダード" in table.output and "↑ 現在より手厚い" in table.output
+    data = json.loads(runner.invoke(main, ["quote", str(path), "--as-of", "2026-11-21", "--json"]).output)
+    assert data["current_policy"]["policy"]["insurer_name"] == "架空損保"
+    assert {c["key"]: c["kind"] for c in data["current_policy"]["cells"]}["extortion"] == "unknown"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({**_si(), "current_policy": {**CURRENT, "limit_jpy": "たくさん"}}, ensure_ascii=False), encoding="utf-8")
+    refused = runner.invoke(main, ["quote", str(bad)])
+    assert refused.exit_code == 1 and "current_policy.limit_jpy" in refused.output

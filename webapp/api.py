@@ -11,9 +11,11 @@ from werkzeug.wrappers import Response
 
 from aggregator import clock
 from aggregator.applicants import ApplicantInputError, applicant_from_data
-from aggregator.errors import SchemaError
+from aggregator.current import current_from_data
+from aggregator.errors import ApplicantError, SchemaError
+from aggregator.policy import parse_start
 from aggregator.recommendation import priorities_from_data, recommend
-from webapp import storage
+from webapp import mail, storage
 from webapp.models import QuoteRequest, QuoteVersion
 from webapp.openapi import SPEC
 
@@ -100,6 +102,8 @@ def _payload(found: QuoteRequest, version: QuoteVersion | None = None) -> dict[s
         "version": version.number,
         "as_of": version.as_of.isoformat(),
         "rates_unchanged": hit.fresh,
+        "start_date": found.start_date.isoformat() if found.start_date else None,
+        "current_policy": hit.data.get("current_policy"),
         "comparison": hit.data,
         "recommendation": {
             "column": advice.proposed,
@@ -114,13 +118,29 @@ def create_quote() -> tuple[dict[str, Any], int]:
     data = _body()
     consent = data.pop("consent", None)
     priorities = data.pop("priorities", None)
+    current_data = data.pop("current_policy", None)
+    start_data = data.pop("start_date", None)
     if consent is not True:
         raise ValidationFailed(
             "見積もりのため5社に情報を提供することへの同意(consent: true)が必要です / consent must be true",
             [{"field": "consent", "reason": "同意が必要です / consent is required", "value": consent}],
         )
     try:
-        applicant = applicant_from_data(data)
+        errors: list[ApplicantError] = []
+        try:
+            current = current_from_data(current_data)
+        except ApplicantInputError as exc:
+            errors += exc.errors
+        try:
+            start = None if start_data is None else parse_start(start_data, clock.today())
+        except ApplicantError as exc:
+            errors.append(exc)
+        try:
+            applicant = applicant_from_data(data)
+        except ApplicantInputError as exc:
+            errors = exc.errors + errors
+        if errors:
+            raise ApplicantInputError(errors)
         parsed = priorities_from_data(priorities if isinstance(priorities, dict) else None)
     except ApplicantInputError as exc:
         fields = [
@@ -141,7 +161,16 @@ def create_quote() -> tuple[dict[str, Any], int]:
             "priorities が正しくありません / invalid priorities", [{"field": "priorities", "reason": str(exc), "value": None}]
         ) from exc
 
-    found = storage.create_request(current_app.extensions["rater"], applicant, parsed, as_of=clock.today(), source="api")
+    found = storage.create_request(
+        current_app.extensions["rater"],
+        applicant,
+        parsed,
+        as_of=storage.rating_day(start),
+        source="api",
+        current=current,
+        start_date=start if start != clock.today() else None,
+    )
+    mail.request_created(current_app, found, url_for("public.quote", token=found.token, _external=True))
     return _payload(found), 201
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from aggregator.current import OTHER
 from aggregator.matching import PriorityKind
-from aggregator.schema import APPLICANT_LIMITS, ContractType, Industry, Line, SecurityControl
+from aggregator.schema import APPLICANT_LIMITS, Carrier, ContractType, Industry, Line, SecurityControl
 from aggregator.taxonomy import CoverageKey
 
 AMOUNT: dict[str, Any] = {
@@ -16,6 +17,39 @@ AMOUNT: dict[str, Any] = {
 }
 LIMIT: dict[str, Any] = {**AMOUNT, "minimum": 1}
 COUNT: dict[str, Any] = {"type": "integer", "minimum": 0, "maximum": APPLICANT_LIMITS["employees"].largest}
+
+MONEY_OR_TEXT: dict[str, Any] = {
+    "type": ["integer", "string"],
+    "minimum": 0,
+    "maximum": 10**12,
+    "description": "円(整数)か「1億円」のような表記 / int yen, or text such as 1億円",
+}
+CURRENT_POLICY: dict[str, Any] = {
+    "type": ["object", "null"],
+    "description": (
+        "現在のご契約: 比較表の最初の列になり、各プランを項目ごとに比べます。items に書かない項目は不明として扱います / "
+        "the policy held today: the comparison's first column; items left out are unknown, never 'not covered'"
+    ),
+    "required": ["insurer", "line", "limit_jpy"],
+    "additionalProperties": False,
+    "properties": {
+        "insurer": {"type": "string", "enum": [*(c.value for c in Carrier), OTHER], "description": "5社のいずれか、または other"},
+        "insurer_name": {"type": "string", "maxLength": 100, "description": "other のときの保険会社名 / the insurer's name for other"},
+        "product": {"type": "string", "maxLength": 200},
+        "line": {"type": "string", "enum": [line.value for line in Line]},
+        "limit_jpy": {**MONEY_OR_TEXT, "minimum": 1},
+        "deductible_jpy": MONEY_OR_TEXT,
+        "premium_jpy": {**MONEY_OR_TEXT, "type": ["integer", "string", "null"]},
+        "expiry": {"type": ["string", "null"], "format": "date", "description": "満期日 / expiry date"},
+        "policy_number": {"type": "string", "maxLength": 50},
+        "items": {
+            "type": "object",
+            "description": "項目: true(支払限度額まで補償)、false(補償なし)、金額(その額まで補償)。書かない項目は不明 / true, false or an amount",
+            "propertyNames": {"enum": [k.value for k in CoverageKey]},
+            "additionalProperties": {"type": ["boolean", "integer", "string", "null"]},
+        },
+    },
+}
 
 APPLICANT: dict[str, Any] = {
     "type": "object",
@@ -75,6 +109,12 @@ APPLICANT: dict[str, Any] = {
             },
         },
         "consent": {"type": "boolean", "const": True, "description": "見積もりのため5社に情報を提供することへの同意"},
+        "current_policy": CURRENT_POLICY,
+        "start_date": {
+            "type": ["string", "null"],
+            "format": "date",
+            "description": "始期日: この日の料率で見積もります(本日から6か月以内、省略時は本日) / start of cover: rated on that day",
+        },
     },
 }
 
@@ -128,6 +168,16 @@ QUOTE: dict[str, Any] = {
         "version": {"type": "integer"},
         "as_of": {"type": "string", "format": "date"},
         "rates_unchanged": {"type": "boolean"},
+        "start_date": {"type": ["string", "null"], "format": "date"},
+        "current_policy": {
+            "type": ["object", "null"],
+            "description": "現在のご契約の列: 入力、項目ごとのセル、各プランとの比較(better / same / worse / unknown)と保険料の差額",
+            "properties": {
+                "policy": {"type": "object"},
+                "cells": {"type": "array", "items": {"type": "object"}},
+                "versus": {"type": "array", "items": {"type": "object"}},
+            },
+        },
         "comparison": {
             "type": "object",
             "required": ["sample", "columns", "rows", "ranking"],

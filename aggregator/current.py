@@ -214,6 +214,8 @@ def current_from_data(data: Any) -> CurrentPolicy | None:
         except ApplicantError as exc:
             errors.append(exc)
     values["items"] = _items(data.get("items"), errors)
+    if values.get("insurer") == OTHER and not values.get("insurer_name"):
+        errors.append(ApplicantError(f"{FIELD}.insurer_name", "", "保険会社名を入力してください"))
     if errors:
         raise ApplicantInputError(errors)
     try:

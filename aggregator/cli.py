@@ -278,6 +278,9 @@ def serve(host: str, port: int, worker: bool) -> None:
     app = create_app()
     consumer = start_embedded_worker(app) if worker else None
     click.echo(f"http://{host}:{port}/ で起動します。代理店画面: http://{host}:{port}/broker/ (aggregator users create で利用者を追加)")
+    from webapp.mail import status_line
+
+    click.echo(status_line(app))
     try:
         app.run(host=host, port=port, debug=False, use_reloader=False)
     finally:

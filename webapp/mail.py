@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, current_app
 from sqlalchemy import or_, select, update
 
 from aggregator import clock
@@ -68,7 +68,7 @@ def render(template: str, langs: list[str], context: dict[str, Any]) -> tuple[st
     """Subject and body: each language's template (its first line is `Subject: …`), Japanese first when there are two."""
     subjects, bodies = [], []
     for lang in langs:
-        text = render_template(f"mail/{template}.{lang}.txt", **context)
+        text = current_app.jinja_env.get_template(f"mail/{template}.{lang}.txt").render(**context)  # no request: no context processors
         head, _, body = text.partition("\n")
         subjects.append(head.removeprefix("Subject:").strip())
         bodies.append(body.strip("\n"))

@@ -24,7 +24,7 @@ from aggregator.labels import carrier_name, line_name, pick
 from aggregator.matching import COVERED_KINDS, PAYMENT_ORDER, Cell, CellKind, Column, Row, limit_stated, loss_of
 from aggregator.money import Lang, parse_yen
 from aggregator.payment import allocate, most_it_can_pay
-from aggregator.schema import CARRIER_NAMES, LINE_NAMES, MAX_CARRIER_YEN, Carrier, CoverageTerm, LimitPool, Line, TermStatus
+from aggregator.schema import CARRIER_NAMES, LINE_NAMES, MAX_CARRIER_YEN, Carrier, CoverageTerm, LimitPool, Line, PerVictimCap, TermStatus
 from aggregator.taxonomy import CoverageKey
 
 OTHER = "other"  # an insurer that is not one of the five: its name is given in words
@@ -37,11 +37,34 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 @dataclass(frozen=True, slots=True)
 class KnownItem:
-    """One item the policyholder knows about: covered (up to the policy limit, or to an amount of its own) or not."""
+    """One item the policyholder knows about: covered (up to the policy limit, or to an amount of its own) or not.
+
+    A customer says little more than that; a policy we placed says what its plan said when it was
+    quoted (payout ratio, the item's own deductible, waiting period, per-victim caps, a narrower scope),
+    so its renewal is compared with what it really pays.
+    """
 
     key: CoverageKey
     covered: bool
     limit_jpy: int | None = None  # its own limit; None: up to the policy limit
+    payout_ratio_pct: int = 100
+    deductible_jpy: int | None = None  # its own deductible; None: the policy's
+    waiting_hours: int | None = None
+    per_person_jpy: int | None = None
+    per_company_jpy: int | None = None
+    scope: str = ""  # narrower than the item's name
+
+    @property
+    def plain(self) -> bool:
+        """Only covered-or-not and a limit: written back as true, false or an amount."""
+        return (self.payout_ratio_pct, self.deductible_jpy, self.waiting_hours, self.per_person_jpy, self.per_company_jpy, self.scope) == (
+            100,
+            None,
+            None,
+            None,
+            None,
+            "",
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,13 +101,14 @@ class CurrentPolicy:
         keys = [item.key for item in self.items]
         check(len(keys) == len(set(keys)), "items", keys, "補償項目が重複しています")
         for item in self.items:
+            where = f"items.{item.key.value}"
             if item.limit_jpy is not None:
-                check(
-                    0 <= item.limit_jpy <= self.limit_jpy,
-                    f"items.{item.key.value}",
-                    item.limit_jpy,
-                    "項目の限度額は0円から支払限度額までで入力してください",
-                )
+                check(0 <= item.limit_jpy <= self.limit_jpy, where, item.limit_jpy, "項目の限度額は0円から支払限度額までで入力してください")
+            check(0 < item.payout_ratio_pct <= 100, where, item.payout_ratio_pct, "支払割合は1〜100%です")
+            for amount in (item.deductible_jpy, item.per_person_jpy, item.per_company_jpy):
+                check(amount is None or 0 <= amount <= MAX_CARRIER_YEN, where, amount, AMOUNT_MESSAGE)
+            check(item.waiting_hours is None or 0 <= item.waiting_hours <= 24 * 366, where, item.waiting_hours, "待機期間が範囲外です")
+            check(len(item.scope) <= 200 and not _CONTROL.search(item.scope), where, item.scope[:20], "範囲は200文字以内で入力してください")
 
     def item(self, key: CoverageKey) -> KnownItem | None:
         return next((i for i in self.items if i.key == key), None)
@@ -180,11 +204,77 @@ def _items(value: Any, errors: list[ApplicantError]) -> tuple[KnownItem, ...]:
         if isinstance(said, bool):
             items.append(KnownItem(key, said))
             continue
+        if isinstance(said, Mapping):
+            try:
+                items.append(_detailed(key, said))
+            except ApplicantError as exc:
+                errors.append(exc)
+            continue
         try:
             items.append(KnownItem(key, True, _amount(said, f"items.{key.value}")))
         except ApplicantError as exc:
             errors.append(exc)
     return tuple(items)
+
+
+_DETAIL_FIELDS = {
+    "covered",
+    "limit_jpy",
+    "payout_ratio_pct",
+    "deductible_jpy",
+    "waiting_hours",
+    "per_person_jpy",
+    "per_company_jpy",
+    "scope",
+}
+
+
+def _detailed(key: CoverageKey, said: Mapping[str, Any]) -> KnownItem:
+    """An item given with its terms: {"limit_jpy", "payout_ratio_pct", "deductible_jpy", "waiting_hours", "per_person_jpy", ...}."""
+    where = f"items.{key.value}"
+    unknown = sorted(set(said) - _DETAIL_FIELDS)
+    if unknown:
+        raise ApplicantError(f"{FIELD}.{where}", unknown[0], "不明な項目です")
+
+    def amount(name: str) -> int | None:
+        value = said.get(name)
+        return None if value is None else _amount(value, f"{where}.{name}")
+
+    def whole(name: str, default: int | None) -> int | None:
+        value = said.get(name, default)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ApplicantError(f"{FIELD}.{where}.{name}", value, "整数で指定してください")
+        return value
+
+    covered = said.get("covered", True)
+    if not isinstance(covered, bool):
+        raise ApplicantError(f"{FIELD}.{where}.covered", covered, "true か false で指定してください")
+    return KnownItem(
+        key,
+        covered,
+        amount("limit_jpy"),
+        whole("payout_ratio_pct", 100) or 0,
+        amount("deductible_jpy"),
+        whole("waiting_hours", None),
+        amount("per_person_jpy"),
+        amount("per_company_jpy"),
+        _text(said.get("scope"), f"{where}.scope"),
+    )
+
+
+def _item_data(item: KnownItem) -> Any:
+    if item.plain:
+        return item.limit_jpy if item.covered and item.limit_jpy is not None else item.covered
+    return {
+        "covered": item.covered,
+        "limit_jpy": item.limit_jpy,
+        "payout_ratio_pct": item.payout_ratio_pct,
+        "deductible_jpy": item.deductible_jpy,
+        "waiting_hours": item.waiting_hours,
+        "per_person_jpy": item.per_person_jpy,
+        "per_company_jpy": item.per_company_jpy,
+        "scope": item.scope,
+    }
 
 
 def current_from_data(data: Any) -> CurrentPolicy | None:
@@ -236,16 +326,19 @@ def current_to_data(policy: CurrentPolicy) -> dict[str, Any]:
         "premium_jpy": policy.premium_jpy,
         "expiry": policy.expiry.isoformat() if policy.expiry else None,
         "policy_number": policy.policy_number,
-        "items": {i.key.value: (i.limit_jpy if i.covered and i.limit_jpy is not None else i.covered) for i in policy.items},
+        "items": {i.key.value: _item_data(i) for i in policy.items},
     }
 
 
-def items_from_cells(cells: Sequence[Mapping[str, Any]], policy_limit_jpy: int) -> dict[str, bool | int]:
-    """What a quoted plan covers, as a current policy's items: the most each item can pay (its pools folded in), not covered, or left unknown.
+def items_from_cells(cells: Sequence[Mapping[str, Any]], policy_limit_jpy: int) -> dict[str, Any]:
+    """What a quoted plan covers, as a current policy's items: not covered, left unknown, or covered with its terms.
 
-    Used when a policy we placed is renewed: the plan as it was quoted is the current policy then.
+    Used when a policy we placed is renewed: the plan as it was quoted is the current policy then. Each
+    item keeps the most it can pay (its pools folded in: the pools themselves are not kept), its payout
+    ratio, its own deductible, waiting period, per-victim caps and scope, so the same plan quoted again
+    compares as the same.
     """
-    items: dict[str, bool | int] = {}
+    items: dict[str, Any] = {}
     for cell in cells:
         kind = cell.get("kind")
         if kind == CellKind.UNKNOWN.value:
@@ -254,10 +347,20 @@ def items_from_cells(cells: Sequence[Mapping[str, Any]], policy_limit_jpy: int) 
             items[cell["key"]] = False
             continue
         effective = cell.get("effective_jpy")
-        if not cell.get("limit_stated", True) or effective is None or effective >= policy_limit_jpy:
-            items[cell["key"]] = True
-        else:
-            items[cell["key"]] = int(effective)
+        limit = None if not cell.get("limit_stated", True) or effective is None or effective >= policy_limit_jpy else int(effective)
+        victim = cell.get("per_victim") or {}
+        item = KnownItem(
+            CoverageKey(cell["key"]),
+            True,
+            limit,
+            int(cell.get("payout_ratio_pct", 100)),
+            int(cell["deductible_jpy"]) if cell.get("own_deductible") else None,
+            cell.get("waiting_hours"),
+            victim.get("per_person_jpy"),
+            victim.get("per_company_jpy"),
+            str(cell.get("scope") or ""),
+        )
+        items[cell["key"]] = _item_data(item)
     return items
 
 
@@ -329,7 +432,20 @@ def _term(item: KnownItem | None) -> CoverageTerm | None:
     if not item.covered:
         return CoverageTerm(item.key, TermStatus.NOT_OFFERED, WORDING)
     status = TermStatus.INCLUDED if item.limit_jpy is None else TermStatus.SUBLIMITED
-    return CoverageTerm(item.key, status, WORDING, limit_jpy=item.limit_jpy)
+    victim = None
+    if item.per_person_jpy is not None or item.per_company_jpy is not None:
+        victim = PerVictimCap(item.per_person_jpy, item.per_company_jpy)
+    return CoverageTerm(
+        item.key,
+        status,
+        WORDING,
+        limit_jpy=item.limit_jpy,
+        payout_ratio_pct=item.payout_ratio_pct,
+        per_victim=victim,
+        deductible_jpy=item.deductible_jpy,
+        waiting_hours=item.waiting_hours,
+        scope=item.scope,
+    )
 
 
 def _kind(term: CoverageTerm | None) -> CellKind:
@@ -365,12 +481,15 @@ def _cells(policy: CurrentPolicy, rows: Sequence[Row]) -> tuple[Cell, ...]:
                 effective_jpy=most_it_can_pay(NO_POOLS, term, policy.limit_jpy) if term is not None and covered and stated else None,
                 payable_jpy=payable_jpy,
                 shortfall_jpy=None if need is None or term is None else max(0, need.amount_jpy - (payable_jpy or 0)),
-                deductible_jpy=policy.deductible_jpy,
-                payout_ratio_pct=100,
+                deductible_jpy=term.deductible_jpy if term is not None and term.deductible_jpy is not None else policy.deductible_jpy,
+                payout_ratio_pct=term.payout_ratio_pct if term is not None else 100,
                 parent_label="支払限度額",
-                per_victim=None,
+                per_victim=term.per_victim if term is not None else None,
                 conditions="",
                 wording=WORDING if term is not None else "",
+                own_deductible=term is not None and term.deductible_jpy is not None,
+                waiting_hours=term.waiting_hours if term is not None else None,
+                scope=term.scope if term is not None else "",
                 limit_stated=stated or not covered,
             )
         )

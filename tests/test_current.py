@@ -150,7 +150,8 @@ def test_a_quoted_plan_becomes_a_current_policy_item_by_item(rater: Rater) -> No
         elif cell["kind"] in ("not_offered", "rider"):
             assert items[cell["key"]] is False
         elif cell["effective_jpy"] and cell["effective_jpy"] < column["quoted"]["limit_jpy"]:
-            assert items[cell["key"]] == cell["effective_jpy"]
+            said = items[cell["key"]]
+            assert said == cell["effective_jpy"] or (said["limit_jpy"] == cell["effective_jpy"] and said["payout_ratio_pct"] > 0)
     policy = CurrentPolicy(Carrier.AIG.value, Line.CYBER, column["quoted"]["limit_jpy"])
     assert policy.items == ()
 
@@ -223,3 +224,31 @@ def test_quote_command_reads_a_current_policy_into_the_table_and_the_json(tmp_pa
     bad.write_text(json.dumps({**_si(), "current_policy": {**CURRENT, "limit_jpy": "たくさん"}}, ensure_ascii=False), encoding="utf-8")
     refused = runner.invoke(main, ["quote", str(bad)])
     assert refused.exit_code == 1 and "current_policy.limit_jpy" in refused.output
+
+
+def test_a_plan_placed_and_quoted_again_compares_as_the_same(rater: Rater) -> None:
+    """A renewal's current policy is the plan as quoted: its payout ratios, own deductibles and caps kept, so nothing reads better or worse."""
+    applicant = applicant_from_data(_si())
+    comparison = build_comparison(rater, applicant, TODAY, line=Line.CYBER)
+    data = comparison_to_data(comparison)
+    for i, column in enumerate(data["columns"]):
+        if column["status"] == "declined":
+            continue
+        placed = current_from_data(
+            {
+                "insurer": column["carrier"],
+                "product": column["plan_name"],
+                "line": column["line"],
+                "limit_jpy": column["quoted"]["limit_jpy"],
+                "deductible_jpy": column["quoted"]["deductible_jpy"],
+                "premium_jpy": column["premium_jpy"],
+                "items": items_from_cells(column["cells"], column["quoted"]["limit_jpy"]),
+            }
+        )
+        assert placed is not None and current_from_data(current_to_data(placed)) == placed
+        again = build_comparison(rater, applicant, TODAY, line=Line.CYBER, current=placed)
+        assert again.current is not None
+        versus = again.current.versus[i]
+        assert versus.premium_difference_jpy == 0
+        assert versus.count(Mark.BETTER) == versus.count(Mark.WORSE) == 0, (column["carrier"], versus)
+        assert versus.count(Mark.SAME) > 0

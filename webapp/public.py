@@ -52,8 +52,18 @@ def current_fields(cp: CurrentPolicyForm, stored: dict[str, Any] | None = None) 
         items = {key.value: (state, amount) for key, state, amount in cp.item_fields()}
     else:
         said = (stored or {}).get("items", {})
-        items = {k: ("no", "") if v is False else ("yes", "" if v is True else f"{v:,}") for k, v in said.items()}
+        items = {k: _item_state(v) for k, v in said.items()}
     return {"cp": cp, "cp_items": items, "item_keys": list(CoverageKey), "item_states": [(v, str(n)) for v, n in ITEM_STATES]}
+
+
+def _item_state(said: Any) -> tuple[str, str]:
+    """A stored item (true, false, an amount, or a policy's item with its terms) as the form's state and amount."""
+    if isinstance(said, dict):
+        limit = said.get("limit_jpy")
+        return ("yes" if said.get("covered", True) else "no"), ("" if limit is None else f"{limit:,}")
+    if said is False:
+        return "no", ""
+    return "yes", "" if said is True else f"{said:,}"
 
 
 def read_current(cp: CurrentPolicyForm) -> tuple[Any, bool]:

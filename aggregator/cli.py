@@ -291,16 +291,16 @@ def serve(host: str, port: int, worker: bool) -> None:
 @main.command()
 @click.option("--workers", default=1, show_default=True, type=int)
 def worker(workers: int) -> None:
-    """一括見積のワーカー(タスクキューの消費者)を起動します。"""
+    """一括見積・メール送信のワーカー(タスクキューの消費者)を起動します。"""
     from webapp import create_app
-    from webapp.tasks import Sweeper, mark_interrupted
+    from webapp.tasks import Sweeper, create_consumer, mark_interrupted
 
     app = create_app()
     stuck = mark_interrupted(app)  # only jobs quiet for a while: another worker may be running the rest
     if stuck:
         click.echo(f"止まっていたジョブ {stuck} 件を「中断(再実行可)」にしました")
     Sweeper(app).start()  # notices, within a minute, a job whose worker (another process) died
-    app.extensions["huey"].create_consumer(workers=workers, worker_type="thread", periodic=False).run()
+    create_consumer(app, workers).run()  # with periodic tasks: the hourly renewal reminders
 
 
 @main.command()

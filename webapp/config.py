@@ -52,6 +52,7 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", ""),
         "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", "30")),  # seconds an SMTP server may take to answer
+        "MAIL_RETRY_SECONDS": int(os.environ.get("MAIL_RETRY_SECONDS", "60")),  # between a worker's five tries at a message
         "MAIL_BACKEND": "smtp",
         "BROKER_MAIL_TO": os.environ.get("BROKER_MAIL_TO", ""),  # the brokers' addresses, comma-separated
     }

@@ -156,7 +156,7 @@ def send_due_reminders(app: Flask) -> int:
     """Renewal reminders for policies newly inside a window (90, 60, 30 days): one message to the brokers. Returns how many policies.
 
     Each policy is claimed for its window in one statement before the message is queued, so two
-    workers (or the hourly task and `aggregator renewals remind`) never remind of the same one twice.
+    workers (or the hourly task and the button on the renewals page) never remind of the same one twice.
     """
     from webapp.extensions import db
     from webapp.models import Policy

@@ -71,7 +71,7 @@ def setup(app: Flask) -> None:
         with app.app_context():
             run_book_job(app, job_id)
 
-    @queue.task(name="send_mail", retries=5, retry_delay=60)
+    @queue.task(name="send_mail", retries=5, retry_delay=int(app.config.get("MAIL_RETRY_SECONDS", 60)))
     def send_mail(to: list[str], template: str, langs: list[str], context: dict[str, Any]) -> None:
         from webapp.mail import deliver
 
@@ -408,6 +408,13 @@ class EmbeddedWorker:
         self.consumer.stop(graceful=graceful)
 
 
+def create_consumer(app: Flask, workers: int, **options: Any) -> Consumer:
+    """The queue's consumer, for `aggregator worker` and the embedded worker alike: threads, with periodic tasks on (the
+    hourly renewal reminders)."""
+    consumer: Consumer = app.extensions["huey"].create_consumer(workers=workers, worker_type="thread", periodic=True, **options)
+    return consumer
+
+
 def start_embedded_worker(app: Flask, workers: int = 1) -> EmbeddedWorker:
     """The worker `aggregator serve` runs inside the web process (production runs `aggregator worker`).
 
@@ -415,7 +422,7 @@ def start_embedded_worker(app: Flask, workers: int = 1) -> EmbeddedWorker:
     thread may do and which the web server needs: start its scheduler and worker threads alone.
     """
     mark_interrupted(app, older_than=None)
-    consumer = app.extensions["huey"].create_consumer(workers=workers, worker_type="thread", periodic=True, check_worker_health=False)
+    consumer = create_consumer(app, workers, check_worker_health=False)
     consumer.scheduler.start()
     for _, thread in consumer.worker_threads:
         thread.start()

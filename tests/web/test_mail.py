@@ -78,7 +78,7 @@ def _free_port() -> int:
 def smtp_server(**options: Any) -> Iterator[tuple[Inbox, int]]:
     from aiosmtpd.controller import Controller
 
-    inbox, port = Inbox(), _free_port()
+    inbox, port = Inbox(), options.pop("port", None) or _free_port()
     if options.pop("login", False):
         options.update(authenticator=inbox.authenticate, auth_required=True, auth_require_tls=True)
     controller = Controller(inbox, hostname="127.0.0.1", port=port, **options)
@@ -153,6 +153,28 @@ def test_the_customer_gets_the_link_and_the_brokers_the_alert_on_a_real_smtp_ser
             assert fourth and _subject(fourth[0]) == "Your insurance quote comparison for Example KK (version 1)"
         missing = client.get("/quotes/no-such-link").get_data(as_text=True)
         assert "お送りしたメールにあるもの" in missing
+
+
+def test_a_message_the_server_refused_is_sent_on_a_later_try_and_a_broker_sends_a_version_link(tmp_path: Path) -> None:
+    port = _free_port()
+    app = _mail_app(tmp_path, port, MAIL_RETRY_SECONDS=1)
+    client = app.test_client()
+    with worker(app):
+        created = client.post("/", data={**FORM, "csrf_token": _token(client, "/")})  # no server listens yet: the first try fails
+        token = created.headers["Location"].rsplit("/", 1)[1]
+        with smtp_server(port=port) as (inbox, _port):  # the server comes up: the next try goes through
+            messages = inbox.wait(2)
+            assert any(to == ["tanaka@example.co.jp"] and f"/quotes/{token}" in _body(m) for to, m, _tls in messages)
+            broker = app.test_client()
+            assert _login(broker).status_code == 302
+            with app.app_context():
+                request_id = db.session.query(QuoteRequest).filter_by(token=token).one().id
+            detail = f"/broker/requests/{request_id}"
+            assert "この版のURLをお客様にメールで送る" in broker.get(detail).get_data(as_text=True)
+            sent = broker.post(f"{detail}/send?v=1", data={"csrf_token": _token(broker, detail)})
+            assert sent.status_code == 302
+            again = inbox.wait(3)[2]
+            assert again[0] == ["tanaka@example.co.jp"] and f"/quotes/{token}?v=1" in _body(again[1])
 
 
 def test_mail_goes_over_starttls_with_the_login_set(tmp_path: Path) -> None:
@@ -230,6 +252,14 @@ def test_renewal_reminders_reach_the_brokers_once_per_window(tmp_path: Path) -> 
                 app.extensions["reminder_task"]()  # what the workers' hourly task runs
                 later = inbox.wait(before + 2)[before + 1]
                 assert "あと20日、30日以内" in _body(later[1])
+    # every worker runs the reminders each hour: the periodic task is on in the consumers we start
+    from datetime import datetime
+
+    from webapp.tasks import create_consumer
+
+    assert create_consumer(app, 1).periodic
+    hourly = next(t for t in app.extensions["huey"]._registry.periodic_tasks if t.name == "renewal_reminders_hourly")
+    assert hourly.validate_datetime(datetime(2027, 3, 1, 9, 0)) and not hourly.validate_datetime(datetime(2027, 3, 1, 9, 30))
 
 
 def test_without_a_mail_server_nothing_is_queued_and_no_page_promises_mail(tmp_path: Path) -> None:

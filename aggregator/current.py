@@ -102,8 +102,8 @@ class CurrentPolicy:
         check(len(keys) == len(set(keys)), "items", keys, "補償項目が重複しています")
         for item in self.items:
             where = f"items.{item.key.value}"
-            if item.limit_jpy is not None:
-                check(0 <= item.limit_jpy <= self.limit_jpy, where, item.limit_jpy, "項目の限度額は0円から支払限度額までで入力してください")
+            # an item's own limit above the policy limit pays up to the policy limit (payment.most_it_can_pay)
+            check(item.limit_jpy is None or 0 <= item.limit_jpy <= MAX_CARRIER_YEN, where, item.limit_jpy, AMOUNT_MESSAGE)
             check(0 < item.payout_ratio_pct <= 100, where, item.payout_ratio_pct, "支払割合は1〜100%です")
             for amount in (item.deductible_jpy, item.per_person_jpy, item.per_company_jpy):
                 check(amount is None or 0 <= amount <= MAX_CARRIER_YEN, where, amount, AMOUNT_MESSAGE)
@@ -242,6 +242,8 @@ def _detailed(key: CoverageKey, said: Mapping[str, Any]) -> KnownItem:
 
     def whole(name: str, default: int | None) -> int | None:
         value = said.get(name, default)
+        if isinstance(value, float) and value.is_integer() and abs(value) <= 2**53:
+            value = int(value)  # JSON's one number type: 90.0 is the integer 90
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
             raise ApplicantError(f"{FIELD}.{where}.{name}", value, "整数で指定してください")
         return value

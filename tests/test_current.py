@@ -75,7 +75,7 @@ def test_every_bad_field_of_a_current_policy_is_named_at_once() -> None:
         current_from_data({**CURRENT, "insurer_name": ""})
     assert caught.value.errors[0].field == "current_policy.insurer_name"
     with pytest.raises(ApplicantInputError) as caught:
-        current_from_data({**CURRENT, "items": {"investigation": "1億円"}})  # an item above the policy limit
+        current_from_data({**CURRENT, "items": {"investigation": {"limit_jpy": 1, "payout_ratio_pct": 0}}})
     assert caught.value.errors[0].field == "current_policy.items.investigation"
 
 

@@ -17,7 +17,7 @@ from aggregator.policy import parse_start
 from aggregator.recommendation import priorities_from_data, recommend
 from webapp import mail, storage
 from webapp.models import QuoteRequest, QuoteVersion
-from webapp.openapi import SPEC
+from webapp.openapi import spec
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_BODY = 1024 * 1024  # an applicant is a few hundred bytes; the 25 MB cap is for the broker's uploads
@@ -196,4 +196,4 @@ def get_quote(token: str) -> Response:
 
 @bp.get("/openapi.json")
 def openapi() -> dict[str, Any]:
-    return SPEC
+    return spec(clock.today())

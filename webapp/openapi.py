@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+from datetime import date, timedelta
 from typing import Any
 
 from aggregator.current import OTHER
 from aggregator.matching import PriorityKind
+from aggregator.policy import latest_start
 from aggregator.schema import APPLICANT_LIMITS, Carrier, ContractType, Industry, Line, SecurityControl
 from aggregator.taxonomy import CoverageKey
 
@@ -18,11 +21,28 @@ AMOUNT: dict[str, Any] = {
 LIMIT: dict[str, Any] = {**AMOUNT, "minimum": 1}
 COUNT: dict[str, Any] = {"type": "integer", "minimum": 0, "maximum": APPLICANT_LIMITS["employees"].largest}
 
-MONEY_OR_TEXT: dict[str, Any] = {
-    "type": ["integer", "string"],
+NO_CONTROL = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
+YEN_12: dict[str, Any] = {
+    "type": "integer",
     "minimum": 0,
     "maximum": 10**12,
-    "description": "円(整数)か「1億円」のような表記 / int yen, or text such as 1億円",
+    "description": "円(整数)。「1億円」のような表記も受け付けます / int yen; text such as 1億円 is also read",
+}
+MAYBE_YEN_12: dict[str, Any] = {**YEN_12, "type": ["integer", "null"]}
+ITEM_TERMS: dict[str, Any] = {
+    "type": "object",
+    "description": "項目とその条件(当社で成約した契約の更改で使います) / an item with its terms",
+    "additionalProperties": False,
+    "properties": {
+        "covered": {"type": "boolean"},
+        "limit_jpy": MAYBE_YEN_12,
+        "payout_ratio_pct": {"type": "integer", "minimum": 1, "maximum": 100},
+        "deductible_jpy": MAYBE_YEN_12,
+        "waiting_hours": {"type": ["integer", "null"], "minimum": 0, "maximum": 24 * 366},
+        "per_person_jpy": MAYBE_YEN_12,
+        "per_company_jpy": MAYBE_YEN_12,
+        "scope": {"type": "string", "maxLength": 200, "pattern": NO_CONTROL},
+    },
 }
 CURRENT_POLICY: dict[str, Any] = {
     "type": ["object", "null"],
@@ -34,19 +54,32 @@ CURRENT_POLICY: dict[str, Any] = {
     "additionalProperties": False,
     "properties": {
         "insurer": {"type": "string", "enum": [*(c.value for c in Carrier), OTHER], "description": "5社のいずれか、または other"},
-        "insurer_name": {"type": "string", "maxLength": 100, "description": "other のときの保険会社名 / the insurer's name for other"},
-        "product": {"type": "string", "maxLength": 200},
+        "insurer_name": {"type": "string", "maxLength": 100, "pattern": NO_CONTROL, "description": "other のときの保険会社名"},
+        "product": {"type": "string", "maxLength": 200, "pattern": NO_CONTROL},
         "line": {"type": "string", "enum": [line.value for line in Line]},
-        "limit_jpy": {**MONEY_OR_TEXT, "minimum": 1},
-        "deductible_jpy": MONEY_OR_TEXT,
-        "premium_jpy": {**MONEY_OR_TEXT, "type": ["integer", "string", "null"]},
+        "limit_jpy": {**YEN_12, "minimum": 1},
+        "deductible_jpy": YEN_12,
+        "premium_jpy": MAYBE_YEN_12,
         "expiry": {"type": ["string", "null"], "format": "date", "description": "満期日 / expiry date"},
-        "policy_number": {"type": "string", "maxLength": 50},
+        "policy_number": {"type": "string", "maxLength": 50, "pattern": NO_CONTROL},
         "items": {
             "type": "object",
-            "description": "項目: true(支払限度額まで補償)、false(補償なし)、金額(その額まで補償)。書かない項目は不明 / true, false or an amount",
+            "description": (
+                "項目: true(支払限度額まで補償)、false(補償なし)、金額(その額まで補償)、null(不明)。書かない項目は不明 / "
+                "true (covered up to the policy limit), false (not covered), an amount (its own limit), null or left out (unknown)"
+            ),
             "propertyNames": {"enum": [k.value for k in CoverageKey]},
-            "additionalProperties": {"type": ["boolean", "integer", "string", "null"]},
+            "additionalProperties": {"anyOf": [{"type": ["boolean", "null"]}, YEN_12, ITEM_TERMS]},
+        },
+    },
+    # another insurer is named in words
+    "if": {"properties": {"insurer": {"const": OTHER}}, "required": ["insurer"]},
+    "then": {
+        "required": ["insurer_name"],
+        "properties": {
+            "insurer_name": {
+                "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+            }
         },
     },
 }
@@ -114,6 +147,7 @@ APPLICANT: dict[str, Any] = {
             "type": ["string", "null"],
             "format": "date",
             "description": "始期日: この日の料率で見積もります(本日から6か月以内、省略時は本日) / start of cover: rated on that day",
+            # the days it may be, from today: filled in by spec() each time the document is asked for
         },
     },
 }
@@ -244,3 +278,21 @@ SPEC: dict[str, Any] = {
     },
     "components": {"schemas": {"Applicant": APPLICANT, "Quote": QUOTE, "Error": ERROR}},
 }
+
+
+def day_pattern(first: date, last: date) -> str:
+    """A pattern matching exactly the days from `first` to `last` (YYYY-MM-DD), month by month."""
+    months: dict[str, list[str]] = {}
+    day = first
+    while day <= last:
+        months.setdefault(day.strftime("%Y-%m"), []).append(day.strftime("%d"))
+        day += timedelta(days=1)
+    return "^(" + "|".join(f"{month}-({'|'.join(days)})" for month, days in months.items()) + ")$"
+
+
+def spec(today: date) -> dict[str, Any]:
+    """The document as it stands today: a start of cover is any day from today to six months ahead."""
+    document = copy.deepcopy(SPEC)
+    start = document["components"]["schemas"]["Applicant"]["properties"]["start_date"]
+    start["pattern"] = day_pattern(today, latest_start(today))
+    return document

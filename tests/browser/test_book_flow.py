@@ -70,6 +70,7 @@ def test_a_current_policy_is_compared_won_and_renewed_against(browser: object, b
         fill_quote_form(page, "ja")
         _enter_current_policy(page)
         page.get_by_label("始期日(補償の開始日)").fill("2026-12-01")
+        page.locator("section.current-policy").screenshot(path=screenshots / "book-form-current-policy.png")
         page.get_by_role("button", name="5社の見積もりを比較する").click()
         page.wait_for_url(re.compile(r"/quotes/[^/?]+$"))
         headers = _headers(page)

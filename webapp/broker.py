@@ -16,7 +16,6 @@ from werkzeug.wrappers import Response
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from aggregator import clock
 from aggregator.labels import carrier_name
 from aggregator.money import Lang
 from aggregator.recommendation import recommend
@@ -263,7 +262,7 @@ def requote(request_id: int) -> Response:
         line=line,
         limit_jpy=limit,
         deductible_jpy=deductible,
-        as_of=clock.today(),
+        as_of=storage.rating_day(found.start_date),  # the start of cover asked, while it is still ahead
         by=current_user.username,
     )
     if found.status == "new":

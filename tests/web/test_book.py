@@ -101,6 +101,21 @@ def test_the_form_takes_a_current_policy_and_a_start_of_cover(app: Flask) -> Non
         assert record["as_of"] == "2027-01-15" and record["current_policy"]["insurer_name"] == "架空損保"
         valid = {c["valid_until"] for c in record["comparison"]["columns"] if c["valid_until"]}
         assert valid == {"2027-02-14"}  # valid 30 days from the start of cover the rates were taken on
+    requoted = client.post(
+        f"/quotes/{token}/requote",
+        data={"csrf_token": _token(client, f"/quotes/{token}"), "line": "cyber", "limit_jpy": "300000000", "deductible_jpy": "0"},
+    )
+    assert requoted.status_code == 302
+    broker = app.test_client()
+    _login(broker)
+    detail = f"/broker/requests/{_request(app, token).id}"
+    broker.post(
+        f"{detail}/requote", data={"csrf_token": _token(broker, detail), "line": "it_eo", "limit_jpy": "100000000", "deductible_jpy": "0"}
+    )
+    with app.app_context():
+        versions = db.session.query(QuoteRequest).filter_by(token=token).one().versions
+        assert [v.as_of for v in versions] == [date(2027, 1, 15)] * 3  # every version is rated for the start of cover
+        assert all("current_policy" in v.record for v in versions)
     book = openpyxl.load_workbook(io.BytesIO(client.get(f"/quotes/{token}/comparison.xlsx").data))
     head = next(r for r in book["比較表"].iter_rows(values_only=True) if r[0] == "補償項目")
     assert head[2] == "現在のご契約"

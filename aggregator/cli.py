@@ -171,7 +171,7 @@ def quote(
 ) -> None:
     """申込内容(JSON)から全社の見積もりを比較表で表示します。current_policy(現在のご契約)があれば最初の列に並べて比べます。"""
     from aggregator.applicants import ApplicantInputError, applicant_from_data
-    from aggregator.current import current_from_data
+    from aggregator.current_data import current_from_data
     from aggregator.recommendation import build_comparison, priorities_from_data, recommend
     from aggregator.serialize import comparison_to_data
 

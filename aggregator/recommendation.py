@@ -10,7 +10,8 @@ from datetime import date
 from typing import Any
 
 from aggregator.applicants import applicant_from_data
-from aggregator.current import CurrentPolicy, current_column, current_from_data, current_to_data
+from aggregator.current import CurrentPolicy, current_column
+from aggregator.current_data import current_from_data, current_to_data
 from aggregator.errors import SchemaError
 from aggregator.exposure import Assumptions, estimate
 from aggregator.labels import carrier_name, line_name

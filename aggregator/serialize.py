@@ -101,7 +101,7 @@ def comparison_to_data(comparison: Any) -> dict[str, Any]:
         "best_column": comparison.best_column,
     }
     if comparison.current is not None:  # only then: a comparison without one keeps the data (and fingerprint) it always had
-        from aggregator.current import column_data
+        from aggregator.current_data import column_data
 
         data["current_policy"] = column_data(comparison.current, comparison.columns)
     return data

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from aggregator.applicants import ApplicantInputError, applicant_from_data
-from aggregator.current import CurrentPolicy, KnownItem, Mark, compare_cells, current_from_data, current_to_data, items_from_cells
+from aggregator.current import CurrentPolicy, KnownItem, Mark, compare_cells
+from aggregator.current_data import current_from_data, current_to_data, items_from_cells
 from aggregator.matching import CellKind
 from aggregator.policy import add_months, check_start, default_expiry, parse_start, window_of
 from aggregator.rating import Rater

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from aggregator import clock
 from aggregator.applicants import ApplicantInputError, applicant_from_data
-from aggregator.current import current_from_data
+from aggregator.current_data import current_from_data
 from aggregator.errors import ApplicantError, SchemaError
 from aggregator.policy import parse_start
 from aggregator.recommendation import priorities_from_data, recommend

@@ -21,7 +21,8 @@ from sqlalchemy import select, update
 
 from aggregator import clock
 from aggregator.applicants import ApplicantInputError, applicant_from_data
-from aggregator.current import CurrentPolicy, current_from_data, items_from_cells
+from aggregator.current import CurrentPolicy
+from aggregator.current_data import current_from_data, items_from_cells
 from aggregator.policy import RENEWAL_WINDOWS, window_of
 from aggregator.recommendation import priorities_from_data
 from aggregator.schema import Line

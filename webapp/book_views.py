@@ -18,7 +18,7 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from aggregator import clock
-from aggregator.current import current_to_data
+from aggregator.current_data import current_to_data
 from aggregator.errors import AmountError
 from aggregator.money import parse_yen
 from aggregator.policy import RENEWAL_WINDOWS, days_left, default_expiry

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from aggregator import clock
 from aggregator.applicants import ApplicantInputError, applicant_from_data
-from aggregator.current import current_from_data
+from aggregator.current_data import current_from_data
 from aggregator.errors import ApplicantError
 from aggregator.money import Lang
 from aggregator.policy import check_start, latest_start

@@ -11,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 
 from aggregator import clock
 from aggregator.applicants import applicant_from_data
-from aggregator.current import CurrentPolicy, current_from_data, current_to_data
+from aggregator.current import CurrentPolicy
+from aggregator.current_data import current_from_data, current_to_data
 from aggregator.exposure import Assumptions
 from aggregator.matching import Comparison, Priorities
 from aggregator.rating import Rater

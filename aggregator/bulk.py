@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from aggregator.choice import best_plan
-from aggregator.clientlist import COLUMNS, RowError, load_client_list
+from aggregator.clientlist import COLUMNS, ClientList, RowError, load_client_list
 from aggregator.contract import QUESTIONS
 from aggregator.labels import carrier_name, line_name
-from aggregator.rating import DECLINED, INDICATION, LINES, NOT_ASKED, QUOTED, REFERRED, ApplicantBatch, BatchResult, Rater
+from aggregator.rating import (
+    CONTRACT_TYPES,
+    CONTROLS,
+    DECLINED,
+    INDICATION,
+    INDUSTRIES,
+    KEYS,
+    LINES,
+    NOT_ASKED,
+    QUOTED,
+    REFERRED,
+    ApplicantBatch,
+    BatchResult,
+    Rater,
+)
 from aggregator.schema import CONTRACT_TYPE_NAMES, CONTROL_NAMES, INDUSTRY_NAMES, Carrier, Line
 from aggregator.xlsxstyle import sheet_text
 
@@ -90,9 +106,15 @@ def run_bulk(
     *,
     progress: Progress | None = None,
     max_rows_per_sheet: int = EXCEL_MAX_ROWS,
+    rows_to: Path | None = None,
 ) -> BulkSummary:
-    """Read, validate, rate and write. Bad rows go to the errors sheet; good rows are still quoted."""
+    """Read, validate, rate and write. Bad rows go to the errors sheet; good rows are still quoted.
+
+    With `rows_to`, each valid row is also written there as an applicant (client_rows), so the rows can later become requests.
+    """
     clients = load_client_list(source)
+    if rows_to is not None:
+        write_client_rows(clients, rows_to)
     if progress:
         progress("reading", clients.total_rows, clients.total_rows)
     result = rate_in_chunks(rater, clients.batch, as_of, progress)
@@ -103,6 +125,46 @@ def run_bulk(
         target, rater, clients, result, as_of=as_of, sample=sample, progress=progress, max_rows_per_sheet=max_rows_per_sheet
     )
     return BulkSummary(len(clients.companies), rows, clients.bad_rows, sheets, sample, tuple(clients.errors[:ERRORS_KEPT]))
+
+
+def client_rows(clients: ClientList) -> Iterator[dict[str, Any]]:
+    """Each valid row of a list as {"row", "company", "applicant"}: the applicant in the JSON the API takes (applicant_from_data)."""
+    b = clients.batch
+    columns = {name: getattr(b, name).tolist() for name in b.__dataclass_fields__}
+    emails = clients.emails or [""] * len(b)
+    for i in range(len(b)):
+        yield {
+            "row": int(clients.rows[i]),
+            "company": clients.companies[i],
+            "applicant": {
+                "company": clients.companies[i],
+                "industry": INDUSTRIES[columns["industry"][i]].value,
+                **{name: columns[name][i] for name in _NUMBERS},
+                "contract_type": CONTRACT_TYPES[columns["contract_type"][i]].value,
+                "controls": [c.value for c, on in zip(CONTROLS, columns["controls"][i], strict=True) if on],
+                "lines": [line.value for line, on in zip(LINES, columns["lines"][i], strict=True) if on],
+                "riders": [k.value for k, on in zip(KEYS, columns["riders"][i], strict=True) if on],
+                "contact_email": emails[i],
+            },
+        }
+
+
+_NUMBERS = (
+    "annual_revenue_jpy",
+    "employees",
+    "records_held",
+    "servers",
+    "largest_contract_jpy",
+    "incidents_3y",
+    "limit_jpy",
+    "deductible_jpy",
+)
+
+
+def write_client_rows(clients: ClientList, path: Path) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        for row in client_rows(clients):
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 def result_header() -> list[str]:

@@ -31,6 +31,7 @@ class Request:
     target: Path
     as_of: date
     memory_bytes: int  # 0: no limit of its own
+    rows_to: Path | None = None  # where each valid row goes as an applicant (JSON lines), for turning rows into requests
 
 
 def _die_with_parent(parent: int) -> None:
@@ -78,7 +79,9 @@ def run(request: Request) -> dict[str, Any]:
             _say({"progress": [stage, done, total]})
 
     try:
-        summary = run_bulk(build_rater(request.carriers), request.source, request.target, request.as_of, progress=progress)
+        summary = run_bulk(
+            build_rater(request.carriers), request.source, request.target, request.as_of, progress=progress, rows_to=request.rows_to
+        )
     except MemoryError:
         return {"failed": MEMORY_FAILURE}
     except (AggregatorError, OSError, ValueError) as exc:

@@ -170,8 +170,9 @@ def quote(
     lang: Lang,
     data: Path | None,
 ) -> None:
-    """申込内容(JSON)から全社の見積もりを比較表で表示します。"""
+    """申込内容(JSON)から全社の見積もりを比較表で表示します。current_policy(現在のご契約)があれば最初の列に並べて比べます。"""
     from aggregator.applicants import ApplicantInputError, applicant_from_data
+    from aggregator.current_data import current_from_data
     from aggregator.recommendation import build_comparison, priorities_from_data, recommend
     from aggregator.serialize import comparison_to_data
 
@@ -181,7 +182,9 @@ def quote(
         raise click.ClickException(f"{applicant_file.name}: JSONとして読めません: {exc}") from exc
     priorities = priorities_from_data(raw.pop("priorities", None)) if isinstance(raw, dict) else None
     assumptions_data = raw.pop("assumptions", None) if isinstance(raw, dict) else None
+    current_data = raw.pop("current_policy", None) if isinstance(raw, dict) else None
     try:
+        current = current_from_data(current_data)
         applicant = applicant_from_data(raw)
     except ApplicantInputError as exc:
         lines = "\n".join(f"  {e.field}: {e.reason} (入力値: {e.value!r})" for e in exc.errors)
@@ -192,7 +195,7 @@ def quote(
     chosen = Line(line) if line else applicant.lines[0]
     day = as_of.date() if as_of else clock.today()
     comparison = build_comparison(
-        _rater(data), applicant, day, line=chosen, assumptions=assumptions, priorities=priorities, all_plans=all_plans
+        _rater(data), applicant, day, line=chosen, assumptions=assumptions, priorities=priorities, all_plans=all_plans, current=current
     )
     if xlsx is not None:
         import importlib
@@ -276,6 +279,9 @@ def serve(host: str, port: int, worker: bool) -> None:
     app = create_app()
     consumer = start_embedded_worker(app) if worker else None
     click.echo(f"http://{host}:{port}/ で起動します。代理店画面: http://{host}:{port}/broker/ (aggregator users create で利用者を追加)")
+    from webapp.mail import status_line
+
+    click.echo(status_line(app))
     try:
         app.run(host=host, port=port, debug=False, use_reloader=False)
     finally:
@@ -286,9 +292,9 @@ def serve(host: str, port: int, worker: bool) -> None:
 @main.command()
 @click.option("--workers", default=1, show_default=True, type=int)
 def worker(workers: int) -> None:
-    """一括見積のワーカー(タスクキューの消費者)を起動します。"""
+    """一括見積・メール送信のワーカー(タスクキューの消費者)を起動します。"""
     from webapp import create_app
-    from webapp.tasks import Sweeper, mark_interrupted
+    from webapp.tasks import Sweeper, create_consumer, mark_interrupted
 
     # One line per job started and finished (huey logs them), with this process's id: with several
     # workers on several hosts, the log says which one ran a job.
@@ -298,7 +304,7 @@ def worker(workers: int) -> None:
     if stuck:
         click.echo(f"止まっていたジョブ {stuck} 件を「中断(再実行可)」にしました")
     Sweeper(app).start()  # notices, within a minute, a job whose worker (another process) died
-    app.extensions["huey"].create_consumer(workers=workers, worker_type="thread", periodic=False).run()
+    create_consumer(app, workers).run()  # with periodic tasks: the hourly renewal reminders
 
 
 @main.command()

@@ -135,6 +135,7 @@ class ClientList:
     # and one answer code per question (ANSWER_CODES); None where the list has none of its columns.
     contract_cap: np.ndarray | None = None
     contract_answers: np.ndarray | None = None
+    emails: list[str] = field(default_factory=list)  # each valid row's メールアドレス ("" when the list has none)
 
     def contracts(self) -> list[ContractTerms]:
         """Each valid row's contract check; rows with the same answers share one object."""
@@ -268,9 +269,10 @@ def load_client_list(path: Path) -> ClientList:
     keep = ~bad
     batch = _batch(values, keep, len(frame))
     companies = [str(v).strip() for v in values["company"][keep]]
+    emails = [str(v).strip() for v in values["contact_email"][keep]] if "contact_email" in values else [""] * len(companies)
     errors.sort(key=lambda e: e.row)
     cap, answers = _contract_columns(values, keep, len(frame))
-    return ClientList(batch, sheet_rows[keep], companies, errors, len(frame), cap, answers)
+    return ClientList(batch, sheet_rows[keep], companies, errors, len(frame), cap, answers, emails)
 
 
 def _contract_columns(values: dict[str, np.ndarray], keep: np.ndarray, n: int) -> tuple[np.ndarray | None, np.ndarray | None]:

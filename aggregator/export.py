@@ -12,6 +12,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from aggregator import export_current
+from aggregator.current import MARK_SIGNS, Mark
 from aggregator.export_book import LINE_HEIGHT, ROW_HEIGHT, Book, display_width, merge, wrapped_height
 from aggregator.labels import carrier_name, line_name
 from aggregator.matching import Cell, CellKind, Comparison, column_title
@@ -107,10 +109,10 @@ def plan_width(b: Book) -> float:
 
 def comparison_sheet(b: Book) -> None:
     """Plans across, premium and limits on top, items grouped by category down, the legend below."""
-    columns = b.comparison.columns
-    last = 1 + max(len(columns), 1)
+    columns, first = b.comparison.columns, b.first_plan_col
+    last = first - 1 + max(len(columns), 1)
     width = plan_width(b)
-    ws = b.sheet("sheet.comparison", [ITEM_WIDTH, NEED_WIDTH, *([width] * max(len(columns), 1))])
+    ws = b.sheet("sheet.comparison", [ITEM_WIDTH, NEED_WIDTH, *([width] * (last - 1))])
     st = b.styles
     row = b.head(ws, last, f"{b.title}")
     proposed = b.advice.proposed
@@ -134,16 +136,18 @@ def comparison_sheet(b: Book) -> None:
     ws.merge_range(top, 1, top + 1, 1, b.t("cmp.need"), st.get("header"))
     for i, column in enumerate(columns):
         quote = column.quote
-        ws.write_string(top, 2 + i, carrier_name(quote.carrier, b.lang), st.get("header"))
-        ws.write_string(top + 1, 2 + i, sheet_text(quote.plan.name), st.get("subheader", *(("proposed",) if i == proposed else ())))
+        ws.write_string(top, first + i, carrier_name(quote.carrier, b.lang), st.get("header"))
+        ws.write_string(top + 1, first + i, sheet_text(quote.plan.name), st.get("subheader", *(("proposed",) if i == proposed else ())))
     if not columns:
-        ws.merge_range(top, 2, top + 1, 2, b.t("cmp.empty"), st.get("subheader"))
+        ws.merge_range(top, first, top + 1, first, b.t("cmp.empty"), st.get("subheader"))
+    export_current.header(b, ws, top)
     names = [c.quote.plan.name for c in columns] or [""]
     # Two lines at least: bold plan names run wider than the estimate, and a header should not clip.
     ws.set_row(top + 1, max(wrapped_height([(max(names, key=display_width), width)]), ROW_HEIGHT + LINE_HEIGHT))
     ws.repeat_rows(top, top + 1)
     ws.freeze_panes(top + 2, 2)
     row = _summary_rows(b, ws, top + 2)
+    row = export_current.versus_row(b, ws, row)
     row = _item_rows(b, ws, row, width)
     row = _pool_rows(b, ws, row)
     row = _plan_term_rows(b, ws, row, width)
@@ -159,8 +163,9 @@ def _summary_rows(b: Book, ws: Any, row: int) -> int:
         ws.write_blank(row + offset, 1, None, st.get("cell"))
     b.yen(ws, row + 2, 1, b.applicant.limit_jpy, "cell", "muted", note=b.t("note.asked"))
     b.yen(ws, row + 3, 1, b.applicant.deductible_jpy, "cell", "muted", note=b.t("note.asked"))
+    export_current.summary(b, ws, row)
     for i, column in enumerate(columns):
-        col, quote = 2 + i, column.quote
+        col, quote = b.first_plan_col + i, column.quote
         mood = {QuoteStatus.DECLINED: ("declined",), QuoteStatus.QUOTED: ()}.get(quote.status, ("pending",))
         ws.write_string(row, col, status_text(column, lang), st.get("cell", "center", *mood))
         if quote.premium_jpy is None or quote.status is QuoteStatus.DECLINED:
@@ -203,7 +208,9 @@ def _rank_cell(b: Book, ws: Any, row: int, col: int, rank: int | None, *, propos
 
 def _item_rows(b: Book, ws: Any, row: int, width: float) -> int:
     st, lang, comparison = b.styles, b.lang, b.comparison
-    last = 1 + max(len(comparison.columns), 1)
+    last = b.first_plan_col - 1 + max(len(comparison.columns), 1)
+    current = comparison.current
+    deductibles = ([current.policy.deductible_jpy] if current else []) + [c.quote.deductible_jpy for c in comparison.columns]
     for category, rows in comparison.groups:
         name = CATEGORY_LABELS[category][1 if lang == "en" else 0]
         merge(ws, row, 0, last, f"[{name}]" if lang == "en" else f"【{name}】", st.get("group"))
@@ -211,9 +218,11 @@ def _item_rows(b: Book, ws: Any, row: int, width: float) -> int:
         for item in rows:
             ws.write_string(row, 0, label(item.key, lang), st.get("cell", "indent"))
             b.yen(ws, row, 1, item.need.amount_jpy if item.need is not None else None, "cell")
-            cells = [comparison.cell(i, item.key) for i in range(len(comparison.columns))]
+            # from column 2: the current policy's cell first when there is one, then each plan's, marked against it
+            cells = ([current.cell(item.key)] if current else []) + [comparison.cell(i, item.key) for i in range(len(comparison.columns))]
             for i, cell in enumerate(cells):
-                _item_cell(b, ws, row, 2 + i, cell)
+                mark = None if current is None or i == 0 else current.mark(i - 1, item.key)
+                _item_cell(b, ws, row, 2 + i, cell, mark=mark, current=current is not None and i == 0)
             row += 1
             if any(c.shortfall_jpy for c in cells):
                 ws.write_string(row, 0, f"└ {b.t('cmp.shortfall')}", st.get("cell", "indent", "short"))
@@ -224,7 +233,7 @@ def _item_rows(b: Book, ws: Any, row: int, width: float) -> int:
                     else:
                         ws.write_blank(row, 2 + i, None, st.get("cell"))
                 row += 1
-            notes = ["、".join(cell_notes(c, comparison.columns[i].quote.deductible_jpy, lang)) for i, c in enumerate(cells)]
+            notes = ["、".join(cell_notes(c, deductibles[i], lang)) for i, c in enumerate(cells)]
             if any(notes):
                 ws.write_string(row, 0, f"└ {b.t('cmp.notes')}", st.get("cell", "indent", "muted"))
                 ws.write_blank(row, 1, None, st.get("cell"))
@@ -238,7 +247,7 @@ def _item_rows(b: Book, ws: Any, row: int, width: float) -> int:
 def _pool_rows(b: Book, ws: Any, row: int) -> int:
     """Each limit items share: its limit in every plan, the needs inside it, what it pays, what is left short."""
     st, lang, columns = b.styles, b.lang, b.comparison.columns
-    last = 1 + max(len(columns), 1)
+    last = b.first_plan_col - 1 + max(len(columns), 1)
     ids = list(dict.fromkeys(p.pool_id for c in columns for p in c.pools))
     if not ids:
         return row
@@ -257,12 +266,15 @@ def _pool_rows(b: Book, ws: Any, row: int) -> int:
                     row + offset, 0, f"└ {b.t(key)}", st.get("cell", "indent", *(("short",) if value == "shortfall_jpy" else ()))
                 )
                 ws.write_blank(row + offset, 1, None, st.get("cell"))
+            if b.comparison.current is not None:
+                b.yen(ws, row + offset, 2, None, "cell")  # the current policy's pools are not known
             for i, use in enumerate(uses):
                 amount = None if use is None else getattr(use, value)
+                col = b.first_plan_col + i
                 if value == "shortfall_jpy" and amount:
-                    ws.write_number(row + offset, 2 + i, amount, st.get("cell", "short", num=shortfall_format(lang)))
+                    ws.write_number(row + offset, col, amount, st.get("cell", "short", num=shortfall_format(lang)))
                 else:
-                    b.yen(ws, row + offset, 2 + i, amount, "cell", *(("bold",) if value == "limit_jpy" else ()))
+                    b.yen(ws, row + offset, col, amount, "cell", *(("bold",) if value == "limit_jpy" else ()))
         row += 4
     return row
 
@@ -272,10 +284,12 @@ def _plan_term_rows(b: Book, ws: Any, row: int, width: float) -> int:
     st, lang, columns = b.styles, b.lang, b.comparison.columns
     if not columns:
         return row
-    last = 1 + len(columns)
+    last = b.first_plan_col - 1 + len(columns)
     merge(ws, row, 0, last, f"[{b.t('cmp.plan_terms')}]" if lang == "en" else f"【{b.t('cmp.plan_terms')}】", st.get("group"))
     row += 1
     per_plan = [dict(plan_terms(c.quote, lang)) for c in columns]
+    if b.comparison.current is not None:
+        per_plan.insert(0, export_current.terms(b))
     labels = list(dict.fromkeys(k for terms in per_plan for k in terms))
     for name in labels:
         ws.write_string(row, 0, sheet_text(name), st.get("cell", "indent", "wrap"))
@@ -288,8 +302,14 @@ def _plan_term_rows(b: Book, ws: Any, row: int, width: float) -> int:
     return row
 
 
-def cell_look(b: Book, cell: Cell) -> tuple[int | str, tuple[str, ...], str | None, str]:
-    """What one comparison cell shows: a number or a label, its layers, its number format, and roughly how it reads."""
+def cell_look(
+    b: Book, cell: Cell, *, mark: Mark | None = None, current: bool = False
+) -> tuple[int | str, tuple[str, ...], str | None, str]:
+    """What one comparison cell shows: a number or a label, its layers, its number format, and roughly how it reads.
+
+    A plan's cell beside a current policy ends with its mark against it (↑ better, ＝ same, ↓ less); the
+    current policy's items not known read 不明 (unknown), never 補償なし.
+    """
     lang = b.lang
     layers: tuple[str, ...] = ("cell",)
     value: int | str
@@ -298,7 +318,7 @@ def cell_look(b: Book, cell: Cell) -> tuple[int | str, tuple[str, ...], str | No
     if cell.kind is CellKind.NOT_OFFERED:
         value, layers = b.t("kind.not_offered"), (*layers, "not_offered")
     elif cell.kind is CellKind.UNKNOWN:
-        value, layers = b.t("kind.unknown"), (*layers, "unknown")
+        value, layers = b.t("kind.unknown_current" if current else "kind.unknown"), (*layers, "unknown")
     elif cell.kind is CellKind.RIDER:
         value, layers = b.t("kind.rider"), (*layers, "rider")
     elif cell.kind is CellKind.ZERO:
@@ -307,17 +327,10 @@ def cell_look(b: Book, cell: Cell) -> tuple[int | str, tuple[str, ...], str | No
     elif not cell.limit_stated:
         value, layers = b.t("kind.unstated"), (*layers, "unknown")
     else:
-        notes = []
-        if cell.payout_ratio_pct != 100:
-            notes.append(f"{cell.payout_ratio_pct}%")
-        if cell.kind is CellKind.CONDITIONAL:
-            notes.append(b.t("note.conditional"))
-        if cell.kind is CellKind.RIDER_INCLUDED:
-            notes.append(b.t("note.rider"))
-        if cell.scope:
-            notes.append(b.t("note.narrower"))
-        note = ", ".join(notes)
+        note = _amount_note(b, cell)
         value, num = cell.effective_jpy or 0, yen_format(lang, note)
+    if mark is not None and mark is not Mark.UNKNOWN:
+        value, num, note = _marked(b, cell, value, note, mark)
     if cell.best:
         layers = (*layers, "best")
     if cell.shortfall_jpy:
@@ -326,8 +339,33 @@ def cell_look(b: Book, cell: Cell) -> tuple[int | str, tuple[str, ...], str | No
     return value, layers, num, shown
 
 
-def _item_cell(b: Book, ws: Any, row: int, col: int, cell: Cell) -> None:
-    value, layers, num, _ = cell_look(b, cell)
+def _amount_note(b: Book, cell: Cell) -> str:
+    """What kind of amount a covered cell's figure is: its payout ratio, conditional, by a rider, narrower than its name."""
+    notes = []
+    if cell.payout_ratio_pct != 100:
+        notes.append(f"{cell.payout_ratio_pct}%")
+    if cell.kind is CellKind.CONDITIONAL:
+        notes.append(b.t("note.conditional"))
+    if cell.kind is CellKind.RIDER_INCLUDED:
+        notes.append(b.t("note.rider"))
+    if cell.scope:
+        notes.append(b.t("note.narrower"))
+    return ", ".join(notes)
+
+
+def _marked(b: Book, cell: Cell, value: int | str, note: str, mark: Mark) -> tuple[int | str, str | None, str]:
+    """A plan's cell with its mark against the current policy after it: in the text, or in the amount's number format."""
+    sign = MARK_SIGNS[mark]
+    if isinstance(value, str):
+        return f"{value} {sign}", None, note
+    note = f"{note} {sign}".strip()
+    if cell.kind is CellKind.ZERO:
+        return value, zero_format(b.lang, f"{b.t('note.zero')} {sign}"), note
+    return value, yen_format(b.lang, note), note
+
+
+def _item_cell(b: Book, ws: Any, row: int, col: int, cell: Cell, *, mark: Mark | None = None, current: bool = False) -> None:
+    value, layers, num, _ = cell_look(b, cell, mark=mark, current=current)
     fmt = b.styles.get(*layers, num=num)
     if isinstance(value, str):
         ws.write_string(row, col, value, fmt)
@@ -362,7 +400,7 @@ def _legend(b: Book, ws: Any, row: int, last: int, total_width: float) -> None:
             ws.write_number(row, 0, value, fmt)
         merge(ws, row, 1, last, b.t(key), st.get())
         row += 1
-    for key in ("legend.amounts", "legend.needs"):
+    for key in ("legend.amounts", "legend.needs", *(("legend.current",) if b.comparison.current is not None else ())):
         merge(ws, row, 0, last, b.t(key), st.get("wrap"))
         ws.set_row(row, wrapped_height([(b.t(key), total_width)]))
         row += 1

@@ -38,6 +38,11 @@ class Book:
     def sample(self) -> bool:
         return self.comparison.sample
 
+    @property
+    def first_plan_col(self) -> int:
+        """The comparison sheet's first plan column: after the item and the need, and the current policy when there is one."""
+        return 3 if self.comparison.current is not None else 2
+
     def t(self, key: str, **values: str) -> str:
         return text(key, self.lang).format(**values) if values else text(key, self.lang)
 

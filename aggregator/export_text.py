@@ -231,6 +231,22 @@ TEXT: dict[str, tuple[str, str]] = {
         "Premiums for indications and referrals are for reference; acceptance and the final premium are the carrier's decision.",
     ),
     "notes.premium": ("保険料は年額(一括払)の円建てです。", "Premiums are annual, in yen, paid in one sum."),
+    # the current policy (aggregator/current.py, aggregator/export_current.py)
+    "kind.unknown_current": ("不明", "Unknown"),
+    "cur.header": ("現在のご契約", "Current policy"),
+    "cur.status": ("ご加入中", "Held now"),
+    "cur.expiry": ("満期 {day}", "expires {day}"),
+    "cur.vs": ("現在のご契約との比較", "Against the current policy"),
+    "cur.vs_cell": ("↑手厚い{better} ＝同じ{same} ↓薄い{worse}", "↑better {better} ＝same {same} ↓less {worse}"),
+    "cur.premium_diff": ("保険料の差 {diff}", "premium {diff}"),
+    "cur.line": ("保険の種類", "Insurance"),
+    "cur.number": ("証券番号", "Policy number"),
+    "cur.items": ("お申し出の項目", "Items given"),
+    "cur.items_text": ("{n}項目(不明の項目は比べていません)", "{n} (items not known are not compared)"),
+    "legend.current": (
+        "現在のご契約との比較: ↑ 現在より手厚い、＝ 同じ、↓ 現在より薄い(不明の項目は比べていません)",
+        "Against the current policy: ↑ better, ＝ the same, ↓ less (items not known are not compared)",
+    ),
 }
 
 

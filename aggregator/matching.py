@@ -16,6 +16,7 @@ from aggregator.taxonomy import KEY_INFO, Category, CoverageKey, label
 
 if TYPE_CHECKING:
     from aggregator.contract_check import ContractCheck
+    from aggregator.current import CurrentColumn
     from aggregator.scenarios import ScenarioResult
 
 
@@ -132,6 +133,7 @@ class Comparison:
     not_sold: tuple[NotSold, ...] = ()  # carriers that do not sell this line (取扱なし), with their nearest product
     contract: ContractCheck | None = None  # the contract check read against these plans (aggregator/contract_check.py)
     scenarios: tuple[ScenarioResult, ...] = ()  # the articles' six accidents, paid plan by plan (aggregator/scenarios.py)
+    current: CurrentColumn | None = None  # the policy held today (aggregator/current.py): shown first, never ranked
 
     @property
     def sample(self) -> bool:

@@ -23,9 +23,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from aggregator.schema import POLICY_POOL, CoverageTerm, Plan
+from aggregator.schema import POLICY_POOL, CoverageTerm, LimitPool
 from aggregator.taxonomy import CoverageKey
+
+
+class Pools(Protocol):
+    """What the payment rule needs of a plan: its pools (a Plan, or a current policy, which has none of its own)."""
+
+    @property
+    def pools(self) -> tuple[LimitPool, ...]: ...
+
+    def pool(self, pool_id: str) -> LimitPool | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +91,7 @@ def pays(limit_jpy: int, ratio_pct: int, loss_jpy: int, deductible_jpy: int) -> 
     return min(limit_jpy, max(0, loss_jpy - deductible_jpy) * ratio_pct // 100)
 
 
-def pool_limits(plan: Plan, policy_limit_jpy: int) -> dict[str, int]:
+def pool_limits(plan: Pools, policy_limit_jpy: int) -> dict[str, int]:
     """Every limit in the plan as quoted: the policy aggregate and each pool, a pool never above the pool it sits in."""
     limits = {POLICY_POOL: policy_limit_jpy}
     for pool in plan.pools:
@@ -89,7 +99,7 @@ def pool_limits(plan: Plan, policy_limit_jpy: int) -> dict[str, int]:
     return limits
 
 
-def ancestors(plan: Plan, parent: str) -> tuple[str, ...]:
+def ancestors(plan: Pools, parent: str) -> tuple[str, ...]:
     """The pools above an item whose parent is `parent`, innermost first."""
     chain: list[str] = []
     current: str | None = parent
@@ -102,7 +112,7 @@ def ancestors(plan: Plan, parent: str) -> tuple[str, ...]:
     return tuple(chain)
 
 
-def most_it_can_pay(plan: Plan, term: CoverageTerm, policy_limit_jpy: int) -> int:
+def most_it_can_pay(plan: Pools, term: CoverageTerm, policy_limit_jpy: int) -> int:
     """The smallest of the item's own limit and every limit above it: what the item pays on a large enough loss."""
     limits = pool_limits(plan, policy_limit_jpy)
     caps = [limits[p] for p in ancestors(plan, term.parent) if p in limits]
@@ -118,7 +128,7 @@ class Allocation:
 
 
 def allocate(
-    plan: Plan,
+    plan: Pools,
     covered: Sequence[CoverageTerm],
     losses: Mapping[CoverageKey, Loss],
     policy_limit_jpy: int,
@@ -148,7 +158,7 @@ def allocate(
 
 
 def _pool_uses(
-    plan: Plan,
+    plan: Pools,
     covered: Sequence[CoverageTerm],
     losses: Mapping[CoverageKey, Loss],
     paid: Mapping[CoverageKey, int],

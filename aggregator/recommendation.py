@@ -11,6 +11,8 @@ from typing import Any
 
 from aggregator.applicants import applicant_from_data
 from aggregator.choice import choose_per_carrier, meets_wishes
+from aggregator.current import CurrentPolicy, current_column
+from aggregator.current_data import current_from_data, current_to_data
 from aggregator.errors import SchemaError
 from aggregator.exposure import Assumptions, Needs, estimate
 from aggregator.labels import carrier_name, line_name
@@ -38,20 +40,28 @@ def build_comparison(
     assumptions: Assumptions | None = None,
     priorities: Priorities | None = None,
     all_plans: bool = False,
+    current: CurrentPolicy | None = None,
 ) -> Comparison:
-    """The one path from applicant to comparison: the CLI, the web page and the workbook all call it."""
+    """The one path from applicant to comparison: the CLI, the web page and the workbook all call it.
+
+    `as_of` is the day the rates are taken from: the start of cover asked for (today when none was).
+    The current policy, when there is one, is the first column; the plans are compared with it.
+    """
     from aggregator.scenarios import with_scenarios
 
     line = line or applicant.lines[0]
     quotes = [q for q in rater.quote(applicant, as_of) if q.line is line]
     needs = estimate(applicant, assumptions, line)
     if all_plans:
-        return with_scenarios(compare(quotes, needs, priorities), applicant, line)
-    shown = shortlist(quotes)
-    memo: Memo = {}  # the ranking pass that finds the broadest plan and the comparison shown share their cells
-    wider = broadest_beyond(quotes, shown, needs, priorities, memo)
-    comparison = compare([*shown, *wider], needs, priorities, memo=memo)
-    comparison = replace(comparison, added=tuple(range(len(shown), len(shown) + len(wider))), not_sold=not_sold(rater, line))
+        comparison = compare(quotes, needs, priorities)
+    else:
+        shown = shortlist(quotes)
+        memo: Memo = {}  # the ranking pass that finds the broadest plan and the comparison shown share their cells
+        wider = broadest_beyond(quotes, shown, needs, priorities, memo)
+        comparison = compare([*shown, *wider], needs, priorities, memo=memo)
+        comparison = replace(comparison, added=tuple(range(len(shown), len(shown) + len(wider))), not_sold=not_sold(rater, line))
+    if current is not None:
+        comparison = replace(comparison, current=current_column(current, comparison.rows, comparison.columns))
     return with_scenarios(comparison, applicant, line)
 
 
@@ -263,17 +273,22 @@ def prepare_record(
     line: Line | None = None,
     assumptions: Assumptions | None = None,
     priorities: Priorities | None = None,
+    current: CurrentPolicy | None = None,
 ) -> PreparedRecord:
-    """What a broker must keep: what the customer wanted, what was compared, what was proposed, and why."""
+    """What a broker must keep: what the customer wanted, what was compared, what was proposed, and why.
+
+    A record made with a current policy keeps it among the inputs (`current_policy`); one made without
+    has no such key, so records kept before current policies existed reproduce as they were.
+    """
     assumptions = assumptions or Assumptions()
     line = line or applicant.lines[0]
-    comparison = build_comparison(rater, applicant, as_of, line=line, assumptions=assumptions, priorities=priorities)
+    comparison = build_comparison(rater, applicant, as_of, line=line, assumptions=assumptions, priorities=priorities, current=current)
     advice = recommend(comparison)
     proposed = comparison.columns[advice.proposed].quote if advice.proposed is not None else None
     data = comparison_to_data(comparison, deep=False)
     encoded = dumps(data)
     sha = fingerprint_of(data)
-    record = {
+    record: dict[str, Any] = {
         "record_version": RECORD_VERSION,
         "as_of": as_of.isoformat(),
         "line": line.value,
@@ -290,6 +305,8 @@ def prepare_record(
         "reasons_ja": list(advice.reasons_ja),
         "reasons_en": list(advice.reasons_en),
     }
+    if current is not None:
+        record["current_policy"] = current_to_data(current)
     return PreparedRecord(comparison, encoded, sha, record)
 
 
@@ -301,9 +318,10 @@ def make_record(
     line: Line | None = None,
     assumptions: Assumptions | None = None,
     priorities: Priorities | None = None,
+    current: CurrentPolicy | None = None,
 ) -> dict[str, Any]:
     """The record as plain data (its comparison decoded), as the database hands it back."""
-    prepared = prepare_record(rater, applicant, as_of, line=line, assumptions=assumptions, priorities=priorities)
+    prepared = prepare_record(rater, applicant, as_of, line=line, assumptions=assumptions, priorities=priorities, current=current)
     return {**prepared.record, "comparison": loads(prepared.comparison_json)}
 
 
@@ -317,5 +335,11 @@ def reproduce(record: Mapping[str, Any], rater: Rater) -> tuple[dict[str, Any], 
         line=Line(record["line"]),
         assumptions=Assumptions.from_data(record["assumptions"]),
         priorities=priorities_from_data(record["priorities"]),
+        current=current_of(record),
     )
     return again, matches_record(again["comparison"], record)
+
+
+def current_of(record: Mapping[str, Any]) -> CurrentPolicy | None:
+    """The current policy a stored record was compared with, or None."""
+    return current_from_data(record.get("current_policy"))

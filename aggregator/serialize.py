@@ -182,7 +182,7 @@ def comparison_to_data(comparison: Any, *, deep: bool = True) -> dict[str, Any]:
         from aggregator.scenarios import results_to_data
 
         extra["scenarios"] = results_to_data(comparison.scenarios, quotes)
-    return {
+    data = {
         **extra,
         "sample": comparison.sample,
         "priorities": convert(comparison.priorities),
@@ -205,3 +205,8 @@ def comparison_to_data(comparison: Any, *, deep: bool = True) -> dict[str, Any]:
             for n in comparison.not_sold
         ],
     }
+    if comparison.current is not None:  # only then: a comparison without one keeps the data (and fingerprint) it always had
+        from aggregator.current_data import column_data
+
+        data["current_policy"] = column_data(comparison.current, comparison.columns)
+    return data

@@ -85,10 +85,11 @@ def current_lang() -> str:
 
 
 def _setup_extensions(app: Flask) -> None:
-    from webapp import tasks
+    from webapp import mail, tasks
 
     csrf.init_app(app)
     login_manager.init_app(app)
+    mail.setup(app)
     tasks.setup(app)
     babel.init_app(app, locale_selector=current_lang, default_translation_directories=_compile_translations(app))
     limiter.init_app(app)
@@ -161,7 +162,9 @@ def _setup_security(app: Flask) -> None:
 
 
 def _setup_blueprints(app: Flask) -> None:
-    from webapp import api, auth, broker, public
+    from webapp import api, auth, book_views, broker, public
+
+    book_views.install()  # the broker's book: its routes are on the broker blueprint, added before it is registered
 
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)

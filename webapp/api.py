@@ -10,13 +10,15 @@ from werkzeug.wrappers import Response
 
 from aggregator import clock
 from aggregator.applicants import ApplicantInputError, applicant_from_data
-from aggregator.errors import SchemaError
+from aggregator.current_data import current_from_data
+from aggregator.errors import ApplicantError, SchemaError
 from aggregator.exposure import Assumptions
+from aggregator.policy import parse_start
 from aggregator.recommendation import priorities_from_data, recommend
 from aggregator.serialize import dumps, fragment
-from webapp import storage
+from webapp import mail, storage
 from webapp.models import QuoteRequest, QuoteVersion
-from webapp.openapi import SPEC
+from webapp.openapi import spec
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_BODY = 1024 * 1024  # an applicant is a few hundred bytes; the 25 MB cap is for the broker's uploads
@@ -102,6 +104,8 @@ def _payload(found: QuoteRequest, version: QuoteVersion | None = None) -> dict[s
         "version": version.number,
         "as_of": version.as_of.isoformat(),
         "rates_unchanged": hit.fresh,
+        "start_date": found.start_date.isoformat() if found.start_date else None,
+        "current_policy": hit.data.get("current_policy") if hit.comparison.current is not None else None,
         "comparison": fragment(hit.json),
         "recommendation": {
             "column": advice.proposed,
@@ -125,6 +129,8 @@ def create_quote() -> Response:
     consent = data.pop("consent", None)
     priorities = data.pop("priorities", None)
     changes = data.pop("assumptions", None)
+    current_data = data.pop("current_policy", None)
+    start_data = data.pop("start_date", None)
     if consent is not True:
         raise ValidationFailed(
             "見積もりのため5社に情報を提供することへの同意(consent: true)が必要です / consent must be true",
@@ -137,7 +143,21 @@ def create_quote() -> Response:
             "assumptions が正しくありません / invalid assumptions", [{"field": exc.field, "reason": exc.reason, "value": None}]
         ) from exc
     try:
-        applicant = applicant_from_data(data)
+        errors: list[ApplicantError] = []
+        try:
+            current = current_from_data(current_data)
+        except ApplicantInputError as exc:
+            errors += exc.errors
+        try:
+            start = None if start_data is None else parse_start(start_data, clock.today())
+        except ApplicantError as exc:
+            errors.append(exc)
+        try:
+            applicant = applicant_from_data(data)
+        except ApplicantInputError as exc:
+            errors = exc.errors + errors
+        if errors:
+            raise ApplicantInputError(errors)
         parsed = priorities_from_data(priorities if isinstance(priorities, dict) else None)
     except ApplicantInputError as exc:
         fields = [
@@ -158,16 +178,19 @@ def create_quote() -> Response:
             "priorities が正しくありません / invalid priorities", [{"field": "priorities", "reason": str(exc), "value": None}]
         ) from exc
 
-    found, version = storage.create_request(
+    found = storage.create_request(
         current_app.extensions["rater"],
         applicant,
         parsed,
-        as_of=clock.today(),
+        as_of=storage.rating_day(start),
         source="api",
         assumptions=assumptions,
         cache=current_app.extensions["comparisons"],
+        current=current,
+        start_date=start if start != clock.today() else None,
     )
-    return _json(_payload(found, version), 201)
+    mail.request_created(current_app, found, url_for("public.quote", token=found.token, _external=True))
+    return _json(_payload(found, found.versions[0]), 201)
 
 
 @bp.get("/quotes/<token>")
@@ -192,4 +215,4 @@ def get_quote(token: str) -> Response:
 
 @bp.get("/openapi.json")
 def openapi() -> dict[str, Any]:
-    return SPEC
+    return spec(clock.today())

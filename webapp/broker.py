@@ -18,7 +18,6 @@ from werkzeug.wrappers import Response
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from aggregator import clock
 from aggregator.contract import contract_from_data
 from aggregator.errors import ApplicantError
 from aggregator.exposure import Assumptions
@@ -53,6 +52,12 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "lost": ("quoted",),
 }
 PAGE_SIZE = 50
+SOURCES: dict[str, tuple[str, str]] = {
+    "web": ("サイト", "Website"),
+    "api": ("API", "API"),
+    "bulk": ("一括見積", "Client list"),
+    "renewal": ("更改", "Renewal"),
+}
 
 
 @bp.before_request
@@ -99,6 +104,11 @@ _DATASET_STATUS = {
 def _pick(table: dict[str, tuple[str, str]], code: str) -> str:
     pair = table.get(code, (code, code))
     return pair[1] if current_lang() == "en" else pair[0]
+
+
+@bp.app_template_filter("source_name")
+def source_name(code: str) -> str:
+    return _pick(SOURCES, code)
 
 
 @bp.app_template_filter("job_status")
@@ -163,6 +173,9 @@ def dashboard() -> Any:
         query = query.where(QuoteRequest.status == status)
     if line in {x.value for x in Line}:
         query = query.where(QuoteRequest.lines.contains(line))
+    source = request.args.get("source", "")
+    if source in SOURCES:
+        query = query.where(QuoteRequest.source == source)
     if term:
         query = query.where(QuoteRequest.company.contains(term))
     for name, op in (("from", "ge"), ("to", "lt")):
@@ -175,7 +188,13 @@ def dashboard() -> Any:
     page = max(int_arg("page", largest=LARGEST_ID // PAGE_SIZE) or 1, 1)
     rows = db.session.scalars(query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
     return render_template(
-        "broker/dashboard.html", rows=rows[:PAGE_SIZE], more=len(rows) > PAGE_SIZE, page=page, statuses=STATUSES, show_sample_notice=False
+        "broker/dashboard.html",
+        rows=rows[:PAGE_SIZE],
+        more=len(rows) > PAGE_SIZE,
+        page=page,
+        statuses=STATUSES,
+        sources=SOURCES,
+        show_sample_notice=False,
     )
 
 
@@ -260,7 +279,7 @@ def assumptions(request_id: int) -> Any:
         line=Line(version.line),
         limit_jpy=version.limit_jpy,
         deductible_jpy=version.deductible_jpy,
-        as_of=clock.today(),
+        as_of=storage.rating_day(found.start_date),
         by=current_user.username,
         assumptions=changed,
     )
@@ -281,7 +300,7 @@ def requote(request_id: int) -> Response:
         line=line,
         limit_jpy=limit,
         deductible_jpy=deductible,
-        as_of=clock.today(),
+        as_of=storage.rating_day(found.start_date),  # the start of cover asked, while it is still ahead
         by=current_user.username,
         cache=current_app.extensions["comparisons"],
     )
@@ -306,7 +325,9 @@ def change_contract(request_id: int) -> Response:
     except ApplicantError as exc:
         flash(gettext("契約の確認の回答を確認してください: %(why)s", why=exc.reason), "error")
         return redirect(url_for("broker.request_detail", request_id=found.id))
-    version = storage.change_contract(current_app.extensions["rater"], found, contract, as_of=clock.today(), by=current_user.username)
+    version = storage.change_contract(
+        current_app.extensions["rater"], found, contract, as_of=storage.rating_day(found.start_date), by=current_user.username
+    )
     if found.status == "new":
         found.status = "quoted"
     answers = " ".join(f"{k}={v}" for k, v in form.contract_data().items())
@@ -322,8 +343,12 @@ def change_status(request_id: int) -> Response:
     if not form.validate_on_submit():
         abort(400)
     new = form.status.data
+    if new == "won" and found.status == "proposed":  # 成約 records the policy placed: its own form (webapp/book_views.py)
+        flash("成約は「成約の記録」で、保険会社・プラン・保険料・始期日・満期日・証券番号と一緒に記録してください", "error")
+        return redirect(url_for("broker.request_detail", request_id=found.id) + "#book")
     if new not in TRANSITIONS[found.status]:
-        flash(f"「{status_name(found.status)}」から「{status_name(new)}」には変更できません", "error")
+        hint = "。成約を取り消すには「成約を取り消す」に理由を入力してください" if found.status == "won" else ""
+        flash(f"「{status_name(found.status)}」から「{status_name(new)}」には変更できません{hint}", "error")
         return redirect(url_for("broker.request_detail", request_id=found.id))
     audit("request.status", f"request:{found.id}", f"{found.status} -> {new}")
     found.status = new
@@ -339,7 +364,8 @@ def propose(request_id: int) -> Response:
     form = ProposalForm()
     form.plan.choices = _plan_choices(comparison)
     if found.status in ("won", "lost"):
-        flash(f"「{status_name(found.status)}」の依頼には提案を記録できません。先に状態を見積済に戻してください", "error")
+        back = "「成約を取り消す」に理由を入力して提案済に戻してください" if found.status == "won" else "状態を見積済に戻してください"
+        flash(f"「{status_name(found.status)}」の依頼には提案を記録できません。先に{back}", "error")
         return redirect(url_for("broker.request_detail", request_id=found.id, v=version.number))
     if not form.validate_on_submit():
         flash("ご意向・提案プラン・理由をすべて入力してください", "error")

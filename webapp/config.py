@@ -52,6 +52,18 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
         "BULK_STALE_SECONDS": float(os.environ.get("BULK_STALE_SECONDS", "30")),
         "BULK_MEMORY_MB": int(os.environ.get("BULK_MEMORY_MB", "4096")),  # address space a bulk job may add; 0: no limit
         "DEBUG": os.environ.get("FLASK_DEBUG", "") in ("1", "true"),
+        # Mail (webapp/mail.py, through Flask-Mailman, which reads these names). No MAIL_SERVER: no mail is queued,
+        # and no page promises one. MAIL_BACKEND stays smtp even in testing: the tests send to a real SMTP server.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes"),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", ""),
+        "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", "30")),  # seconds an SMTP server may take to answer
+        "MAIL_RETRY_SECONDS": int(os.environ.get("MAIL_RETRY_SECONDS", "60")),  # between a worker's five tries at a message
+        "MAIL_BACKEND": "smtp",
+        "BROKER_MAIL_TO": os.environ.get("BROKER_MAIL_TO", ""),  # the brokers' addresses, comma-separated
     }
     config.update(overrides or {})
     if not config["RATELIMIT_STORAGE_URI"]:
@@ -78,6 +90,8 @@ def check(config: dict[str, Any]) -> None:
     time a live worker's heartbeat could miss."""
     if not 0 < 3 * config["BULK_HEARTBEAT_SECONDS"] <= config["BULK_STALE_SECONDS"]:
         raise ConfigError("BULK_STALE_SECONDS must be at least three heartbeats (BULK_HEARTBEAT_SECONDS)")
+    if config.get("MAIL_SERVER") and not config.get("MAIL_DEFAULT_SENDER"):
+        raise ConfigError("MAIL_DEFAULT_SENDER must name the sender when MAIL_SERVER is set")
     if config["ENV_NAME"] != PRODUCTION:
         return
     secret = config.get("SECRET_KEY") or ""

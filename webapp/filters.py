@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask
 
+from aggregator.current import MARK_SIGNS, Mark, difference_text, mark_label, title
 from aggregator.labels import SAMPLE_NOTICE, carrier_name, line_name, pick
 from aggregator.matching import PRIORITY_LABELS, Cell, CellKind
 from aggregator.money import format_premium, format_yen
@@ -78,6 +79,11 @@ def register(app: Flask) -> None:
         control_name=lambda c: pick(CONTROL_NAMES[c], _lang()),  # type: ignore[arg-type]
         priority_name=lambda p: pick(PRIORITY_LABELS[p], _lang()),  # type: ignore[arg-type]
         assumption_rows=lambda names, a: assumption_rows(names, a, _lang()),  # type: ignore[arg-type]
+        current_title=lambda policy: title(policy, _lang()),  # type: ignore[arg-type]
+        cell_notes_for=lambda c, deductible: cell_notes(c, deductible, _lang()),  # type: ignore[arg-type]
+        mark_sign=lambda m: MARK_SIGNS[Mark(m)],
+        mark_label=lambda m: mark_label(Mark(m), _lang()),  # type: ignore[arg-type]
+        premium_difference=lambda amount: difference_text(amount, _lang()),  # type: ignore[arg-type]
     )
 
     @app.context_processor
@@ -85,4 +91,6 @@ def register(app: Flask) -> None:
         lang = _lang()
         # The page's badge already says サンプルデータ: the sentence follows it without repeating the word.
         notice = pick(SAMPLE_NOTICE, lang).split(": ", 1)[-1]  # type: ignore[arg-type]
-        return {"lang": lang, "sample_notice": notice, "CellKind": CellKind}
+        from webapp.mail import enabled
+
+        return {"lang": lang, "sample_notice": notice, "CellKind": CellKind, "Mark": Mark, "mail_enabled": enabled(app)}

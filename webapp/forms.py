@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     EmailField,
     IntegerField,
     RadioField,
@@ -22,11 +23,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from aggregator import clock
+from aggregator.current import OTHER
 from aggregator.errors import AmountError
 from aggregator.exposure import MAX_ASSUMPTION, Assumptions
 from aggregator.matching import PRIORITY_LABELS, PriorityKind
 from aggregator.money import format_yen, parse_yen
-from aggregator.schema import APPLICANT_LIMITS, CONTRACT_TYPE_NAMES, CONTROL_NAMES, INDUSTRY_NAMES, LINE_NAMES, Line
+from aggregator.schema import APPLICANT_LIMITS, CARRIER_NAMES, CONTRACT_TYPE_NAMES, CONTROL_NAMES, INDUSTRY_NAMES, LINE_NAMES, Line
 from aggregator.taxonomy import KEY_INFO, CoverageKey
 from webapp.contractform import ContractQuestions, localize_contract
 
@@ -126,6 +129,7 @@ class QuoteForm(FlaskForm, ContractQuestions):  # type: ignore[misc]
     )
     limit_jpy = SelectField(_l("支払限度額"), choices=money_choices(LIMIT_CHOICES), default=str(10_000 * MAN))
     deductible_jpy = SelectField(_l("免責金額"), choices=money_choices(DEDUCTIBLE_CHOICES), default=str(10 * MAN))
+    start_date = DateField(_l("始期日(補償の開始日)"), validators=[Optional()], default=clock.today)
     riders = MultiCheckboxField(_l("希望する特約"), choices=opts([(k.value, KEY_INFO[k].label_ja) for k in RIDER_CHOICES]))
     priority = SelectField(
         _l("いちばん重視すること"), choices=opts([(k.value, v[0]) for k, v in PRIORITY_LABELS.items() if k is not PriorityKind.ITEMS])
@@ -278,3 +282,123 @@ def localize(form: FlaskForm, lang: str) -> None:
 
 def label_of(key: CoverageKey, lang: str) -> str:
     return KEY_INFO[key].label_en if lang == "en" else KEY_INFO[key].label_ja
+
+
+# ------------------------------------------------------------ the current policy ---
+
+ITEM_STATES = (("", _l("不明")), ("yes", _l("補償あり")), ("no", _l("補償なし")))
+
+
+class CurrentPolicyForm(FlaskForm):  # type: ignore[misc]
+    """What the customer holds today (現在のご契約), all optional: an insurer chosen means a policy is given.
+
+    Used beside QuoteForm (prefix ``cp``) and on the broker's request page. Amounts are read, and every
+    field checked, by aggregator.current.current_from_data; its errors come back to the fields here.
+    """
+
+    class Meta:
+        csrf = False  # posted with a form that carries the token
+
+    insurer = SelectField(_l("現在の保険会社"), choices=[])
+    insurer_name = StringField(_l("保険会社名(一覧にない場合)"), validators=[Length(max=100)])
+    product = StringField(_l("商品名・プラン名"), validators=[Length(max=200)])
+    line = SelectField(_l("現在の保険の種類"), choices=opts([(k.value, v[0]) for k, v in LINE_NAMES.items()]))
+    limit = StringField(_l("現在の支払限度額"))
+    deductible = StringField(_l("現在の免責金額"))
+    premium = StringField(_l("現在の年間保険料"))
+    expiry = DateField(_l("満期日"), validators=[Optional()])
+    policy_number = StringField(_l("証券番号"), validators=[Length(max=50)])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.insurer.choices = opts(
+            [("", _l("加入していない・入力しない")), *((c.value, names[0]) for c, names in CARRIER_NAMES.items()), (OTHER, _l("その他"))]
+        )
+
+    def localize(self, lang: str) -> None:
+        i = 1 if lang == "en" else 0
+        none, other = ("Not insured / not given", "Another insurer") if lang == "en" else ("加入していない・入力しない", "その他")
+        self.insurer.choices = opts([("", none), *((c.value, names[i]) for c, names in CARRIER_NAMES.items()), (OTHER, other)])
+        self.line.choices = opts((k.value, v[i]) for k, v in LINE_NAMES.items())
+
+    @property
+    def given(self) -> bool:
+        return bool(self.insurer.data)
+
+    def item_fields(self) -> list[tuple[CoverageKey, str, str]]:
+        """Each item's state and amount as posted (the fields are plain inputs named cp-item-KEY and cp-amount-KEY)."""
+        from flask import request
+
+        return [
+            (
+                key,
+                request.form.get(f"{self._prefix}item-{key.value}", ""),
+                request.form.get(f"{self._prefix}amount-{key.value}", "").strip(),
+            )
+            for key in CoverageKey
+        ]
+
+    def current_data(self, items: list[tuple[CoverageKey, str, str]] | None = None) -> dict[str, Any]:
+        """The fields as aggregator.current reads them (amounts still as typed)."""
+        said: dict[str, Any] = {}
+        for key, state, amount in self.item_fields() if items is None else items:
+            if state == "no":
+                said[key.value] = False
+            elif state == "yes":
+                said[key.value] = amount or True
+        return {
+            "insurer": self.insurer.data,
+            "insurer_name": (self.insurer_name.data or "").strip(),
+            "product": (self.product.data or "").strip(),
+            "line": self.line.data,
+            "limit_jpy": (self.limit.data or "").strip(),
+            "deductible_jpy": (self.deductible.data or "").strip(),
+            "premium_jpy": (self.premium.data or "").strip(),
+            "expiry": self.expiry.data.isoformat() if self.expiry.data else None,
+            "policy_number": (self.policy_number.data or "").strip(),
+            "items": said,
+        }
+
+    def show_errors(self, errors: list[Any]) -> None:
+        """Errors from current_from_data, on the fields they name (an item's on the insurer field, naming the item)."""
+        fields = {
+            "limit_jpy": self.limit,
+            "deductible_jpy": self.deductible,
+            "premium_jpy": self.premium,
+            "expiry": self.expiry,
+            "insurer": self.insurer,
+            "insurer_name": self.insurer_name,
+            "product": self.product,
+            "line": self.line,
+            "policy_number": self.policy_number,
+        }
+        for error in errors:
+            name = error.field.removeprefix("current_policy.")
+            target = fields.get(name, self.insurer)
+            reason = error.reason
+            if name.startswith("items."):
+                reason = f"{label_of(CoverageKey(name.removeprefix('items.')), 'ja')}: {reason}"
+            target.errors = [*target.errors, reason]
+
+
+def current_form_data(current: dict[str, Any] | None) -> dict[str, Any]:
+    """A stored current policy as the form's initial data (items are filled in by the template from the same dict)."""
+    if not current:
+        return {}
+    return {
+        "insurer": current.get("insurer", ""),
+        "insurer_name": current.get("insurer_name", ""),
+        "product": current.get("product", ""),
+        "line": current.get("line", ""),
+        "limit": f"{current['limit_jpy']:,}" if current.get("limit_jpy") else "",
+        "deductible": f"{current['deductible_jpy']:,}" if current.get("deductible_jpy") is not None else "",
+        "premium": f"{current['premium_jpy']:,}" if current.get("premium_jpy") is not None else "",
+        "expiry": _day(current.get("expiry")),
+        "policy_number": current.get("policy_number", ""),
+    }
+
+
+def _day(text: Any) -> Any:
+    from datetime import date
+
+    return date.fromisoformat(text) if isinstance(text, str) and text else None

@@ -36,7 +36,14 @@ class QuoteRequest(db.Model):  # type: ignore[name-defined,misc]
     priorities: Mapped[dict[str, Any]] = mapped_column(JSON)
     consent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(String(20), default="new", index=True)
-    source: Mapped[str] = mapped_column(String(10), default="web")
+    source: Mapped[str] = mapped_column(String(10), default="web")  # web, api, bulk, renewal
+    # The broker's book (issue 15): what the customer holds today, when cover should start, the page's language
+    # (for mail), and the client-list row a bulk request came from.
+    current_policy: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # aggregator.current's data
+    start_date: Mapped[date | None] = mapped_column(Date, nullable=True)  # 始期日 asked; None: from the day of quoting
+    lang: Mapped[str] = mapped_column(String(2), default="ja")
+    bulk_job_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)  # BulkJob.id; jobs are never deleted
+    bulk_row: Mapped[int | None] = mapped_column(Integer, nullable=True)
     versions: Mapped[list[QuoteVersion]] = relationship(
         back_populates="request", order_by="QuoteVersion.number", cascade="all, delete-orphan"
     )
@@ -148,6 +155,36 @@ class BulkJob(db.Model):  # type: ignore[name-defined,misc]
     row_errors: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [row, column, value, reason] of the first bad rows
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)  # last sign of life
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    kind: Mapped[str] = mapped_column(String(20), default="quote")  # quote (a client list), requests (its rows to requests), renewal
+    params: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True, default=dict)  # what a requests or renewal job works on
+
+
+class Policy(db.Model):  # type: ignore[name-defined,misc]
+    """A policy placed when a request was won (成約): what was bound, when it runs, and what drives its renewal."""
+
+    __tablename__ = "policies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("quote_requests.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("quote_versions.id", ondelete="SET NULL"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    created_by: Mapped[str] = mapped_column(String(80))
+    company: Mapped[str] = mapped_column(String(200))
+    carrier: Mapped[str] = mapped_column(String(40))
+    plan_code: Mapped[str] = mapped_column(String(40))
+    plan_name: Mapped[str] = mapped_column(String(200))
+    line: Mapped[str] = mapped_column(String(30))
+    limit_jpy: Mapped[int] = mapped_column(BigInteger)
+    deductible_jpy: Mapped[int] = mapped_column(BigInteger)
+    premium_jpy: Mapped[int] = mapped_column(BigInteger)
+    start_date: Mapped[date] = mapped_column(Date)
+    expiry_date: Mapped[date] = mapped_column(Date, index=True)
+    policy_number: Mapped[str] = mapped_column(String(50), default="")
+    items: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # the plan's items as quoted, as a current policy's items
+    status: Mapped[str] = mapped_column(String(20), default="in_force", index=True)  # in_force, cancelled, renewed
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
+    renewal_request_id: Mapped[int | None] = mapped_column(ForeignKey("quote_requests.id", ondelete="SET NULL"), nullable=True)
+    reminded_days: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the smallest renewal window a reminder went for
 
 
 class CarrierDataset(db.Model):  # type: ignore[name-defined,misc]

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import fields
+from datetime import date, timedelta
 from typing import Any
 
 from aggregator.contract import QUESTION
+from aggregator.current import OTHER
 from aggregator.exposure import BASIS_POINT_FIELDS, PERCENT_FIELDS, Assumptions
 from aggregator.matching import PriorityKind
+from aggregator.policy import latest_start
 from aggregator.scenarios import ScenarioKind
-from aggregator.schema import APPLICANT_LIMITS, CONTRACT_ANSWERS, ContractType, Industry, LiabilityCap, Line, SecurityControl
+from aggregator.schema import (
+    APPLICANT_LIMITS,
+    CONTRACT_ANSWERS,
+    Carrier,
+    ContractType,
+    Industry,
+    LiabilityCap,
+    Line,
+    SecurityControl,
+)
 from aggregator.taxonomy import CoverageKey
 
 AMOUNT: dict[str, Any] = {
@@ -20,6 +33,69 @@ AMOUNT: dict[str, Any] = {
 }
 LIMIT: dict[str, Any] = {**AMOUNT, "minimum": 1}
 COUNT: dict[str, Any] = {"type": "integer", "minimum": 0, "maximum": APPLICANT_LIMITS["employees"].largest}
+
+NO_CONTROL = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
+YEN_12: dict[str, Any] = {
+    "type": "integer",
+    "minimum": 0,
+    "maximum": 10**12,
+    "description": "円(整数)。「1億円」のような表記も受け付けます / int yen; text such as 1億円 is also read",
+}
+MAYBE_YEN_12: dict[str, Any] = {**YEN_12, "type": ["integer", "null"]}
+ITEM_TERMS: dict[str, Any] = {
+    "type": "object",
+    "description": "項目とその条件(当社で成約した契約の更改で使います) / an item with its terms",
+    "additionalProperties": False,
+    "properties": {
+        "covered": {"type": "boolean"},
+        "limit_jpy": MAYBE_YEN_12,
+        "payout_ratio_pct": {"type": "integer", "minimum": 1, "maximum": 100},
+        "deductible_jpy": MAYBE_YEN_12,
+        "waiting_hours": {"type": ["integer", "null"], "minimum": 0, "maximum": 24 * 366},
+        "per_person_jpy": MAYBE_YEN_12,
+        "per_company_jpy": MAYBE_YEN_12,
+        "scope": {"type": "string", "maxLength": 200, "pattern": NO_CONTROL},
+    },
+}
+CURRENT_POLICY: dict[str, Any] = {
+    "type": ["object", "null"],
+    "description": (
+        "現在のご契約: 比較表の最初の列になり、各プランを項目ごとに比べます。items に書かない項目は不明として扱います / "
+        "the policy held today: the comparison's first column; items left out are unknown, never 'not covered'"
+    ),
+    "required": ["insurer", "line", "limit_jpy"],
+    "additionalProperties": False,
+    "properties": {
+        "insurer": {"type": "string", "enum": [*(c.value for c in Carrier), OTHER], "description": "5社のいずれか、または other"},
+        "insurer_name": {"type": "string", "maxLength": 100, "pattern": NO_CONTROL, "description": "other のときの保険会社名"},
+        "product": {"type": "string", "maxLength": 200, "pattern": NO_CONTROL},
+        "line": {"type": "string", "enum": [line.value for line in Line]},
+        "limit_jpy": {**YEN_12, "minimum": 1},
+        "deductible_jpy": YEN_12,
+        "premium_jpy": MAYBE_YEN_12,
+        "expiry": {"type": ["string", "null"], "format": "date", "description": "満期日 / expiry date"},
+        "policy_number": {"type": "string", "maxLength": 50, "pattern": NO_CONTROL},
+        "items": {
+            "type": "object",
+            "description": (
+                "項目: true(支払限度額まで補償)、false(補償なし)、金額(その額まで補償)、null(不明)。書かない項目は不明 / "
+                "true (covered up to the policy limit), false (not covered), an amount (its own limit), null or left out (unknown)"
+            ),
+            "propertyNames": {"enum": [k.value for k in CoverageKey]},
+            "additionalProperties": {"anyOf": [{"type": ["boolean", "null"]}, YEN_12, ITEM_TERMS]},
+        },
+    },
+    # another insurer is named in words
+    "if": {"properties": {"insurer": {"const": OTHER}}, "required": ["insurer"]},
+    "then": {
+        "required": ["insurer_name"],
+        "properties": {
+            "insurer_name": {
+                "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+            }
+        },
+    },
+}
 
 ASSUMPTIONS: dict[str, Any] = {
     "type": "object",
@@ -160,6 +236,13 @@ APPLICANT: dict[str, Any] = {
         },
         "assumptions": ASSUMPTIONS,
         "consent": {"type": "boolean", "const": True, "description": "見積もりのため5社に情報を提供することへの同意"},
+        "current_policy": CURRENT_POLICY,
+        "start_date": {
+            "type": ["string", "null"],
+            "format": "date",
+            "description": "始期日: この日の料率で見積もります(本日から6か月以内、省略時は本日) / start of cover: rated on that day",
+            # the days it may be, from today: filled in by spec() each time the document is asked for
+        },
     },
 }
 
@@ -213,6 +296,16 @@ QUOTE: dict[str, Any] = {
         "version": {"type": "integer"},
         "as_of": {"type": "string", "format": "date"},
         "rates_unchanged": {"type": "boolean"},
+        "start_date": {"type": ["string", "null"], "format": "date"},
+        "current_policy": {
+            "type": ["object", "null"],
+            "description": "現在のご契約の列: 入力、項目ごとのセル、各プランとの比較(better / same / worse / unknown)と保険料の差額",
+            "properties": {
+                "policy": {"type": "object"},
+                "cells": {"type": "array", "items": {"type": "object"}},
+                "versus": {"type": "array", "items": {"type": "object"}},
+            },
+        },
         "comparison": {
             "type": "object",
             "required": ["sample", "columns", "rows", "ranking"],
@@ -284,3 +377,21 @@ SPEC: dict[str, Any] = {
     },
     "components": {"schemas": {"Applicant": APPLICANT, "Quote": QUOTE, "Error": ERROR}},
 }
+
+
+def day_pattern(first: date, last: date) -> str:
+    """A pattern matching exactly the days from `first` to `last` (YYYY-MM-DD), month by month."""
+    months: dict[str, list[str]] = {}
+    day = first
+    while day <= last:
+        months.setdefault(day.strftime("%Y-%m"), []).append(day.strftime("%d"))
+        day += timedelta(days=1)
+    return "^(" + "|".join(f"{month}-({'|'.join(days)})" for month, days in months.items()) + ")$"
+
+
+def spec(today: date) -> dict[str, Any]:
+    """The document as it stands today: a start of cover is any day from today to six months ahead."""
+    document = copy.deepcopy(SPEC)
+    start = document["components"]["schemas"]["Applicant"]["properties"]["start_date"]
+    start["pattern"] = day_pattern(today, latest_start(today))
+    return document

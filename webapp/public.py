@@ -14,13 +14,16 @@ from werkzeug.wrappers import Response
 
 from aggregator import clock
 from aggregator.applicants import ApplicantInputError, applicant_from_data
+from aggregator.current_data import current_from_data
+from aggregator.errors import ApplicantError
 from aggregator.exposure import Assumptions
 from aggregator.money import Lang
+from aggregator.policy import check_start, latest_start
 from aggregator.rating import Rater
 from aggregator.recommendation import cyber_inside_it_eo, priorities_from_data, recommend
 from aggregator.schema import Line
-from webapp import current_lang, storage
-from webapp.forms import AssumptionsForm, QuoteForm, RequoteForm, localize
+from webapp import current_lang, mail, storage
+from webapp.forms import ITEM_STATES, AssumptionsForm, CurrentPolicyForm, QuoteForm, RequoteForm, localize
 from webapp.models import QuoteRequest, QuoteVersion
 from webapp.params import int_arg
 
@@ -44,12 +47,57 @@ def healthz() -> tuple[dict[str, Any], int]:
     return report(current_app)
 
 
+def current_fields(cp: CurrentPolicyForm, stored: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What _current_policy_fields.html needs: the form, each item's state and amount (as posted, or as stored), the choices."""
+    from aggregator.taxonomy import CoverageKey
+
+    lang = current_lang()
+    cp.localize(lang)
+    if request.method == "POST" and request.form.get("cp-insurer") is not None:
+        items = {key.value: (state, amount) for key, state, amount in cp.item_fields()}
+    else:
+        said = (stored or {}).get("items", {})
+        items = {k: _item_state(v) for k, v in said.items()}
+    return {"cp": cp, "cp_items": items, "item_keys": list(CoverageKey), "item_states": [(v, str(n)) for v, n in ITEM_STATES]}
+
+
+def _item_state(said: Any) -> tuple[str, str]:
+    """A stored item (true, false, an amount, or a policy's item with its terms) as the form's state and amount."""
+    if isinstance(said, dict):
+        limit = said.get("limit_jpy")
+        return ("yes" if said.get("covered", True) else "no"), ("" if limit is None else f"{limit:,}")
+    if said is False:
+        return "no", ""
+    return "yes", "" if said is True else f"{said:,}"
+
+
+def read_current(cp: CurrentPolicyForm) -> tuple[Any, bool]:
+    """The current policy the form gives (None when none is), and whether it was read without errors."""
+    if not cp.given:
+        return None, True
+    try:
+        return current_from_data(cp.current_data()), True
+    except ApplicantInputError as exc:
+        cp.show_errors(exc.errors)
+        return None, False
+
+
 @bp.route("/", methods=["GET", "POST"])
 def index() -> Any:
     form = QuoteForm()
+    cp = CurrentPolicyForm(prefix="cp")
     localize(form, current_lang())
+    form.start_date.render_kw = {"min": today().isoformat(), "max": latest_start(today()).isoformat()}
     if request.method == "POST":
-        if form.validate_on_submit():
+        valid = form.validate_on_submit()
+        current, current_ok = read_current(cp)
+        start = form.start_date.data or today()
+        try:
+            check_start(start, today())
+        except ApplicantError as exc:
+            form.start_date.errors = [*form.start_date.errors, exc.reason]
+            valid = False
+        if valid:
             try:
                 applicant = applicant_from_data(form.applicant_data())
             except ApplicantInputError as exc:
@@ -62,16 +110,21 @@ def index() -> Any:
                     field = form._fields.get(target, form.company)
                     field.errors = [*field.errors, error.reason]
             else:
-                created, _version = storage.create_request(
-                    rater(),
-                    applicant,
-                    priorities_from_data(form.priorities_data()),
-                    as_of=today(),
-                    cache=current_app.extensions["comparisons"],
-                )
-                return redirect(url_for("public.quote", token=created.token))
-        return render_template("index.html", form=form), 400
-    return render_template("index.html", form=form)
+                if current_ok:
+                    created = storage.create_request(
+                        rater(),
+                        applicant,
+                        priorities_from_data(form.priorities_data()),
+                        as_of=storage.rating_day(start),
+                        current=current,
+                        start_date=start if start != today() else None,
+                        lang=current_lang(),
+                        cache=current_app.extensions["comparisons"],
+                    )
+                    mail.request_created(current_app, created, url_for("public.quote", token=created.token, _external=True))
+                    return redirect(url_for("public.quote", token=created.token))
+        return render_template("index.html", form=form, **current_fields(cp)), 400
+    return render_template("index.html", form=form, **current_fields(cp))
 
 
 def comparison_table(version: QuoteVersion, comparison: Any, fresh: bool, applicant: Any) -> Markup:
@@ -151,10 +204,12 @@ def assumptions(token: str) -> Any:
         line=Line(version.line),
         limit_jpy=version.limit_jpy,
         deductible_jpy=version.deductible_jpy,
-        as_of=today(),
+        as_of=storage.rating_day(found.start_date),
         by="customer",
         assumptions=changed,
+        cache=current_app.extensions["comparisons"],
     )
+    mail.version_made(current_app, found, added, url_for("public.quote", token=token, v=added.number, _external=True))
     return redirect(url_for("public.quote", token=token, v=added.number))
 
 
@@ -169,10 +224,11 @@ def requote(token: str) -> Response:
         line=line,
         limit_jpy=limit,
         deductible_jpy=deductible,
-        as_of=today(),
+        as_of=storage.rating_day(found.start_date),
         by="customer",
         cache=current_app.extensions["comparisons"],
     )
+    mail.version_made(current_app, found, version, url_for("public.quote", token=token, v=version.number, _external=True))
     return redirect(url_for("public.quote", token=token, v=version.number))
 
 
@@ -206,7 +262,9 @@ def not_found(_error: Any) -> Any:
     return render_template(
         "error.html",
         title=_("ページが見つかりません"),
-        message=_("URLをご確認ください。見積結果のURLはお送りしたものをそのままお使いください。"),
+        message=_("URLをご確認ください。見積結果のURLはお送りしたメールにあるものをそのままお使いください。")
+        if mail.enabled(current_app)
+        else _("URLをご確認ください。見積結果のURLは、見積もりの後に表示されたページのアドレスです。"),
     ), 404
 
 

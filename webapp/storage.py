@@ -12,10 +12,12 @@ from sqlalchemy.exc import IntegrityError
 
 from aggregator import clock
 from aggregator.applicants import applicant_from_data
+from aggregator.current import CurrentPolicy
+from aggregator.current_data import current_from_data, current_to_data
 from aggregator.exposure import Assumptions
 from aggregator.matching import Comparison, Priorities
 from aggregator.rating import Rater
-from aggregator.recommendation import PreparedRecord, build_comparison, prepare_record, priorities_from_data
+from aggregator.recommendation import PreparedRecord, build_comparison, current_of, prepare_record, priorities_from_data
 from aggregator.schema import Applicant, ContractTerms, Line
 from aggregator.serialize import comparison_to_data, dumps, fingerprint_of, loads, to_data
 from webapp.extensions import db
@@ -32,12 +34,18 @@ def create_request(
     source: str = "web",
     assumptions: Assumptions | None = None,
     cache: dict[int, Computed] | None = None,
-) -> tuple[QuoteRequest, QuoteVersion]:
-    """Store a new request and its quoting of each line asked, in one transaction; the first line's version is returned.
+    current: CurrentPolicy | None = None,
+    start_date: date | None = None,
+    lang: str = "ja",
+    bulk_job_id: int | None = None,
+    bulk_row: int | None = None,
+    commit: bool = True,
+) -> QuoteRequest:
+    """Store a new request and its quoting of each line asked, in one transaction (its first line's version first).
 
+    `as_of` is the day its rates are taken from: the start of cover when one was asked (rating_day).
     The comparison is worked out once: stored, and (with `cache`) kept for the page and the API
-    to show, instead of being built again from the stored inputs on the first view.
-    """
+    to show, instead of being built again from the stored inputs on the first view."""
     request = QuoteRequest(
         company=applicant.company,
         contact_email=applicant.contact_email,
@@ -47,12 +55,19 @@ def create_request(
         priorities=to_data(priorities),
         consent_at=now(),
         source=source,
+        current_policy=current_to_data(current) if current is not None else None,
+        start_date=start_date,
+        lang=lang if lang in ("ja", "en") else "ja",
+        bulk_job_id=bulk_job_id,
+        bulk_row=bulk_row,
     )
     db.session.add(request)
     # One version per line asked; the link opens on the first line's (see _pick).
-    made = [_add_version(rater, request, applicant, line, as_of=as_of, by="customer", assumptions=assumptions) for line in applicant.lines]
-    _commit_and_keep(made, cache)
-    return request, made[0][0]
+    by = "customer" if source in ("web", "api") else source
+    made = [_add_version(rater, request, applicant, line, as_of=as_of, by=by, assumptions=assumptions) for line in applicant.lines]
+    if commit:
+        _commit_and_keep(made, cache)
+    return request
 
 
 def _commit_and_keep(made: list[tuple[QuoteVersion, PreparedRecord]], cache: dict[int, Computed] | None) -> None:
@@ -67,6 +82,16 @@ def _commit_and_keep(made: list[tuple[QuoteVersion, PreparedRecord]], cache: dic
     if cache is not None:
         for version, prepared in made:
             remember(cache, version.id, Computed(prepared.comparison, prepared.comparison_json, fresh=True))
+
+
+def rating_day(start_date: date | None) -> date:
+    """The day a quoting takes its rates from: the start of cover asked, unless that day has passed (then today)."""
+    today = clock.today()
+    return start_date if start_date is not None and start_date > today else today
+
+
+def current_policy_of(request: QuoteRequest) -> CurrentPolicy | None:
+    return current_from_data(request.current_policy)
 
 
 def add_version(
@@ -122,7 +147,9 @@ def _add_version(
     rater: Rater, request: QuoteRequest, applicant: Applicant, line: Line, *, as_of: date, by: str, assumptions: Assumptions | None
 ) -> tuple[QuoteVersion, PreparedRecord]:
     priorities = priorities_from_data(request.priorities)
-    prepared = prepare_record(rater, applicant, as_of, line=line, priorities=priorities, assumptions=assumptions)
+    prepared = prepare_record(
+        rater, applicant, as_of, line=line, priorities=priorities, assumptions=assumptions, current=current_policy_of(request)
+    )
     version = QuoteVersion(
         number=len(request.versions) + 1,
         created_by=by,
@@ -192,9 +219,11 @@ def computed(rater: Rater, version: QuoteVersion, cache: dict[int, Computed]) ->
                 line=Line(record["line"]),
                 assumptions=Assumptions.from_data(record["assumptions"]),
                 priorities=priorities_from_data(record["priorities"]),
+                current=current_of(record),
             )
 
-        comparison = compare_on(date.fromisoformat(record["as_of"]))
+        quoted_on = date.fromisoformat(record["as_of"])
+        comparison = compare_on(quoted_on)
         data = comparison_to_data(comparison, deep=False)
         encoded = dumps(data)
         # Keys the JSON gained after the record was made (the contract check, the scenarios) are left
@@ -204,8 +233,9 @@ def computed(rater: Rater, version: QuoteVersion, cache: dict[int, Computed]) ->
         fresh = fingerprint_of(kept) == version.fingerprint
         if not fresh:
             # The rates changed since: on the quote date a newer table would not yet be in force and
-            # every carrier that changed would show as declined. Show today's rates instead, and say so.
-            comparison = compare_on(clock.today())
+            # every carrier that changed would show as declined. Show today's rates instead (or those of a start
+            # of cover still to come), and say so.
+            comparison = compare_on(max(clock.today(), quoted_on))
             encoded = dumps(comparison_to_data(comparison, deep=False))
         hit = Computed(comparison, encoded, fresh)
         remember(cache, version.id, hit)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from huey import Huey, RedisHuey, SqliteHuey
+from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 from sqlalchemy import select, update
 
@@ -35,6 +35,7 @@ from webapp.extensions import db
 from webapp.models import BulkJob, now
 
 TASK_NAME = "bulk_quote"
+CLIENT_ROWS = "result.clients.jsonl"  # each valid row of a quoted list as an applicant, for turning rows into requests
 STALE_AFTER = timedelta(minutes=10)  # a running job this old by any clock has lost its worker, seen or not
 MAX_ATTEMPTS = 3  # a job interrupted this many times is failed for good: its file may be what kills the worker
 CRASHED = "crashed"  # the stage of a failed job not to be run again
@@ -63,8 +64,36 @@ def setup(app: Flask) -> None:
         with app.app_context():
             run_job(app, job_id)
 
+    @queue.task(name="book_job")
+    def book_job(job_id: int) -> None:
+        from webapp.book import run_book_job
+
+        with app.app_context():
+            run_book_job(app, job_id)
+
+    @queue.task(name="send_mail", retries=5, retry_delay=int(app.config.get("MAIL_RETRY_SECONDS", 60)))
+    def send_mail(to: list[str], template: str, langs: list[str], context: dict[str, Any]) -> None:
+        from webapp.mail import deliver
+
+        with app.app_context():
+            deliver(app, to, template, langs, context)
+
+    @queue.task(name="renewal_reminders")
+    def renewal_reminders() -> int:
+        from webapp.mail import send_due_reminders
+
+        with app.app_context():
+            return send_due_reminders(app)
+
+    @queue.periodic_task(crontab(minute="0"), name="renewal_reminders_hourly")
+    def renewal_reminders_hourly() -> None:  # a consumer started with periodic tasks on (both of ours are) runs this each hour
+        renewal_reminders()
+
     app.extensions["huey"] = queue
     app.extensions["bulk_task"] = bulk_quote
+    app.extensions["book_task"] = book_job
+    app.extensions["mail_task"] = send_mail
+    app.extensions["reminder_task"] = renewal_reminders
 
 
 def job_folder(app: Flask, job: BulkJob) -> Path:
@@ -72,7 +101,8 @@ def job_folder(app: Flask, job: BulkJob) -> Path:
 
 
 def enqueue(app: Flask, job: BulkJob) -> None:
-    app.extensions["bulk_task"](job.id)
+    """Queue a job for a worker: a client list to quote, or the broker's book's own jobs (renewals, rows to requests)."""
+    app.extensions["bulk_task" if job.kind in ("quote", None) else "book_task"](job.id)
 
 
 def _heartbeat(app: Flask) -> float:
@@ -113,7 +143,7 @@ def run_job(app: Flask, job_id: int) -> None:
         _finish(job_id, attempt, status="failed", error="アップロードされたファイルが見つかりません")
         return
     try:
-        outcome = _Child(app, job_id, attempt).run(source, folder / f"result.{attempt}.xlsx")
+        outcome = _Child(app, job_id, attempt).run(source, folder / f"result.{attempt}.xlsx", folder / f"result.{attempt}.clients.jsonl")
     except Exception as exc:  # the job process could not be started or listened to: say so now, not a minute later
         db.session.rollback()
         _finish(job_id, attempt, status="failed", error=f"予期しないエラー: {type(exc).__name__}")
@@ -124,6 +154,9 @@ def run_job(app: Flask, job_id: int) -> None:
         done = outcome.answer["done"]
         if _owns(job_id, attempt):
             (folder / f"result.{attempt}.xlsx").replace(folder / "result.xlsx")
+            rows = folder / f"result.{attempt}.clients.jsonl"
+            if rows.exists():
+                rows.replace(folder / CLIENT_ROWS)
             _finish(
                 job_id, attempt, status="done", stage="done", clients=done["clients"], bad_rows=done["bad_rows"], row_errors=done["errors"]
             )
@@ -168,7 +201,7 @@ class _Child:
     def __init__(self, app: Flask, job_id: int, attempt: int) -> None:
         self.app, self.job_id, self.attempt = app, job_id, attempt
 
-    def run(self, source: Path, target: Path) -> _Outcome:
+    def run(self, source: Path, target: Path, rows: Path | None = None) -> _Outcome:
         from aggregator.bulkchild import Request
 
         request = Request(
@@ -177,6 +210,7 @@ class _Child:
             target=target,
             as_of=clock.today(),
             memory_bytes=int(self.app.config["BULK_MEMORY_MB"]) * 1024 * 1024,
+            rows_to=rows,
         )
         command = [sys.executable, "-m", "aggregator.bulkchild", str(os.getpid())]
         with (
@@ -374,6 +408,13 @@ class EmbeddedWorker:
         self.consumer.stop(graceful=graceful)
 
 
+def create_consumer(app: Flask, workers: int, **options: Any) -> Consumer:
+    """The queue's consumer, for `aggregator worker` and the embedded worker alike: threads, with periodic tasks on (the
+    hourly renewal reminders)."""
+    consumer: Consumer = app.extensions["huey"].create_consumer(workers=workers, worker_type="thread", periodic=True, **options)
+    return consumer
+
+
 def start_embedded_worker(app: Flask, workers: int = 1) -> EmbeddedWorker:
     """The worker `aggregator serve` runs inside the web process (production runs `aggregator worker`).
 
@@ -381,7 +422,7 @@ def start_embedded_worker(app: Flask, workers: int = 1) -> EmbeddedWorker:
     thread may do and which the web server needs: start its scheduler and worker threads alone.
     """
     mark_interrupted(app, older_than=None)
-    consumer = app.extensions["huey"].create_consumer(workers=workers, worker_type="thread", periodic=False, check_worker_health=False)
+    consumer = create_consumer(app, workers, check_worker_health=False)
     consumer.scheduler.start()
     for _, thread in consumer.worker_threads:
         thread.start()

@@ -88,7 +88,8 @@ def test_every_broker_page_needs_login(app: Flask) -> None:
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/broker") and rule.endpoint != "auth.login":
             values = {
-                arg: {"request_id": request_id, "token": "x", "carrier": "aig", "dataset_id": 1}.get(arg, "x") for arg in rule.arguments
+                arg: {"request_id": request_id, "token": "x", "carrier": "aig", "dataset_id": 1, "policy_id": 1}.get(arg, "x")
+                for arg in rule.arguments
             }
             path = rule.rule
             for arg, value in values.items():
@@ -188,7 +189,21 @@ def test_requote_status_workflow_and_proposal_are_kept_and_audited(app: Flask, b
         f"{detail}/proposal?v=2",
         data={"csrf_token": csrf, "wishes": "保険料を抑えたい", "plan": plan.group(1), "reasons": "最も安く、必要な項目を満たす"},
     )
+    # 成約 is recorded with the policy it places (webapp/book_views.py), not by the status select alone
     assert broker.post(f"{detail}/status", data={"csrf_token": csrf, "status": "won"}).status_code == 302
+    assert "成約の記録" in broker.get(detail).get_data(as_text=True)
+    won = broker.post(
+        f"{detail}/win?v=2",
+        data={
+            "csrf_token": csrf,
+            "plan": plan.group(1),
+            "premium": "1,234,000",
+            "start": "2026-12-01",
+            "expiry": "2027-12-01",
+            "number": "",
+        },
+    )
+    assert won.status_code == 302
     with app.app_context():
         row = db.session.get(QuoteRequest, request_id)
         assert row is not None and row.status == "won"
@@ -196,7 +211,7 @@ def test_requote_status_workflow_and_proposal_are_kept_and_audited(app: Flask, b
         proposal = db.session.query(Proposal).one()
         assert proposal.wishes == "保険料を抑えたい" and proposal.comparison_sha256 == row.versions[1].fingerprint
         actions = [e.action for e in db.session.query(AuditEntry).filter_by(target=f"request:{request_id}").order_by(AuditEntry.id)]
-        assert actions == ["request.requote", "request.proposal", "request.status"]
+        assert actions == ["request.requote", "request.proposal", "request.win"]
     assert "保険料を抑えたい" in broker.get(detail).get_data(as_text=True)
 
 

@@ -29,6 +29,7 @@ def test_migrations_go_up_down_and_up_again(backend: str) -> None:
         "wording_mappings",
         "audit_log",
         "proposals",
+        "policies",
     } <= _tables(backend)
     downgrade(backend, "base")
     assert _tables(backend) <= {"alembic_version"}

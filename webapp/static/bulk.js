@@ -31,8 +31,8 @@
         show(".job-retry", job.retryable);
         if (job.status === "queued" || job.status === "running") {
           window.setTimeout(poll, 700);
-        } else if (job.bad_rows > 0 || job.status === "failed" || job.status === "interrupted") {
-          // the list of rows not taken in, and the retry form, are drawn by the server
+        } else {
+          // the rows not taken in, the retry form and what comes after a finished job are drawn by the server
           window.location.reload();
         }
       })

@@ -73,7 +73,9 @@ def recommend(comparison: Comparison) -> Recommendation:
     quote = comparison.columns[column].quote
     ranked = next(r for r in comparison.ranking if r.column == column)
     ja = [f"お客様の優先順位({order_ja})に最も合うのは{carrier_name(quote.carrier)}「{quote.plan.name}」です"]
-    en = [f"By the customer's priorities ({order_en}), {carrier_name(quote.carrier, 'en')} {quote.plan.name} fits best"]
+    en = [
+        f"By the customer's priorities ({order_en}), {carrier_name(quote.carrier, 'en')} {quote.plan.name_en or quote.plan.name} fits best"
+    ]
     if priorities.items:
         ja.append("ご希望の補償項目(" + "・".join(_label(k, "ja") for k in priorities.items) + ")をすべて補償します")
         en.append("It covers every item asked for (" + ", ".join(_label(k, "en") for k in priorities.items) + ")")

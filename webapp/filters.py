@@ -5,11 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from markupsafe import Markup, escape
 
 from aggregator.labels import SAMPLE_NOTICE, carrier_name, line_name, pick
 from aggregator.matching import PRIORITY_LABELS, Cell, CellKind
 from aggregator.money import format_premium, format_yen
-from aggregator.present import KIND_LABELS, cell_notes, cell_text, plan_terms, pool_label, premium_text, status_text
+from aggregator.present import (
+    FALLBACK_MARK,
+    KIND_LABELS,
+    cell_notes,
+    cell_text,
+    localized_parts,
+    plan_terms,
+    pool_label,
+    premium_text,
+    status_text,
+)
 from aggregator.schema import CONTROL_NAMES, INDUSTRY_NAMES, Carrier, Line
 from aggregator.taxonomy import CATEGORY_LABELS, Category, CoverageKey, label
 
@@ -30,6 +41,37 @@ def premium(amount: int | None) -> str:
 
 def coverage_label(key: CoverageKey | str) -> str:
     return label(CoverageKey(key), _lang())
+
+
+def localized_html(ja: str, en: str) -> Markup:
+    """A carrier's text in the page's language; when only the other language's is given, that text in its own
+    language (so fonts and line-breaking follow it) with a marker saying so."""
+    lang = _lang()
+    text, fallback = localized_parts(ja, en, lang)  # type: ignore[arg-type]
+    if not fallback:
+        return Markup(escape(text))
+    other = "ja" if lang == "en" else "en"
+    mark = pick(FALLBACK_MARK, lang)  # type: ignore[arg-type]
+    return Markup(f'<span lang="{other}">{escape(text)}</span> <small class="lang-fallback">{escape(mark)}</small>')
+
+
+# Where a carrier's Japanese name may break across lines: between its words, never inside one (あい|おいニッセイ).
+CARRIER_BREAKS: dict[Carrier, tuple[str, ...]] = {
+    Carrier.TOKIO_MARINE: ("東京海上", "日動"),
+    Carrier.MITSUI_SUMITOMO: ("三井住友", "海上"),
+    Carrier.SOMPO_JAPAN: ("損保", "ジャパン"),
+    Carrier.AIOI_NISSAY_DOWA: ("あいおい", "ニッセイ", "同和損保"),
+    Carrier.AIG: ("AIG損保",),
+}
+
+
+def carrier_name_html(code: str) -> Markup:
+    """The carrier's name with <wbr> only between its words (the header keeps each word whole)."""
+    carrier = Carrier(code)
+    if _lang() == "en":
+        return Markup(escape(carrier_name(carrier, "en")))
+    parts = CARRIER_BREAKS[carrier]
+    return Markup('<span class="nobreak">' + '</span><wbr><span class="nobreak">'.join(escape(p) for p in parts) + "</span>")
 
 
 def cell_css(cell: Cell) -> str:
@@ -70,6 +112,9 @@ def register(app: Flask) -> None:
         status_text=lambda col: status_text(col, _lang()),  # type: ignore[arg-type]
         premium_text=lambda col: premium_text(col, _lang()),  # type: ignore[arg-type]
         carrier_name=lambda c: carrier_name(Carrier(c), _lang()),  # type: ignore[arg-type]
+        carrier_name_html=carrier_name_html,
+        plan_name=lambda plan: localized_html(plan.name, plan.name_en),
+        cell_conditions=lambda cell: localized_html(cell.conditions, cell.conditions_en),
         line_name=lambda line: line_name(Line(line), _lang()),  # type: ignore[arg-type]
         category_label=lambda c: pick(CATEGORY_LABELS[Category(c)], _lang()),  # type: ignore[arg-type]
         industry_name=lambda i: pick(INDUSTRY_NAMES[i], _lang()),  # type: ignore[arg-type]

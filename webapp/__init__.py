@@ -21,6 +21,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = BoundedInt  # before any route is added: every <int:…> is bounded
     _setup_database(app)
     _setup_extensions(app)
+    _setup_agency(app)
     _setup_carriers(app)
     _setup_security(app)
     _setup_blueprints(app)
@@ -78,6 +79,12 @@ def _setup_extensions(app: Flask) -> None:
     from webapp import filters
 
     filters.register(app)
+
+
+def _setup_agency(app: Flask) -> None:
+    from webapp import agency
+
+    agency.setup(app)
 
 
 def _compile_translations(app: Flask) -> str:

@@ -74,6 +74,22 @@ def comparison_table(version: QuoteVersion, comparison: Any, fresh: bool, applic
     return html
 
 
+@bp.get("/policies/<name>")
+def policy(name: str) -> Any:
+    """The agency's policies, which a comparison site must publish: 比較推奨販売の方針, 勧誘方針, the privacy policy."""
+    from webapp import agency
+
+    titles = {
+        "recommendation": _("比較推奨販売の方針"),
+        "solicitation": _("勧誘方針"),
+        "privacy": _("個人情報の取扱い(プライバシーポリシー)"),
+    }
+    if name not in titles:
+        abort(404)
+    text = agency.policy(name, current_lang())
+    return render_template("policy.html", name=name, title=titles[name], text=text, blocks=agency.blocks(text.text))
+
+
 @bp.get("/quotes/<token>")
 def quote(token: str) -> Any:
     number = int_arg("v")
@@ -132,11 +148,14 @@ def workbook(token: str) -> Response:
 def send_workbook(version: QuoteVersion) -> Response:
     """The version's comparison workbook, in the page's language, built in memory and streamed."""
     from aggregator.export import write_comparison
+    from webapp import agency
 
     comparison, _fresh = storage.comparison_of(rater(), version, current_app.extensions["comparisons"])
     buffer = io.BytesIO()
     lang: Lang = "en" if current_lang() == "en" else "ja"
-    write_comparison(comparison, buffer, lang=lang, applicant=storage.version_applicant(version), as_of=version.as_of)
+    write_comparison(
+        comparison, buffer, lang=lang, applicant=storage.version_applicant(version), as_of=version.as_of, agency=agency.current()
+    )
     buffer.seek(0)
     title = _("保険見積比較表")
     name = f"{title}_{version.as_of.isoformat()}_v{version.number}.xlsx"

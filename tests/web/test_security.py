@@ -63,6 +63,13 @@ def test_production_refuses_without_a_secret_key_or_with_debug(monkeypatch: pyte
     with pytest.raises(ConfigError, match="debug"):
         make_app(f"sqlite:///{tmp_path / 'p.sqlite3'}", tmp_path, TESTING=False, DEBUG=True)
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("AGENCY_NAME", "株式会社テスト保険サービス")
+    monkeypatch.setenv("AGENCY_REGISTRATION_NO", "関東財務局長 第00001号")
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    for name in ("solicitation.md", "privacy.md"):
+        (policies / name).write_text("当社の方針", encoding="utf-8")
+    monkeypatch.setenv("AGENCY_POLICY_DIR", str(policies))
     from webapp import create_app
     from webapp.migrate import upgrade
 

@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy import select
 from werkzeug.wrappers import Response
-from wtforms import SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import SelectField
 
 from aggregator import clock
-from aggregator.labels import carrier_name
-from aggregator.money import Lang
+from aggregator.compliance import proposed_plan
 from aggregator.recommendation import recommend
 from aggregator.schema import Carrier, Line
 from aggregator.taxonomy import KEY_INFO, CoverageKey
+from webapp import advice as advising
 from webapp import carrierdata, current_lang, storage, tasks
 from webapp.auth import audit
 from webapp.extensions import db, login_manager
@@ -122,12 +123,6 @@ def dict_without_page(args: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in args.items() if k != "page"}
 
 
-class ProposalForm(FlaskForm):  # type: ignore[misc]
-    wishes = TextAreaField(_l("お客様のご意向(意向把握)"), validators=[DataRequired(_l("入力してください")), Length(max=4000)])
-    plan = SelectField(_l("ご提案するプラン"), validators=[DataRequired(_l("選んでください"))])
-    reasons = TextAreaField(_l("提案の理由"), validators=[DataRequired(_l("入力してください")), Length(max=8000)])
-
-
 class StatusForm(FlaskForm):  # type: ignore[misc]
     status = SelectField(_l("状態"), choices=opts(STATUSES.items()))
 
@@ -187,32 +182,36 @@ def _version(found: QuoteRequest) -> QuoteVersion:
     return version
 
 
-def _plan_choices(comparison: Any) -> Any:
-    lang: Lang = "en" if current_lang() == "en" else "ja"
-    return opts(
-        (f"{c.quote.carrier.value}:{c.quote.plan.code}", f"{carrier_name(c.quote.carrier, lang)} {c.quote.plan.name}")
-        for c in comparison.columns
-    )
-
-
 @bp.get("/requests/<int:request_id>")
 def request_detail(request_id: int) -> Any:
     found = _request_or_404(request_id)
-    version = _version(found)
-    comparison, fresh = storage.comparison_of(current_app.extensions["rater"], version, current_app.extensions["comparisons"])
+    return _request_page(found, _version(found))
+
+
+def _request_page(
+    found: QuoteRequest, version: QuoteVersion, form: advising.AdviceForm | None = None, checked: advising.Checked | None = None
+) -> Any:
+    """The request's page; with a submitted proposal form that was refused, that form again with what it lacks (400)."""
+    status = 200 if form is None else 400
+    rater = current_app.extensions["rater"]
+    comparison, fresh = storage.comparison_of(rater, version, current_app.extensions["comparisons"])
+    every_plan = storage.all_plans_of(rater, version, current_app.extensions["all_plans"], current_app.extensions["comparisons"])
     applicant = storage.version_applicant(version)
     advice = recommend(comparison)
+    lang = current_lang()
     requote = RequoteForm(data={"line": version.line, "limit_jpy": str(version.limit_jpy), "deductible_jpy": str(version.deductible_jpy)})
-    localize(requote, current_lang())
-    proposal = ProposalForm(data={"wishes": found.priorities.get("note", ""), "reasons": "\n".join(advice.reasons_ja)})
-    proposal.plan.choices = opts(
-        (f"{c.quote.carrier.value}:{c.quote.plan.code}", f"{c.quote.carrier.value} {c.quote.plan.name}") for c in comparison.columns
-    )
-    if advice.proposed is not None:
-        best = comparison.columns[advice.proposed].quote
-        proposal.plan.data = f"{best.carrier.value}:{best.plan.code}"
+    localize(requote, lang)
     proposals = db.session.scalars(select(Proposal).where(Proposal.request_id == found.id).order_by(Proposal.id.desc())).all()
+    if form is None:
+        best = comparison.columns[advice.proposed].quote if advice.proposed is not None else None
+        latest = next((p for p in proposals if p.confirmed_at is not None), None)
+        reasons = "\n".join(advice.reasons_en if lang == "en" else advice.reasons_ja)
+        form = advising.new_form(found, latest, reasons, f"{best.carrier.value}:{best.plan.code}" if best else "", lang)
+    form.plan.choices = advising.plan_choices(every_plan, lang)
+    if status == 200 and form.plan.data and (column := advising.column_of(every_plan, form.plan.data)) is not None:
+        checked = advising.check(form, found, every_plan, column)  # what the plan shown first departs from, before any post
     log = db.session.scalars(select(AuditEntry).where(AuditEntry.target == f"request:{found.id}").order_by(AuditEntry.id.desc())).all()
+    numbers = dict(db.session.execute(select(QuoteVersion.id, QuoteVersion.number).where(QuoteVersion.request_id == found.id)).all())
     return render_template(
         "broker/request.html",
         request_row=found,
@@ -222,14 +221,15 @@ def request_detail(request_id: int) -> Any:
         advice=advice,
         fresh=fresh,
         form=requote,
-        proposal_form=proposal,
+        proposal_form=form,
+        checked=checked,
         status_form=StatusForm(data={"status": found.status}),
         transitions=TRANSITIONS[found.status],
-        proposals=proposals,
+        proposals=[(p, advising.record_of(p, numbers.get(p.version_id))) for p in proposals],
         log=log,
         applicant=applicant,
         show_sample_notice=comparison.sample,
-    )
+    ), status
 
 
 @bp.post("/requests/<int:request_id>/requote")
@@ -248,7 +248,12 @@ def requote(request_id: int) -> Response:
     )
     if found.status == "new":
         found.status = "quoted"
-    audit("request.requote", f"request:{found.id}", f"v{version.number} {line.value} limit={limit} deductible={deductible}")
+    audit(
+        "request.requote",
+        f"request:{found.id}",
+        f"v{version.number} {line.value} limit={limit} deductible={deductible}",
+        {"version": version.number, "line": line.value, "limit_jpy": limit, "deductible_jpy": deductible},
+    )
     db.session.commit()
     return redirect(url_for("broker.request_detail", request_id=found.id, v=version.number))
 
@@ -261,43 +266,74 @@ def change_status(request_id: int) -> Response:
         abort(400)
     new = form.status.data
     if new not in TRANSITIONS[found.status]:
-        flash(f"「{status_name(found.status)}」から「{status_name(new)}」には変更できません", "error")
+        flash(_("「%(old)s」から「%(new)s」には変更できません", old=status_name(found.status), new=status_name(new)), "error")
         return redirect(url_for("broker.request_detail", request_id=found.id))
-    audit("request.status", f"request:{found.id}", f"{found.status} -> {new}")
+    audit("request.status", f"request:{found.id}", f"{found.status} -> {new}", {"from": found.status, "to": new})
     found.status = new
     db.session.commit()
     return redirect(url_for("broker.request_detail", request_id=found.id))
 
 
 @bp.post("/requests/<int:request_id>/proposal")
-def propose(request_id: int) -> Response:
+def propose(request_id: int) -> Any:
+    """Record a proposal: the wishes as first heard and as confirmed, a plan checked against them, the day the key facts
+    were explained. A departure from the final wishes needs its reason, and a change of wishes its account, before it is kept."""
     found = _request_or_404(request_id)
     version = _version(found)
-    comparison, _fresh = storage.comparison_of(current_app.extensions["rater"], version, current_app.extensions["comparisons"])
-    form = ProposalForm()
-    form.plan.choices = _plan_choices(comparison)
     if found.status in ("won", "lost"):
-        flash(f"「{status_name(found.status)}」の依頼には提案を記録できません。先に状態を見積済に戻してください", "error")
+        flash(
+            _("「%(status)s」の依頼には提案を記録できません。先に状態を見積済に戻してください", status=status_name(found.status)), "error"
+        )
         return redirect(url_for("broker.request_detail", request_id=found.id, v=version.number))
+    lang = current_lang()
+    rater = current_app.extensions["rater"]
+    every_plan = storage.all_plans_of(rater, version, current_app.extensions["all_plans"], current_app.extensions["comparisons"])
+    form = advising.AdviceForm()
+    advising.localize(form, lang, (advising.initial_wishes(found),))
+    form.plan.choices = advising.plan_choices(every_plan, lang)
     if not form.validate_on_submit():
-        flash("ご意向・提案プラン・理由をすべて入力してください", "error")
-        return redirect(url_for("broker.request_detail", request_id=found.id, v=version.number))
-    carrier, _, plan_code = form.plan.data.partition(":")
+        flash(_("入力内容をご確認ください: ご意向・提案プラン・理由・重要事項説明の説明日が必要です"), "error")
+        return _request_page(found, version, form)
+    column = advising.column_of(every_plan, form.plan.data)
+    if column is None or every_plan.columns[column].quote.premium_jpy is None:
+        form.plan.errors = [*form.plan.errors, _("お引受けできないプランは提案できません")]
+        return _request_page(found, version, form)
+    checked = advising.check(form, found, every_plan, column)
+    if checked.missing or checked.change_note_missing:
+        flash(_("ご意向と異なる点の理由、またはご意向が変わった経緯を記入してください"), "error")
+        return _request_page(found, version, form, checked)
+    quote = every_plan.columns[column].quote
+    plan = proposed_plan(quote)
     db.session.add(
         Proposal(
             request_id=found.id,
             version_id=version.id,
             created_by=current_user.username,
-            wishes=form.wishes.data.strip(),
-            carrier=carrier,
-            plan_code=plan_code,
+            wishes=checked.final.note,
+            carrier=quote.carrier.value,
+            plan_code=quote.plan.code,
             reasons=form.reasons.data.strip(),
             comparison_sha256=version.fingerprint,
+            initial_wishes=checked.initial.to_data(),
+            final_wishes=checked.final.to_data(),
+            wish_changes=[asdict(c) for c in checked.changes],
+            change_note=(form.change_note.data or "").strip(),
+            proposed=plan.to_data(),
+            compared=[proposed_plan(c.quote).to_data() for c in every_plan.columns],
+            departures=[d.to_data() for d in checked.departures],
+            explained_on=form.explained_on.data,
+            confirmed_at=clock.now(),
         )
     )
     found.status = "proposed"
-    audit("request.proposal", f"request:{found.id}", f"v{version.number} {form.plan.data}")
+    audit(
+        "request.proposal",
+        f"request:{found.id}",
+        f"v{version.number} {form.plan.data}",
+        {"version": version.number, **plan.to_data(), "departures": len(checked.departures)},
+    )
     db.session.commit()
+    flash(_("提案を記録しました"), "ok")
     return redirect(url_for("broker.request_detail", request_id=found.id, v=version.number))
 
 
@@ -305,9 +341,9 @@ def propose(request_id: int) -> Response:
 def workbook(request_id: int) -> Response:
     found = _request_or_404(request_id)
     version = _version(found)
-    audit("request.workbook", f"request:{found.id}", f"v{version.number}")
+    audit("request.workbook", f"request:{found.id}", f"v{version.number}", {"version": version.number})
     db.session.commit()
-    return send_workbook(version)
+    return send_workbook(version, found)
 
 
 # ---------------------------------------------------------------- bulk ---

@@ -108,6 +108,7 @@ def install(app: Flask) -> None:
     app.extensions["carriers"] = loaded
     app.extensions["rater"] = rater
     app.extensions["comparisons"] = {}
+    app.extensions["all_plans"] = {}  # every plan quoted per version, for the broker's proposal (storage.all_plans_of)
     app.extensions["fragments"] = {}
     app.extensions["carrier_generation"] = _generation()
     app.extensions["carrier_checked"] = time.monotonic()

@@ -74,6 +74,14 @@ def carrier_name_html(code: str) -> Markup:
     return Markup('<span class="nobreak">' + '</span><wbr><span class="nobreak">'.join(escape(p) for p in parts) + "</span>")
 
 
+def wish_rows(wishes: Any) -> list[tuple[str, str]]:
+    """A broker's record of wishes (compliance.Wishes) as label and text, in the page's language."""
+    from aggregator.compliance import FIELD_LABELS, wish_text
+
+    lang = _lang()
+    return [(pick(pair, lang), wish_text(wishes, name, lang)) for name, pair in FIELD_LABELS.items()]  # type: ignore[arg-type]
+
+
 def cell_css(cell: Cell) -> str:
     classes = [f"cell-{cell.kind.value.replace('_', '-')}"]
     if cell.best:
@@ -115,6 +123,7 @@ def register(app: Flask) -> None:
         carrier_name_html=carrier_name_html,
         plan_name=lambda plan: localized_html(plan.name, plan.name_en),
         cell_conditions=lambda cell: localized_html(cell.conditions, cell.conditions_en),
+        wish_rows=wish_rows,
         line_name=lambda line: line_name(Line(line), _lang()),  # type: ignore[arg-type]
         category_label=lambda c: pick(CATEGORY_LABELS[Category(c)], _lang()),  # type: ignore[arg-type]
         industry_name=lambda i: pick(INDUSTRY_NAMES[i], _lang()),  # type: ignore[arg-type]

@@ -10,14 +10,17 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from aggregator import clock
 from aggregator.applicants import ApplicantInputError, applicant_from_data
+from aggregator.compliance import AdviceRecord
 from aggregator.money import Lang
 from aggregator.rating import Rater
 from aggregator.recommendation import priorities_from_data, recommend
 from webapp import current_lang, storage
+from webapp.extensions import db
 from webapp.forms import QuoteForm, RequoteForm, localize
 from webapp.models import QuoteRequest, QuoteVersion
 from webapp.params import int_arg
@@ -93,12 +96,12 @@ def policy(name: str) -> Any:
 @bp.get("/quotes/<token>")
 def quote(token: str) -> Any:
     number = int_arg("v")
-    version_id = storage.version_id(token, number) or abort(404)
-    # A version never changes: its page is rendered once per language and kept, with the session's
-    # CSRF token put back in on every request (the only part of the page that is per visitor).
+    version_id, proposal_id = storage.page_key(token, number) or abort(404)
+    # A version never changes: its page is rendered once per language (and per confirmed proposal: a broker's
+    # proposal changes what it says) and kept, with the session's CSRF token put back in on every request.
     token_now = generate_csrf()
     pages: dict[tuple[int, str], str] = current_app.extensions["fragments"]
-    key = (version_id, "page:" + current_lang())
+    key = (version_id, f"page:{current_lang()}:{proposal_id}")
     page = pages.get(key)
     if page is None:
         found, version = storage.find_with_version(token, number) or abort(404)
@@ -110,6 +113,17 @@ def quote(token: str) -> Any:
 
 
 CSRF_SLOT = "\x00csrf\x00"
+
+
+def confirmed_record(found: QuoteRequest) -> AdviceRecord | None:
+    """The broker's confirmed proposal for the request, as the customer's page and workbook show it; None before one."""
+    from webapp.advice import record_of
+
+    proposal = storage.confirmed_proposal(found.id)
+    if proposal is None:
+        return None
+    number = db.session.scalar(select(QuoteVersion.number).where(QuoteVersion.id == proposal.version_id))
+    return record_of(proposal, number)
 
 
 def _render_quote(found: QuoteRequest, version: QuoteVersion) -> str:
@@ -124,6 +138,7 @@ def _render_quote(found: QuoteRequest, version: QuoteVersion) -> str:
         comparison=comparison,
         comparison_html=comparison_table(version, comparison, fresh, applicant),
         advice=recommend(comparison),
+        confirmed=confirmed_record(found),
         fresh=fresh,
         form=form,
         applicant=applicant,
@@ -141,11 +156,11 @@ def requote(token: str) -> Response:
 
 @bp.get("/quotes/<token>/comparison.xlsx")
 def workbook(token: str) -> Response:
-    _found, version = storage.find_with_version(token, int_arg("v")) or abort(404)
-    return send_workbook(version)
+    found, version = storage.find_with_version(token, int_arg("v")) or abort(404)
+    return send_workbook(version, found)
 
 
-def send_workbook(version: QuoteVersion) -> Response:
+def send_workbook(version: QuoteVersion, found: QuoteRequest) -> Response:
     """The version's comparison workbook, in the page's language, built in memory and streamed."""
     from aggregator.export import write_comparison
     from webapp import agency
@@ -154,7 +169,13 @@ def send_workbook(version: QuoteVersion) -> Response:
     buffer = io.BytesIO()
     lang: Lang = "en" if current_lang() == "en" else "ja"
     write_comparison(
-        comparison, buffer, lang=lang, applicant=storage.version_applicant(version), as_of=version.as_of, agency=agency.current()
+        comparison,
+        buffer,
+        lang=lang,
+        applicant=storage.version_applicant(version),
+        as_of=version.as_of,
+        agency=agency.current(),
+        record=confirmed_record(found),
     )
     buffer.seek(0)
     title = _("保険見積比較表")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from aggregator import clock
@@ -18,7 +18,7 @@ from aggregator.recommendation import build_comparison, fingerprint, make_record
 from aggregator.schema import Applicant, Line
 from aggregator.serialize import comparison_to_data, to_data
 from webapp.extensions import db
-from webapp.models import QuoteRequest, QuoteVersion, now
+from webapp.models import Proposal, QuoteRequest, QuoteVersion, now
 from webapp.params import is_token
 
 
@@ -141,6 +141,37 @@ def comparison_of(rater: Rater, version: QuoteVersion, cache: dict[int, Computed
     return hit.comparison, hit.fresh
 
 
+def all_plans_of(rater: Rater, version: QuoteVersion, cache: dict[int, Comparison], comparisons: dict[int, Computed]) -> Comparison:
+    """Every plan of every carrier quoted for the version (a broker may propose any, not only the one a column shows),
+    on the same day as the version's comparison (its quote date, or today's rates when they changed since)."""
+    hit = cache.get(version.id)
+    if hit is None:
+        fresh = computed(rater, version, comparisons).fresh
+        record = version.record
+        hit = build_comparison(
+            rater,
+            applicant_from_data(record["applicant"]),
+            date.fromisoformat(record["as_of"]) if fresh else clock.today(),
+            line=Line(record["line"]),
+            assumptions=Assumptions(**record["assumptions"]),
+            priorities=priorities_from_data(record["priorities"]),
+            all_plans=True,
+        )
+        if len(cache) >= CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+        cache[version.id] = hit
+    return hit
+
+
+def confirmed_proposal(request_id: int) -> Proposal | None:
+    """The request's latest proposal a broker confirmed (意向確認 done, plan checked against the wishes), if any."""
+    query = (
+        select(Proposal).where(Proposal.request_id == request_id, Proposal.confirmed_at.is_not(None)).order_by(Proposal.id.desc()).limit(1)
+    )
+    found: Proposal | None = db.session.scalars(query).first()
+    return found
+
+
 def version_of(request_row: QuoteRequest, number: int | None = None) -> QuoteVersion | None:
     """One version of a request (the newest unless a number is given), without loading the others."""
     query = select(QuoteVersion).where(QuoteVersion.request_id == request_row.id)
@@ -157,6 +188,24 @@ def version_id(token: str, number: int | None = None) -> int | None:
     query = query.where(QuoteVersion.number == number) if number is not None else query.order_by(QuoteVersion.number.desc()).limit(1)
     found: int | None = db.session.execute(query).scalar()
     return found
+
+
+def page_key(token: str, number: int | None = None) -> tuple[int, int | None] | None:
+    """A request's version id and its latest confirmed proposal's id, in one query: what a cached customer page depends on."""
+    if not is_token(token):
+        return None
+    confirmed = (
+        select(func.max(Proposal.id))
+        .where(Proposal.request_id == QuoteRequest.id, Proposal.confirmed_at.is_not(None))
+        .correlate(QuoteRequest)
+        .scalar_subquery()
+    )
+    query = (
+        select(QuoteVersion.id, confirmed).join(QuoteRequest, QuoteVersion.request_id == QuoteRequest.id).where(QuoteRequest.token == token)
+    )
+    query = query.where(QuoteVersion.number == number) if number is not None else query.order_by(QuoteVersion.number.desc()).limit(1)
+    row = db.session.execute(query).first()
+    return None if row is None else (row[0], row[1])
 
 
 def find_with_version(token: str, number: int | None = None) -> tuple[QuoteRequest, QuoteVersion] | None:

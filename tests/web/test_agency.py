@@ -89,7 +89,7 @@ def test_production_refuses_without_the_agency_name_registration_or_policies(mon
         make_app(url, tmp_path, **base)
     with pytest.raises(ConfigError, match="AGENCY_REGISTRATION_NO"):
         make_app(url, tmp_path, **base, AGENCY_NAME=AGENCY["AGENCY_NAME"])
-    with pytest.raises(ConfigError, match="solicitation.md, .*privacy.md"):
+    with pytest.raises(ConfigError, match=r"solicitation\.md, .*privacy\.md"):
         make_app(url, tmp_path, **base, AGENCY_NAME=AGENCY["AGENCY_NAME"], AGENCY_REGISTRATION_NO="第1号")
 
 

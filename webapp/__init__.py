@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 
 from webapp import config as settings
 from webapp.extensions import babel, csrf, db, limiter, login_manager
@@ -53,8 +53,10 @@ def _setup_database(app: Flask) -> None:
 def current_lang() -> str:
     """The page's language: ?lang= switches it and the session remembers it; Japanese by default.
 
-    Worked out once per request (every filter asks).
+    Worked out once per request (every filter asks); outside a request (a worker, a mail, a script) Japanese.
     """
+    if not has_request_context():
+        return "ja"
     cached: str | None = g.get("lang")
     if cached is not None:
         return cached

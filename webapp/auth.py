@@ -96,7 +96,7 @@ def login() -> Any:
         if user is None:
             db.session.add(AuditEntry(username=without_control(form.username.data.strip())[:80], action="login.failed"))
             db.session.commit()
-            form.password.errors = [*form.password.errors, "ユーザー名かパスワードが違います"]
+            form.password.errors = [*form.password.errors, _l("ユーザー名かパスワードが違います")]
             return render_template("broker/login.html", form=form, show_sample_notice=False), 401
         lang = session.get("lang")
         session.clear()  # a new session on login: nothing from before it carries over

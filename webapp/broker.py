@@ -19,11 +19,12 @@ from wtforms import SelectField
 
 from aggregator import clock
 from aggregator.compliance import proposed_plan
+from aggregator.labels import carrier_name
 from aggregator.recommendation import recommend
 from aggregator.schema import Carrier, Line
 from aggregator.taxonomy import KEY_INFO, CoverageKey
 from webapp import advice as advising
-from webapp import carrierdata, current_lang, storage, tasks
+from webapp import auditlog, carrierdata, current_lang, storage, tasks
 from webapp.auth import audit
 from webapp.extensions import db, login_manager
 from webapp.forms import RequoteForm, localize, opts
@@ -32,6 +33,7 @@ from webapp.params import LARGEST_ID, int_arg, is_token, without_control
 from webapp.public import comparison_table, send_workbook
 
 bp = Blueprint("broker", __name__, url_prefix="/broker")
+bp.add_app_template_filter(auditlog.describe, "audit_entry")
 
 STATUSES: dict[str, tuple[str, str]] = {
     "new": ("新規", "New"),
@@ -361,7 +363,7 @@ def bulk() -> Any:
         folder = tasks.job_folder(current_app, job)
         folder.mkdir(parents=True, exist_ok=True)
         upload.save(folder / f"input{Path(name).suffix.lower()}")
-        audit("bulk.upload", f"bulk:{job.token}", name)
+        audit("bulk.upload", f"bulk:{job.token}", name, {"filename": name})
         db.session.commit()
         tasks.enqueue(current_app, job)
         return redirect(url_for("broker.bulk_job", token=job.token))
@@ -400,11 +402,11 @@ def bulk_retry(token: str) -> Response:
     tasks.sweep(current_app)
     job = _job_or_404(token)
     if tasks.reset_for_retry(current_app, job):
-        audit("bulk.retry", f"bulk:{job.token}", job.filename)
+        audit("bulk.retry", f"bulk:{job.token}", job.filename, {"filename": job.filename})
         db.session.commit()
         tasks.enqueue(current_app, job)
     else:
-        flash("このジョブはもう一度実行できません(実行中か、完了したか、同じファイルで処理が異常終了しました)", "error")
+        flash(_("このジョブはもう一度実行できません(実行中か、完了したか、同じファイルで処理が異常終了しました)"), "error")
     return redirect(url_for("broker.bulk_job", token=token))
 
 
@@ -451,22 +453,45 @@ def carrier_upload(carrier: str) -> Response:
     chosen = _carrier_or_404(carrier)
     form = UploadForm()
     if not form.validate_on_submit():
-        flash("ファイルを選んでください", "error")
+        flash(_("ファイルを選んでください"), "error")
         return redirect(url_for("broker.carriers"))
     upload = form.file.data
     try:
         row = carrierdata.upload(current_app, chosen, upload.filename or "", upload.read(), current_user.username)
     except carrierdata.UploadRefused as exc:
-        flash(str(exc), "error")
+        flash(
+            _(
+                "「%(name)s」は%(carrier)sのデータにないファイル名です。次のいずれかを同じ名前で送ってください: %(files)s",
+                name=exc.name,
+                carrier=carrier_name(chosen, "en" if current_lang() == "en" else "ja"),
+                files=", ".join(exc.expected) if current_lang() == "en" else "、".join(exc.expected),
+            ),
+            "error",
+        )
         return redirect(url_for("broker.carriers"))
-    audit("carrier.upload", f"carrier:{chosen.value}", f"{row.filename}: {row.status} {row.error[:500]}")
+    audit(
+        "carrier.upload",
+        f"carrier:{chosen.value}",
+        f"{row.filename}: {row.status} {row.error[:500]}",
+        {"filename": row.filename, "status": row.status, "error": row.error[:500]},
+    )
     db.session.commit()
     if row.status == "rejected":
-        flash(f"{row.filename} は取り込めませんでした。現在の版をそのまま使います。理由: {row.error}", "error")
+        flash(
+            _("%(file)s は取り込めませんでした。現在の版をそのまま使います。理由: %(error)s", file=row.filename, error=row.error), "error"
+        )
     elif row.status == "scheduled":
-        flash(f"{row.filename} を検証しました。{row.effective_from} から有効になります({row.rate_versions})", "ok")
+        flash(
+            _(
+                "%(file)s を検証しました。%(day)s から有効になります(%(versions)s)",
+                file=row.filename,
+                day=row.effective_from,
+                versions=row.rate_versions,
+            ),
+            "ok",
+        )
     else:
-        flash(f"{row.filename} を取り込みました。新しい版: {row.rate_versions}", "ok")
+        flash(_("%(file)s を取り込みました。新しい版: %(versions)s", file=row.filename, versions=row.rate_versions), "ok")
     return redirect(url_for("broker.carriers") + f"#{chosen.value}")
 
 
@@ -486,14 +511,16 @@ def carrier_mappings(carrier: str, dataset_id: int) -> Response:
         choice = request.form.get(f"key-{i}", "")
         if choice in keys:
             carrierdata.add_mapping(chosen, wording, CoverageKey(choice), current_user.username)
-            audit("carrier.mapping", f"carrier:{chosen.value}", f"{wording} -> {choice}")
+            audit("carrier.mapping", f"carrier:{chosen.value}", f"{wording} -> {choice}", {"wording": wording, "key": choice})
     db.session.commit()
     checked = carrierdata.validate(current_app, row)
-    flash(
-        "対応付けを保存して再検証しました: "
-        + ("取り込みました" if checked.status in ("active", "scheduled") else f"まだ取り込めません({checked.error})"),
-        "ok" if checked.status != "rejected" else "error",
-    )
+    if checked.status in ("active", "scheduled"):
+        flash(_("対応付けを保存して再検証しました: 取り込みました"), "ok")
+    else:
+        flash(
+            _("対応付けを保存して再検証しました: まだ取り込めません(%(error)s)", error=checked.error),
+            "ok" if checked.status != "rejected" else "error",
+        )
     return redirect(url_for("broker.carriers") + f"#{chosen.value}")
 
 
@@ -508,4 +535,4 @@ def _carrier_or_404(carrier: str) -> Carrier:
 @bp.get("/audit")
 def audit_log() -> Any:
     rows = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(500)).all()
-    return render_template("broker/audit.html", rows=rows, show_sample_notice=False)
+    return render_template("broker/audit.html", rows=rows, names=auditlog.target_names(rows), show_sample_notice=False)

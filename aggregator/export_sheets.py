@@ -242,7 +242,9 @@ def details_sheet(b: Book) -> None:
             row += 1
         exclusions, other_language = plan_exclusions(plan, lang)
         if exclusions:
-            joined = ("; " if lang == "en" else "、").join(exclusions) + (f" {pick(FALLBACK_MARK, lang)}" if other_language else "")
+            joined = ("、" if (lang == "en") == other_language else "; ").join(exclusions) + (
+                f" {pick(FALLBACK_MARK, lang)}" if other_language else ""
+            )
             merge(ws, row, 0, last, f"{b.t('det.exclusions')}: {joined}", b.styles.get("row", "wrap"))
             ws.set_row(row, wrapped_height([(joined, sum(DETAIL_WIDTHS) - 20)]))
             row += 1

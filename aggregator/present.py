@@ -180,7 +180,7 @@ def plan_terms(quote: Quote, lang: Lang = "ja") -> tuple[tuple[str, str], ...]:
             )
         )
     if exclusions:
-        text = "、".join(exclusions) if ja else "; ".join(exclusions)
+        text = ("、" if ja != other_language else "; ").join(exclusions)  # the separator of the language shown
         rows.append(("主な免責" if ja else "Main exclusions", f"{text} {pick(FALLBACK_MARK, lang)}" if other_language else text))
     return tuple(rows)
 

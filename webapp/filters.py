@@ -43,16 +43,38 @@ def coverage_label(key: CoverageKey | str) -> str:
     return label(CoverageKey(key), _lang())
 
 
+def _script(ch: str) -> str:
+    if "\u30a0" <= ch <= "\u30ff" or ch == "ー":
+        return "katakana"
+    if "\u4e00" <= ch <= "\u9fff" or ch in "々〆":
+        return "kanji"
+    return "other"
+
+
+def phrase_breaks(text: str) -> Markup:
+    """Japanese with <wbr> where a katakana word meets a kanji one, and after ＋ or ・ (サイバーセキュリティ|保険＋|IT業務特約):
+    with `word-break: keep-all` those and the spaces are the only places a narrow column header breaks, never inside a word."""
+    out: list[str] = []
+    for i, ch in enumerate(text):
+        if i:
+            before, now = _script(text[i - 1]), _script(ch)
+            if (before != now and "other" not in (before, now)) or text[i - 1] in "＋・":
+                out.append("<wbr>")
+        out.append(str(escape(ch)))
+    return Markup("".join(out))
+
+
 def localized_html(ja: str, en: str) -> Markup:
     """A carrier's text in the page's language; when only the other language's is given, that text in its own
-    language (so fonts and line-breaking follow it) with a marker saying so."""
+    language (so fonts and line-breaking follow it) with a marker saying so. Japanese gets its phrase breaks."""
     lang = _lang()
     text, fallback = localized_parts(ja, en, lang)  # type: ignore[arg-type]
+    shown_lang = ("ja" if lang == "en" else "en") if fallback else lang
+    body = phrase_breaks(text) if shown_lang == "ja" else escape(text)
     if not fallback:
-        return Markup(escape(text))
-    other = "ja" if lang == "en" else "en"
+        return Markup(body)
     mark = pick(FALLBACK_MARK, lang)  # type: ignore[arg-type]
-    return Markup(f'<span lang="{other}">{escape(text)}</span> <small class="lang-fallback">{escape(mark)}</small>')
+    return Markup(f'<span lang="{shown_lang}">{body}</span> <small class="lang-fallback">{escape(mark)}</small>')
 
 
 # Where a carrier's Japanese name may break across lines: between its words, never inside one (あい|おいニッセイ).

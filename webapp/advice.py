@@ -29,6 +29,7 @@ from aggregator.labels import carrier_name
 from aggregator.matching import PRIORITY_LABELS, Comparison, PriorityKind
 from aggregator.money import Lang, format_premium
 from aggregator.present import plan_name, status_text
+from aggregator.recommendation import recommend
 from aggregator.schema import APPLICANT_LIMITS
 from aggregator.taxonomy import CoverageKey
 from webapp.forms import DEDUCTIBLE_CHOICES, ITEM_CHOICES, LIMIT_CHOICES, RIDER_CHOICES, MultiCheckboxField, label_of, money_choices, opts
@@ -133,6 +134,19 @@ def plan_choices(comparison: Comparison, lang: str) -> dict[str, list[tuple[str,
 def column_of(comparison: Comparison, choice: str) -> int | None:
     carrier, _, code = choice.partition(":")
     return next((i for i, c in enumerate(comparison.columns) if (c.quote.carrier.value, c.quote.plan.code) == (carrier, code)), None)
+
+
+def reasons_left_for_another_plan(form: AdviceForm, comparison: Comparison) -> bool:
+    """True when the reasons are still the candidate's own words (prefilled) while another plan is proposed: they would
+    tell the customer why a plan they are not offered fits best."""
+    advice = recommend(comparison)
+    if advice.proposed is None:
+        return False
+    quote = comparison.columns[advice.proposed].quote
+    if form.plan.data == f"{quote.carrier.value}:{quote.plan.code}":
+        return False
+    written = "\n".join(line.strip() for line in (form.reasons.data or "").strip().splitlines())
+    return written in ("\n".join(advice.reasons_ja), "\n".join(advice.reasons_en))
 
 
 @dataclass

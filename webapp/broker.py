@@ -300,6 +300,9 @@ def propose(request_id: int) -> Any:
     if column is None or every_plan.columns[column].quote.premium_jpy is None:
         form.plan.errors = [*form.plan.errors, _("お引受けできないプランは提案できません")]
         return _request_page(found, version, form)
+    if advising.reasons_left_for_another_plan(form, storage.comparison_of(rater, version, current_app.extensions["comparisons"])[0]):
+        form.reasons.errors = [*form.reasons.errors, _("理由が自動で選んだ候補のままです。ご提案するプランの理由を書いてください")]
+        return _request_page(found, version, form)
     checked = advising.check(form, found, every_plan, column)
     if checked.missing or checked.change_note_missing:
         flash(_("ご意向と異なる点の理由、またはご意向が変わった経緯を記入してください"), "error")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from datetime import timedelta
@@ -119,7 +120,8 @@ def test_a_plan_outside_the_table_can_be_proposed_and_a_declined_one_cannot(app:
     page = broker.get(detail).get_data(as_text=True)
     csrf = _token(broker, detail)
     plans = _plans(page)
-    in_table = {value for value, text in plans.items() if f'<span class="plan-name">{text.split(" — ")[0].split(" ", 1)[1]}</span>' in page}
+    headers = {re.sub(r"<[^>]+>", "", h) for h in re.findall(r'<span class="plan-name">(.*?)</span></th>', page)}
+    in_table = {value for value, text in plans.items() if text.split(" — ")[0].split(" ", 1)[1] in headers}
     assert len(in_table) == 5
     outside = next(p for p in plans if p not in in_table)
     reasons = {**_reasons_for(broker, detail, csrf, outside), "change_note": "ご要望の言い回しを確認"}
@@ -132,6 +134,10 @@ def test_a_plan_outside_the_table_can_be_proposed_and_a_declined_one_cannot(app:
     assert "ご希望に基づく候補:" not in texts
     forged = broker.post(f"{detail}/proposal", data=_form(csrf, "tokio_marine:NO-SUCH-PLAN"))
     assert forged.status_code == 400
+    candidate_reasons = re.search(r'id="reasons"[^>]*>\s*(.*?)</textarea>', broker.get(detail).get_data(as_text=True), re.S)
+    assert candidate_reasons is not None
+    left = broker.post(f"{detail}/proposal", data=_form(csrf, outside, reasons=html.unescape(candidate_reasons.group(1))))
+    assert left.status_code == 400 and "理由が自動で選んだ候補のままです" in left.get_data(as_text=True)
 
 
 def _reasons_for(client: FlaskClient, detail: str, csrf: str, plan: str) -> dict[str, str]:

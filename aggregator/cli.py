@@ -197,7 +197,10 @@ def quote(
     if xlsx is not None:
         import importlib
 
-        importlib.import_module("aggregator.export").write_comparison(comparison, xlsx, lang=lang, applicant=applicant, as_of=day)
+        agency = importlib.import_module("webapp.agency").from_environment()  # the agency's settings, as the web app reads them
+        importlib.import_module("aggregator.export").write_comparison(
+            comparison, xlsx, lang=lang, applicant=applicant, as_of=day, agency=agency
+        )
     if as_json:
         click.echo(json.dumps(comparison_to_data(comparison), ensure_ascii=False, indent=1, sort_keys=True))
         return

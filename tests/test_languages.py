@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from aggregator.present import FALLBACK_MARK, localized, localized_parts, plan_exclusions, plan_name, plan_terms
 from aggregator.schema import Carrier
@@ -68,3 +69,31 @@ def test_an_aig_schedule_without_the_japanese_columns_still_loads_and_says_its_t
     assert plan_name(plan, "ja") == "CyberEdge Essentials (英語のみ)" and plan_name(plan, "en") == "CyberEdge Essentials"
     defence = next(t for t in plan.terms if t.conditions)
     assert defence.conditions == defence.conditions_en == "Within, not in addition to, the Limit of Liability"
+
+
+def test_the_terminal_shows_the_plan_in_the_language_asked() -> None:
+    from click.testing import CliRunner
+
+    from aggregator.cli import main
+
+    japanese = CliRunner().invoke(main, ["carriers", "show", "aig"])
+    english = CliRunner().invoke(main, ["carriers", "show", "aig", "--lang", "en"])
+    assert japanese.exit_code == english.exit_code == 0
+    assert "CyberEdge エッセンシャル [CE-ESS]" in japanese.output and "支払限度額の内枠です" in japanese.output
+    assert "CyberEdge Essentials [CE-ESS]" in english.output and "Within, not in addition to" in english.output
+
+
+def test_the_command_lines_workbook_names_the_agency_from_the_same_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from aggregator.cli import main
+
+    monkeypatch.setenv("AGENCY_NAME", "株式会社みなと保険サービス")
+    monkeypatch.setenv("AGENCY_REGISTRATION_NO", "第12345号")
+    out = tmp_path / "c.xlsx"
+    applicant = Path(__file__).resolve().parents[1] / "fixtures" / "applicants" / "si_vendor.json"
+    result = CliRunner().invoke(main, ["quote", str(applicant), "--xlsx", str(out)])
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(out)
+    texts = "\n".join(str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value)
+    assert "株式会社みなと保険サービス" in texts and "第12345号" in texts and "ご希望に基づく候補" in texts

@@ -59,6 +59,14 @@ def load(config: dict[str, Any]) -> Settings:
     return Settings(agency, policies)
 
 
+def from_environment() -> Agency:
+    """The agency as the same settings give it outside the web app (the command line's workbook): same variables and files."""
+    from webapp import config as settings
+
+    instance = Path(Flask("webapp", instance_relative_config=True).instance_path)
+    return load(settings.load(instance)).agency
+
+
 def setup(app: Flask) -> None:
     app.extensions["agency"] = load(app.config)
 

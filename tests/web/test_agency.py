@@ -73,6 +73,16 @@ def test_the_settings_are_read_from_the_environment_and_the_policy_folder(monkey
     assert "&lt;script&gt;" in privacy and "<script>alert" not in privacy  # a policy file is text, never HTML
     english = _text(client.get("/policies/solicitation?lang=en").get_data(as_text=True))
     assert "法令を守ります" in english and "This policy is available in Japanese only." in english  # no .en.md: the Japanese, said so
+    (policies / "recommendation.md").write_text("書き換えた方針", encoding="utf-8")
+    assert "書き換えた方針" not in client.get("/?lang=ja").get_data(as_text=True)  # the files are read when the app starts
+
+
+def test_the_english_name_falls_back_to_the_name() -> None:
+    from aggregator.agency import Agency
+
+    assert Agency(name="株式会社みなと", registration_no="第1号").display_name("en") == "株式会社みなと"
+    assert Agency(name="株式会社みなと", name_en="Minato", registration_no="第1号").display_name("en") == "Minato"
+    assert not Agency(name="株式会社みなと", registration_no="第1号").placeholder and Agency(name="株式会社みなと").placeholder
 
 
 def test_an_unknown_authority_is_refused(tmp_path: Path) -> None:
@@ -107,5 +117,7 @@ def test_the_workbook_names_the_agency_and_calls_the_plan_a_candidate(tmp_path: 
         assert AGENCY["AGENCY_REGISTRATION_NO"] in everything
         assert (AGENCY["AGENCY_NAME_EN"] if lang == "en" else AGENCY["AGENCY_NAME"]) in everything
         assert all(w in everything for w in words), (lang, words)
+        advice = "\n".join(str(c.value) for row in book.worksheets[1].iter_rows() for c in row if c.value)
+        assert AGENCY["AGENCY_REGISTRATION_NO"] in advice  # the ご提案 sheet names who advises
         notes = "\n".join(str(c.value) for row in book.worksheets[-1].iter_rows() for c in row if c.value)
         assert AGENCY["AGENCY_REGISTRATION_NO"] in notes and "/policies/solicitation" in notes and "/policies/privacy" in notes

@@ -10,7 +10,7 @@ from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, Form, FormField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, StopValidation, ValidationError
 
 from aggregator import clock
 from aggregator.compliance import (
@@ -50,6 +50,24 @@ class WishesForm(Form):  # type: ignore[misc]
     note = TextAreaField(_l("ご要望(お客様のことば)"), validators=[Length(max=APPLICANT_LIMITS["note"].largest)])
 
 
+class DayField(DateField):  # type: ignore[misc]
+    """A date typed or picked; empty is left to DataRequired, and a wrong one says so in the page's language."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError(_l("日付として読めません(例: 2026-11-21)")) from exc
+
+
+def _day_given(_form: Any, field: DateField) -> None:
+    if field.data is None and not field.errors:  # empty (or blank): a date it could not read has said so already
+        raise StopValidation(_l("説明した日を入力してください"))
+
+
 def _not_in_future(_form: Any, field: DateField) -> None:
     if field.data is not None and field.data > clock.today():
         raise ValidationError(_l("今日より後の日付は記録できません"))
@@ -61,9 +79,9 @@ class AdviceForm(FlaskForm):  # type: ignore[misc]
     change_note = TextAreaField(_l("当初のご意向から変わった点の経緯"), validators=[Length(max=4000)])
     plan = SelectField(_l("ご提案するプラン"), validators=[DataRequired(_l("選んでください"))])
     reasons = TextAreaField(_l("提案の理由"), validators=[DataRequired(_l("入力してください")), Length(max=8000)])
-    explained_on = DateField(
+    explained_on = DayField(
         _l("重要事項説明(契約概要・注意喚起情報)の説明日"),
-        validators=[DataRequired(_l("説明した日を入力してください")), _not_in_future],
+        validators=[_day_given, _not_in_future],
     )
 
 

@@ -160,5 +160,18 @@ def _setup_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(broker.bp)
     csrf.exempt(api.bp)  # JSON API: no cookies, no forms; CSRF tokens guard the HTML forms
-    limiter.limit(lambda: app.config["PUBLIC_RATE_LIMIT"], methods=["POST"])(public.bp)
-    limiter.limit(lambda: app.config["PUBLIC_RATE_LIMIT"])(api.bp)
+    # The blueprints and the limiter live as long as the process: their limits are added once, and each request reads
+    # its own app's setting (a limit added per app would stay, and an earlier app's would apply to every later one).
+    if not _RATE_LIMITED:
+        limiter.limit(_public_rate_limit, methods=["POST"])(public.bp)
+        limiter.limit(_public_rate_limit)(api.bp)
+        _RATE_LIMITED.append(True)
+
+
+_RATE_LIMITED: list[bool] = []
+
+
+def _public_rate_limit() -> str:
+    from flask import current_app
+
+    return str(current_app.config["PUBLIC_RATE_LIMIT"])

@@ -89,6 +89,9 @@ def test_public_form_and_api_are_rate_limited(tmp_path: Path) -> None:
     api = [client.get("/api/v1/quotes/none").status_code for _ in range(3)]
     assert api[-1] == 429
     assert "リクエストが多すぎます" in client.get("/api/v1/quotes/none").get_json()["error"]["message"]
+    # Another app in the same process keeps its own limit: the strict one above does not follow it.
+    other = make_app(f"sqlite:///{tmp_path / 'o.sqlite3'}", tmp_path, WTF_CSRF_ENABLED=False, PUBLIC_RATE_LIMIT="100 per minute")
+    assert [other.test_client().get("/api/v1/quotes/none").status_code for _ in range(5)] == [404] * 5
 
 
 def test_oversized_requests_are_refused(tmp_path: Path) -> None:

@@ -124,10 +124,6 @@ def _backup_and_restore(source_url: str, target_url: str, suffix: str, tmp_path:
     with copy.app_context():
         for row in db.session.query(QuoteRequest):
             assert [v.number for v in row.versions] == [1] and row.versions[0].record["comparison_sha256"] == row.versions[0].fingerprint
-    for app in (source, copy):  # close the pools' connections now, not when a later test happens to collect them
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 def test_sqlite_backup_taken_while_quotes_are_written_restores_whole(tmp_path: Path) -> None:

@@ -109,6 +109,23 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return _fresh_postgres_database(server)
 
 
+_APPS: list[Flask] = []  # every app a test made, so its database pool is closed when the test ends
+
+
+@pytest.fixture(autouse=True)
+def _close_database_pools() -> Iterator[None]:
+    """Close the pools of the apps a test made when it ends: a PostgreSQL connection left for the garbage collector
+    warns (ResourceWarning, an error here) in whichever later test happens to collect it."""
+    yield
+    from webapp.extensions import db
+
+    while _APPS:
+        app = _APPS.pop()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
 def make_app(database_url: str, tmp_path: Path, **extra: Any) -> Flask:
     config = {
         "TESTING": True,
@@ -117,7 +134,9 @@ def make_app(database_url: str, tmp_path: Path, **extra: Any) -> Flask:
         "PUBLIC_RATE_LIMIT": "1000 per minute",
         **extra,
     }
-    return create_app(config)
+    app = create_app(config)
+    _APPS.append(app)
+    return app
 
 
 @pytest.fixture

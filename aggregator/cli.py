@@ -14,6 +14,7 @@ from aggregator import clock
 from aggregator.bounds import build_rater
 from aggregator.labels import BASIS_LABELS, SAMPLE_NOTICE, STATUS_LABELS, carrier_name, limit_text, line_name, pick
 from aggregator.money import Lang, format_yen
+from aggregator.present import localized, plan_name
 from aggregator.rating import Rater
 from aggregator.schema import CAP_ON_CREDITS, CAP_ON_NET, ROUNDING_NAMES, STEP_NAMES, Carrier, CarrierData, Line, Plan
 from aggregator.serialize import to_data
@@ -109,7 +110,7 @@ def carriers_show(carrier: str, data: Path | None, as_json: bool, lang: Lang) ->
 
 def _plan_table(plan: Plan, lang: Lang) -> str:
     ja = lang == "ja"
-    title = f"{carrier_name(plan.carrier, lang)} {plan.name} [{plan.code}] — {line_name(plan.line, lang)}"
+    title = f"{carrier_name(plan.carrier, lang)} {plan_name(plan, lang)} [{plan.code}] — {line_name(plan.line, lang)}"
     limits = " / ".join(format_yen(n, lang) for n in plan.limit_options_jpy)
     deductibles = " / ".join(format_yen(n, lang) for n in plan.deductible_options_jpy)
     head = [
@@ -144,7 +145,7 @@ def _plan_table(plan: Plan, lang: Lang) -> str:
                 f"{term.payout_ratio_pct}%",
                 caps,
                 format_yen(term.deductible_jpy, lang) if term.deductible_jpy is not None else ("基本免責" if ja else "policy"),
-                term.conditions,
+                localized(term.conditions, term.conditions_en, lang),
                 term.wording,
             ]
         )
@@ -200,7 +201,10 @@ def quote(
     if xlsx is not None:
         import importlib
 
-        importlib.import_module("aggregator.export").write_comparison(comparison, xlsx, lang=lang, applicant=applicant, as_of=day)
+        agency = importlib.import_module("webapp.agency").from_environment()  # the agency's settings, as the web app reads them
+        importlib.import_module("aggregator.export").write_comparison(
+            comparison, xlsx, lang=lang, applicant=applicant, as_of=day, agency=agency
+        )
     if as_json:
         click.echo(json.dumps(comparison_to_data(comparison), ensure_ascii=False, indent=1, sort_keys=True))
         return

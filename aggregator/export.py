@@ -13,12 +13,14 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from aggregator import export_current
+from aggregator.agency import Agency
+from aggregator.compliance import AdviceRecord
 from aggregator.current import MARK_SIGNS, Mark
 from aggregator.export_book import LINE_HEIGHT, ROW_HEIGHT, Book, display_width, merge, wrapped_height
 from aggregator.labels import carrier_name, line_name
 from aggregator.matching import Cell, CellKind, Comparison, column_title
 from aggregator.money import Lang
-from aggregator.present import cell_notes, nearest_product, plan_terms, pool_label, status_text
+from aggregator.present import cell_notes, nearest_product, plan_name, plan_terms, pool_label, status_text
 from aggregator.recommendation import Recommendation, recommend
 from aggregator.schema import Applicant, QuoteStatus
 from aggregator.taxonomy import CATEGORY_LABELS, label
@@ -43,30 +45,45 @@ def write_comparison(
     applicant: Applicant,
     as_of: date,
     advice: Recommendation | None = None,
+    agency: Agency | None = None,
+    record: AdviceRecord | None = None,
 ) -> None:
-    """Write the comparison workbook to a file (appearing whole or not at all) or to a binary stream."""
+    """Write the comparison workbook to a file (appearing whole or not at all) or to a binary stream.
+
+    `agency` is who gives the advice (its name, registration and policy go on the recommendation and notes sheets);
+    `record` a broker's confirmed proposal, without which the plan shown is a candidate from the customer's wishes.
+    """
     advice = advice or recommend(comparison)
     if isinstance(target, (str, Path)):
         path = Path(target)
         part = path.with_name(path.name + ".part")
         try:
-            _write(str(part), comparison, advice, applicant, as_of, lang)
+            _write(str(part), comparison, advice, applicant, as_of, lang, agency, record)
         except BaseException:
             part.unlink(missing_ok=True)
             raise
         part.replace(path)
         return
     buffer = io.BytesIO()
-    _write(buffer, comparison, advice, applicant, as_of, lang)
+    _write(buffer, comparison, advice, applicant, as_of, lang, agency, record)
     target.write(buffer.getvalue())
 
 
-def _write(target: str | BinaryIO, comparison: Comparison, advice: Recommendation, applicant: Applicant, as_of: date, lang: Lang) -> None:
+def _write(
+    target: str | BinaryIO,
+    comparison: Comparison,
+    advice: Recommendation,
+    applicant: Applicant,
+    as_of: date,
+    lang: Lang,
+    agency: Agency | None,
+    record: AdviceRecord | None,
+) -> None:
     from aggregator import export_scenarios, export_sheets
 
     book = new_workbook(target)
     line = comparison.columns[0].quote.line if comparison.columns else applicant.lines[0]
-    b = Book(book, Styles(book), comparison, advice, applicant, as_of, lang, line)
+    b = Book(book, Styles(book), comparison, advice, applicant, as_of, lang, line, agency, record)
     fingerprint = export_sheets.fingerprint(comparison)
     set_properties(
         book,
@@ -115,9 +132,12 @@ def comparison_sheet(b: Book) -> None:
     ws = b.sheet("sheet.comparison", [ITEM_WIDTH, NEED_WIDTH, *([width] * (last - 1))])
     st = b.styles
     row = b.head(ws, last, f"{b.title}")
-    proposed = b.advice.proposed
-    if proposed is not None:
-        merge(ws, row, 0, last, b.t("cmp.proposed", plan=column_title(columns[proposed], b.lang)), st.get("bold"))
+    proposed = b.marked
+    if b.record is not None:
+        key = "cmp.proposed" if proposed is not None else "cmp.proposed_elsewhere"
+        merge(ws, row, 0, last, b.t(key, plan=b.record.plan.title(b.lang)), st.get("bold"))
+    elif proposed is not None:
+        merge(ws, row, 0, last, b.t("cmp.candidate", plan=column_title(columns[proposed], b.lang)), st.get("bold"))
     else:
         merge(ws, row, 0, last, b.t("cmp.none"), st.get("notice"))
     for ns in b.comparison.not_sold:
@@ -137,11 +157,13 @@ def comparison_sheet(b: Book) -> None:
     for i, column in enumerate(columns):
         quote = column.quote
         ws.write_string(top, first + i, carrier_name(quote.carrier, b.lang), st.get("header"))
-        ws.write_string(top + 1, first + i, sheet_text(quote.plan.name), st.get("subheader", *(("proposed",) if i == proposed else ())))
+        ws.write_string(
+            top + 1, first + i, sheet_text(plan_name(quote.plan, b.lang)), st.get("subheader", *(("proposed",) if i == proposed else ()))
+        )
     if not columns:
         ws.merge_range(top, first, top + 1, first, b.t("cmp.empty"), st.get("subheader"))
     export_current.header(b, ws, top)
-    names = [c.quote.plan.name for c in columns] or [""]
+    names = [plan_name(c.quote.plan, b.lang) for c in columns] or [""]
     # Two lines at least: bold plan names run wider than the estimate, and a header should not clip.
     ws.set_row(top + 1, max(wrapped_height([(max(names, key=display_width), width)]), ROW_HEIGHT + LINE_HEIGHT))
     ws.repeat_rows(top, top + 1)
@@ -184,7 +206,7 @@ def _summary_rows(b: Book, ws: Any, row: int) -> int:
             ws.write_datetime(row + 4, col, quote.valid_until, st.get("cell", "center", num=date_format(lang)))
         else:
             b.yen(ws, row + 4, col, None, "cell")
-        _rank_cell(b, ws, row + 5, col, ranks[i].rank if i in ranks else None, proposed=i == b.advice.proposed)
+        _rank_cell(b, ws, row + 5, col, ranks[i].rank if i in ranks else None, proposed=i == b.marked)
         short = column.total_shortfall_jpy
         if short:
             ws.write_number(row + 6, col, short, st.get("cell", "short", num=shortfall_format(lang)))
@@ -200,7 +222,8 @@ def _rank_cell(b: Book, ws: Any, row: int, col: int, rank: int | None, *, propos
         ws.write_string(row, col, b.t("cmp.excluded"), st.get("cell", "center", "muted"))
         return
     if proposed:
-        num = '"◎ #"0" (proposed)"' if en else '"◎ "0"位 (ご提案)"'
+        mark = b.t("rank.proposed" if b.record is not None else "rank.candidate")
+        num = f'"◎ #"0" ({mark})"' if en else f'"◎ "0"位 ({mark})"'
         ws.write_number(row, col, rank, st.get("cell", "center", "proposed", num=num))
     else:
         ws.write_number(row, col, rank, st.get("cell", "center", num='"#"0' if en else '0"位"'))

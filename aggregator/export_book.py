@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from aggregator.agency import Agency
+from aggregator.compliance import AdviceRecord
 from aggregator.export_text import text
 from aggregator.labels import SAMPLE_NOTICE, line_name, pick
 from aggregator.matching import Comparison
@@ -33,6 +35,19 @@ class Book:
     as_of: date
     lang: Lang
     line: Line
+    agency: Agency | None = None  # who gives the advice: shown on the recommendation and notes sheets
+    record: AdviceRecord | None = None  # a broker's confirmed proposal; None: the plan shown is a candidate
+
+    @property
+    def marked(self) -> int | None:
+        """The column marked ◎: the broker's proposed plan when it is in this table, else (before any) the candidate."""
+        if self.record is None:
+            return self.advice.proposed
+        plan = self.record.plan
+        return next(
+            (i for i, c in enumerate(self.comparison.columns) if (c.quote.carrier, c.quote.plan.code) == (plan.carrier, plan.plan_code)),
+            None,
+        )
 
     @property
     def sample(self) -> bool:

@@ -7,6 +7,7 @@ from typing import Any
 from aggregator.contract_check import STATUS_LABELS, ContractCheck
 from aggregator.export_book import Book, display_width, merge, wrapped_height
 from aggregator.labels import carrier_name, pick
+from aggregator.present import plan_name
 from aggregator.scenario_words import assumption_rows
 from aggregator.scenarios import ScenarioPlan, ScenarioResult
 from aggregator.taxonomy import label
@@ -52,7 +53,9 @@ def contract_sheet(b: Book) -> None:
         words = plan.text_en if lang == "en" else plan.text_ja
         if plan.wording:
             words += f" ({b.t('con.wording')}: {plan.wording})"
-        ws.write_string(row, 0, sheet_text(f"{carrier_name(quote.carrier, lang)} {quote.plan.name}"), st.get("row", "wrap", "bold"))
+        ws.write_string(
+            row, 0, sheet_text(f"{carrier_name(quote.carrier, lang)} {plan_name(quote.plan, lang)}"), st.get("row", "wrap", "bold")
+        )
         merge(ws, row, 1, last, words, st.get("row", "wrap", *(("short",) if plan.warn else ())))
         ws.set_row(row, wrapped_height([(words, sum(CONTRACT_WIDTHS[1:]))]))
         row += 1
@@ -117,8 +120,9 @@ def _plan_header(b: Book, ws: Any, row: int, first: str, second: str) -> None:
     names = []
     for i, column in enumerate(b.comparison.columns):
         ws.write_string(row, 2 + i, carrier_name(column.quote.carrier, b.lang), st.get("header"))
-        ws.write_string(row + 1, 2 + i, sheet_text(column.quote.plan.name), st.get("subheader"))
-        names.append(column.quote.plan.name)
+        name = plan_name(column.quote.plan, b.lang)
+        ws.write_string(row + 1, 2 + i, sheet_text(name), st.get("subheader"))
+        names.append(name)
     ws.set_row(row + 1, wrapped_height([(max(names or [""], key=display_width), PLAN_WIDTH)]))
 
 

@@ -8,6 +8,7 @@ from aggregator.export_book import Book, merge, wrapped_height
 from aggregator.export_text import APPLICANT_LABELS, ASSUMPTION_LABELS
 from aggregator.labels import BASIS_LABELS, SAMPLE_NOTICE, STATUS_LABELS, TRIGGER_LABELS, carrier_name, limit_text, pick
 from aggregator.matching import PRIORITY_LABELS, STATUS_LABELS_QUOTE, Column, Comparison
+from aggregator.present import FALLBACK_MARK, localized, plan_exclusions, plan_name
 from aggregator.schema import CONTRACT_TYPE_NAMES, CONTROL_NAMES, INDUSTRY_NAMES, POLICY_POOL, CoverageTerm, QuoteStatus, TermStatus
 from aggregator.taxonomy import CATEGORY_LABELS, KEY_INFO, CoverageKey, label
 from aggregator.xlsxstyle import count_format, date_format, date_text, sheet_text, shortfall_format, yen_format, zero_format
@@ -28,7 +29,7 @@ def _table_header(b: Book, ws: Any, row: int, keys: list[str]) -> None:
 
 
 def _plan_name(b: Book, column: Column) -> str:
-    return f"{carrier_name(column.quote.carrier, b.lang)} {column.quote.plan.name}"
+    return f"{carrier_name(column.quote.carrier, b.lang)} {plan_name(column.quote.plan, b.lang)}"
 
 
 # --------------------------------------------------------------- ご提案 ---
@@ -37,24 +38,44 @@ REC_WIDTHS = [8, 20, 30, 14, 16, 16, 12, 76]
 
 
 def recommendation_sheet(b: Book, sha256: str) -> None:
-    """What the customer asked for, the plan proposed and why, every plan compared: the 比較推奨 record."""
+    """Who advises, what the customer asked for, the plan proposed and why, every plan compared: the 比較推奨 record.
+
+    Before a broker has confirmed the wishes the plan is a candidate from the customer's input (ご希望に基づく候補);
+    after, the broker's record: the wishes as first heard and as confirmed, the plan, departures and their reasons.
+    """
     ws = b.sheet("sheet.recommendation", REC_WIDTHS)
     row = b.head(ws, len(REC_WIDTHS) - 1, b.t("rec.title"))
-    row = _wishes(b, ws, row)
+    row = agency_rows(b, ws, row)
+    row = _wishes(b, ws, row + 1) if b.record is None else _confirmed(b, ws, row + 1)
     row = _ranking(b, ws, row + 1)
     _record(b, ws, row + 1, sha256)
 
 
+def agency_rows(b: Book, ws: Any, row: int) -> int:
+    """The agency's name, registration, authority and recommendation policy (保険業法 294条の2), one row each."""
+    if b.agency is None:
+        return row
+    merge(ws, row, 0, len(REC_WIDTHS) - 1, b.t("agency.title"), b.styles.get("group"))
+    row += 1
+    for name, value in b.agency.lines(b.lang):
+        row = _pair_text(b, ws, row, name, value)
+    return row
+
+
 def _pair(b: Book, ws: Any, row: int, key: str, value: str | int | None, *, yen: bool = False) -> int:
     """A label and its value across the sheet; returns the next row."""
-    st, last = b.styles, len(REC_WIDTHS) - 1
-    merge(ws, row, 0, 1, b.t(key), st.get("label"))
     if yen and isinstance(value, int):
+        merge(ws, row, 0, 1, b.t(key), b.styles.get("label"))
         b.yen(ws, row, 2, value, "row")
-    else:
-        shown = "—" if value in (None, "") else str(value)
-        merge(ws, row, 2, last, shown, st.get("row", "wrap"))
-        ws.set_row(row, wrapped_height([(shown, sum(REC_WIDTHS[2:]))]))
+        return row + 1
+    return _pair_text(b, ws, row, b.t(key), "—" if value in (None, "") else str(value))
+
+
+def _pair_text(b: Book, ws: Any, row: int, name: str, shown: str) -> int:
+    st, last = b.styles, len(REC_WIDTHS) - 1
+    merge(ws, row, 0, 1, name, st.get("label"))
+    merge(ws, row, 2, last, shown, st.get("row", "wrap"))
+    ws.set_row(row, wrapped_height([(shown, sum(REC_WIDTHS[2:])), (name, sum(REC_WIDTHS[:2]))]))
     return row + 1
 
 
@@ -66,26 +87,68 @@ def _wishes(b: Book, ws: Any, row: int) -> int:
     row = _pair(b, ws, row, "rec.items", "・".join(label(k, lang) for k in priorities.items))
     row = _pair(b, ws, row, "rec.min_limit", priorities.min_limit_jpy, yen=True)
     row = _pair(b, ws, row, "rec.note", priorities.note)
-    merge(ws, row + 1, 0, last, b.t("rec.plan"), st.get("group"))
+    merge(ws, row + 1, 0, last, b.t("rec.candidate"), st.get("group"))
     row += 2
+    merge(ws, row, 0, last, b.t("rec.candidate_note"), st.get("row", "wrap", "muted"))
+    row += 1
     proposed = b.comparison.columns[b.advice.proposed] if b.advice.proposed is not None else None
     row = _pair(b, ws, row, "rec.plan", _plan_name(b, proposed) if proposed is not None else b.t("rec.none"))
     if proposed is not None:
         row = _pair(b, ws, row, "cmp.premium", proposed.quote.premium_jpy, yen=True)
     reasons = b.advice.reasons_en if lang == "en" else b.advice.reasons_ja
-    merge(ws, row, 0, 1, b.t("rec.why"), st.get("label"))
-    for reason in reasons:
-        merge(ws, row, 2, last, reason, st.get("row", "wrap"))
-        ws.set_row(row, wrapped_height([(reason, sum(REC_WIDTHS[2:]))]))
-        row += 1
+    row = _lines(b, ws, row, b.t("rec.why"), list(reasons))
     tradeoffs = b.advice.tradeoffs_en if lang == "en" else b.advice.tradeoffs_ja
-    if tradeoffs:
-        merge(ws, row, 0, 1, b.t("rec.tradeoffs"), st.get("label"))
-        for text in tradeoffs:
-            merge(ws, row, 2, last, text, st.get("row", "wrap"))
-            ws.set_row(row, wrapped_height([(text, sum(REC_WIDTHS[2:]))]))
-            row += 1
+    return _lines(b, ws, row, b.t("rec.tradeoffs"), list(tradeoffs)) if tradeoffs else row
+
+
+def _lines(b: Book, ws: Any, row: int, name: str, lines: list[str]) -> int:
+    """A label beside several lines of text, one row each."""
+    st, last = b.styles, len(REC_WIDTHS) - 1
+    merge(ws, row, 0, 1, name, st.get("label"))
+    for text in lines or ["—"]:
+        merge(ws, row, 2, last, text, st.get("row", "wrap"))
+        ws.set_row(row, wrapped_height([(text, sum(REC_WIDTHS[2:]))]))
+        row += 1
     return row
+
+
+def _wish_rows(b: Book, ws: Any, row: int, wishes: Any) -> int:
+    from aggregator.compliance import FIELD_LABELS, wish_text
+
+    for name, pair in FIELD_LABELS.items():
+        row = _pair_text(b, ws, row, pick(pair, b.lang), wish_text(wishes, name, b.lang))
+    return row
+
+
+def _confirmed(b: Book, ws: Any, row: int) -> int:
+    """The broker's record: 意向把握 → 意向確認 → 比較推奨, with the day the key facts were explained."""
+    record = b.record
+    assert record is not None
+    st, lang, last = b.styles, b.lang, len(REC_WIDTHS) - 1
+    merge(ws, row, 0, last, b.t("rec.initial"), st.get("group"))
+    row = _wish_rows(b, ws, row + 1, record.initial)
+    merge(ws, row + 1, 0, last, b.t("rec.final"), st.get("group"))
+    row = _wish_rows(b, ws, row + 2, record.final)
+    row = _lines(b, ws, row, b.t("rec.changes"), [c.text(lang) for c in record.changes] or [b.t("rec.no_change")])
+    if record.change_note:
+        row = _pair_text(b, ws, row, b.t("rec.change_note"), record.change_note)
+    merge(ws, row + 1, 0, last, b.t("rec.confirmed"), st.get("group"))
+    row = _pair_text(b, ws, row + 2, b.t("rec.plan"), record.plan.title(lang))
+    if record.plan.premium_jpy is not None:
+        row = _pair(b, ws, row, "cmp.premium", record.plan.premium_jpy, yen=True)
+    row = _lines(b, ws, row, b.t("rec.why"), [line for line in record.reasons.splitlines() if line.strip()])
+    departures = [f"{d.text(lang)} — {d.reason}" for d in record.departures] or [b.t("rec.no_departure")]
+    row = _lines(b, ws, row, b.t("rec.departures"), departures)
+    if record.version is not None:
+        row = _pair_text(b, ws, row, b.t("rec.version"), b.t("rec.version_n", n=str(record.version)))
+    for key, day in (("rec.proposed_on", record.proposed_on), ("rec.explained", record.explained_on)):
+        merge(ws, row, 0, 1, b.t(key), st.get("label"))
+        if day is not None:
+            ws.write_datetime(row, 2, day, st.get("row", num=date_format(lang)))
+        else:
+            ws.write_string(row, 2, "—", st.get("row"))
+        row += 1
+    return _pair_text(b, ws, row, b.t("rec.by"), record.by or "—")
 
 
 def _ranking(b: Book, ws: Any, row: int) -> int:
@@ -101,13 +164,13 @@ def _ranking(b: Book, ws: Any, row: int) -> int:
     for ranked in comparison.ranking:
         column = comparison.columns[ranked.column]
         quote = column.quote
-        mark = ("proposed",) if ranked.column == b.advice.proposed else ()
+        mark = ("proposed",) if ranked.column == b.marked else ()
         if ranked.rank is None:
             ws.write_string(row, 0, b.t("cmp.excluded"), st.get("row", "center", "muted"))
         else:
             ws.write_number(row, 0, ranked.rank, st.get("row", "center", *mark, num='"#"0' if lang == "en" else '0"位"'))
         ws.write_string(row, 1, carrier_name(quote.carrier, lang), st.get("row", "wrap", *mark))
-        ws.write_string(row, 2, sheet_text(quote.plan.name), st.get("row", "wrap", *mark))
+        ws.write_string(row, 2, sheet_text(plan_name(quote.plan, lang)), st.get("row", "wrap", *mark))
         ws.write_string(row, 3, pick(STATUS_LABELS_QUOTE[quote.status], lang), st.get("row", "wrap"))
         b.yen(ws, row, 4, quote.premium_jpy if quote.status is not QuoteStatus.DECLINED else None, "row")
         short = column.total_shortfall_jpy
@@ -117,7 +180,7 @@ def _ranking(b: Book, ws: Any, row: int) -> int:
         ws.write_string(row, 6, sheet_text(quote.rate_version), st.get("row", "center"))
         explanation = "\n".join(f"・{r}" for r in (ranked.reasons_en if lang == "en" else ranked.reasons_ja))
         ws.write_string(row, 7, sheet_text(explanation), st.get("row", "wrap"))
-        ws.set_row(row, wrapped_height([(explanation, REC_WIDTHS[7]), (quote.plan.name, REC_WIDTHS[2])]))
+        ws.set_row(row, wrapped_height([(explanation, REC_WIDTHS[7]), (plan_name(quote.plan, lang), REC_WIDTHS[2])]))
         row += 1
     return row
 
@@ -165,7 +228,7 @@ def details_sheet(b: Book) -> None:
         title = b.t(
             "det.plan",
             carrier=carrier_name(plan.carrier, lang),
-            plan=plan.name,
+            plan=plan_name(plan, lang),
             code=plan.code,
             product=plan.product,
             rate=column.quote.rate_version or plan.rate_version,
@@ -179,8 +242,11 @@ def details_sheet(b: Book) -> None:
         if plan.retroactive:
             merge(ws, row, 0, last, f"{b.t('det.retroactive')}: {plan.retroactive}", b.styles.get("row", "wrap"))
             row += 1
-        if plan.exclusions:
-            joined = ("; " if lang == "en" else "、").join(plan.exclusions)
+        exclusions, other_language = plan_exclusions(plan, lang)
+        if exclusions:
+            joined = ("、" if (lang == "en") == other_language else "; ").join(exclusions) + (
+                f" {pick(FALLBACK_MARK, lang)}" if other_language else ""
+            )
             merge(ws, row, 0, last, f"{b.t('det.exclusions')}: {joined}", b.styles.get("row", "wrap"))
             ws.set_row(row, wrapped_height([(joined, sum(DETAIL_WIDTHS) - 20)]))
             row += 1
@@ -227,7 +293,7 @@ def _term_row(b: Book, ws: Any, row: int, column: Column, key: CoverageKey, term
         ws.write_number(row, 10, term.waiting_hours, st.get("row", num=count_format("時間", "h", lang)))
     else:
         b.yen(ws, row, 10, None, "row")
-    conditions = term.conditions
+    conditions = localized(term.conditions, term.conditions_en, lang)
     scope = (term.scope_en or term.scope) if lang == "en" else term.scope
     if scope:
         conditions = f"{b.t('det.scope')}: {scope}\n{conditions}" if conditions else f"{b.t('det.scope')}: {scope}"
@@ -367,7 +433,7 @@ def _underwriting_rows(b: Book, ws: Any, row: int, column: Column) -> int:
     mood = {QuoteStatus.DECLINED: ("declined",), QuoteStatus.QUOTED: ()}.get(quote.status, ("pending",))
     for kind, words, asked, quoted, days in entries:
         ws.write_string(row, 0, carrier_name(quote.carrier, lang), st.get("row", "wrap"))
-        ws.write_string(row, 1, sheet_text(quote.plan.name), st.get("row", "wrap"))
+        ws.write_string(row, 1, sheet_text(plan_name(quote.plan, lang)), st.get("row", "wrap"))
         ws.write_string(row, 2, pick(STATUS_LABELS_QUOTE[quote.status], lang), st.get("row", "center", "wrap", *mood))
         ws.write_string(row, 3, b.t(kind), st.get("row", *(("notice",) if kind == "uw.decline" else ())))
         ws.write_string(row, 4, sheet_text(words), st.get("row", "wrap"))
@@ -382,7 +448,7 @@ def _underwriting_rows(b: Book, ws: Any, row: int, column: Column) -> int:
             ws.write_number(row, 7, days, st.get("row", num='"within "0" days"' if lang == "en" else '0"日以内"'))
         else:
             ws.write_blank(row, 7, None, st.get("row"))
-        ws.set_row(row, wrapped_height([(words, UW_WIDTHS[4]), (quote.plan.name, UW_WIDTHS[1])]))
+        ws.set_row(row, wrapped_height([(words, UW_WIDTHS[4]), (plan_name(quote.plan, lang), UW_WIDTHS[1])]))
         row += 1
     return row
 
@@ -403,11 +469,29 @@ def notes_sheet(b: Book) -> None:
     lines += [(b.t(k), "") for k in ("notes.promise", "notes.terms", "notes.delay")]
     lines += [(text, "") for text in _validity(b)]
     lines += [(b.t(k), "") for k in ("notes.underwriting", "notes.premium", "legend.needs")]
+    if b.record is None:
+        lines.append((b.t("notes.candidate"), ""))
+    lines += [(text, "") for text in _agency_notes(b)]
     for words, look in lines:
         ws.write_string(row, 0, "•" if lang == "en" else "・", st.get("wrap"))
         ws.write_string(row, 1, sheet_text(words), st.get("wrap", *((look,) if look else ())))
         ws.set_row(row, wrapped_height([(words, NOTES_WIDTHS[1])]))
         row += 1
+
+
+def _agency_notes(b: Book) -> list[str]:
+    agency, lang = b.agency, b.lang
+    if agency is None:
+        return []
+    out = [
+        b.t("notes.agency", agency=agency.display_name(lang), no=agency.registration(lang), authority=agency.authority_text(lang)),
+        b.t("notes.policy", policy=agency.policy(lang)),
+    ]
+    if agency.solicitation_url:
+        out.append(b.t("notes.solicitation", url=agency.solicitation_url))
+    if agency.privacy_url:
+        out.append(b.t("notes.privacy", url=agency.privacy_url))
+    return out
 
 
 def _validity(b: Book) -> list[str]:

@@ -21,7 +21,20 @@ TEXT: dict[str, tuple[str, str]] = {
     "doc.keywords": ("比較表, 見積もり, {line}", "comparison, quotes, {line}"),
     "doc.quoted": ("見積日 {day}", "Quoted on {day}"),
     # comparison sheet
-    "cmp.proposed": ("◎ ご提案: {plan}(理由は「ご提案」シート)", "◎ Proposed: {plan} (reasons on the Recommendation sheet)"),
+    "cmp.proposed": (
+        "◎ 担当者からのご提案: {plan}(理由は「ご提案」シート)",
+        "◎ Proposed by your adviser: {plan} (reasons on the Recommendation sheet)",
+    ),
+    "cmp.candidate": (
+        "◎ ご希望に基づく候補: {plan}(担当者がご意向を確認する前の候補です。理由は「ご提案」シート)",
+        "◎ Candidate from your stated wishes: {plan} (before an adviser confirms your wishes; reasons on the Recommendation sheet)",
+    ),
+    "cmp.proposed_elsewhere": (
+        "◎ 担当者からのご提案: {plan}(この比較表にないプランです。理由は「ご提案」シート)",
+        "◎ Proposed by your adviser: {plan} (a plan outside this table; reasons on the Recommendation sheet)",
+    ),
+    "rank.candidate": ("候補", "candidate"),
+    "rank.proposed": ("ご提案", "proposed"),
     "cmp.none": ("ご希望の条件に合うプランはありません(「ご提案」シート)", "No plan meets the request (see the Recommendation sheet)"),
     "cmp.empty": ("この条件でお見積もりできるプランはありません。", "No plan can be quoted for this request."),
     "cmp.item": ("補償項目", "Coverage item"),
@@ -122,6 +135,25 @@ TEXT: dict[str, tuple[str, str]] = {
     "rec.record": ("記録", "Record"),
     "rec.fingerprint": ("比較データの指紋(SHA-256)", "Comparison fingerprint (SHA-256)"),
     "rec.as_of": ("見積日", "Quote date"),
+    "rec.candidate": ("ご希望に基づく候補", "Candidate from your stated wishes"),
+    "rec.candidate_note": (
+        "ご入力のご希望から自動で選んだ候補です。担当者がご意向を確認してから、正式にご提案します。",
+        "Chosen automatically from the wishes you entered; an adviser confirms your wishes before making a proposal.",
+    ),
+    "rec.confirmed": ("担当者からのご提案", "Proposed by your adviser"),
+    "rec.initial": ("意向把握: 当初のご意向", "Your wishes as first heard"),
+    "rec.final": ("意向確認: 最終的なご意向", "Your wishes as confirmed"),
+    "rec.changes": ("当初からの変更", "Changed since first heard"),
+    "rec.change_note": ("変更の経緯", "Why they changed"),
+    "rec.no_change": ("変更なし", "No change"),
+    "rec.departures": ("ご意向と異なる点と、その理由", "Where the proposal departs from your wishes, and why"),
+    "rec.no_departure": ("なし(ご意向どおりです)", "None: the proposal meets your wishes"),
+    "rec.explained": ("重要事項説明(契約概要・注意喚起情報)の説明日", "Key facts (contract summary and warnings) explained on"),
+    "rec.by": ("担当者", "Adviser"),
+    "rec.proposed_on": ("ご提案日", "Proposed on"),
+    "rec.version": ("比較した見積もり", "Quotes compared"),
+    "rec.version_n": ("第{n}版", "version {n}"),
+    "agency.title": ("取扱代理店", "Your agency"),
     # details sheet
     "det.title": ("補償詳細(各社の文言・条件)", "Coverage details (each carrier's own wording and conditions)"),
     "det.plan": (
@@ -246,6 +278,17 @@ TEXT: dict[str, tuple[str, str]] = {
     "legend.current": (
         "現在のご契約との比較: ↑ 現在より手厚い、＝ 同じ、↓ 現在より薄い(不明の項目は比べていません)",
         "Against the current policy: ↑ better, ＝ the same, ↓ less (items not known are not compared)",
+    ),
+    "notes.agency": (
+        "この比較表は{agency}(登録番号 {no})がお渡しするものです。{authority}",
+        "This comparison comes from {agency} (registration no. {no}). {authority}",
+    ),
+    "notes.policy": ("比較推奨販売の方針: {policy}", "Our recommendation policy: {policy}"),
+    "notes.solicitation": ("勧誘方針: {url}", "Our solicitation policy: {url}"),
+    "notes.privacy": ("個人情報の取扱い(プライバシーポリシー): {url}", "Our privacy policy: {url}"),
+    "notes.candidate": (
+        "「ご提案」シートのプランは、ご入力のご希望に基づく候補です。担当者がご意向を確認してから正式にご提案します。",
+        "The plan on the Recommendation sheet is a candidate from the wishes you entered; an adviser confirms your wishes before proposing.",
     ),
 }
 

@@ -81,6 +81,8 @@ class Cell:
     scope: str = ""  # narrower than the item's name: never ★ over a full cover
     scope_en: str = ""
     limit_stated: bool = True  # False: covered, but the plan states no limit of its own for it (要確認)
+    conditions_en: str = ""
+    parent_label_en: str = ""
 
     @property
     def full_scope(self) -> bool:
@@ -253,6 +255,8 @@ def _cell(row: Row, term: CoverageTerm | None, kind: CellKind, quote: Quote, pai
         scope=term.scope if term is not None else "",
         scope_en=term.scope_en if term is not None else "",
         limit_stated=stated or not covered,
+        conditions_en=term.conditions_en if term is not None else "",
+        parent_label_en=parent.label_en if parent is not None else "the policy limit",
     )
 
 
@@ -447,7 +451,9 @@ def _ordinal(n: int) -> str:
 
 def column_title(column: Column, lang: str = "ja") -> str:
     quote = column.quote
-    return f"{carrier_name(quote.carrier, 'en' if lang == 'en' else 'ja')} {quote.plan.name}"
+    from aggregator.present import plan_name
+
+    return f"{carrier_name(quote.carrier, 'en' if lang == 'en' else 'ja')} {plan_name(quote.plan, 'en' if lang == 'en' else 'ja')}"
 
 
 __all__ = ["STATUS_LABELS", "Cell", "CellKind", "Column", "Comparison", "Priorities", "PriorityKind", "Ranked", "Row", "compare", "explain"]

@@ -25,6 +25,46 @@ def yen(amount: int | None, lang: Lang = "ja") -> str:
     return "—" if amount is None else format_yen(amount, lang)
 
 
+# Shown after a carrier's text that is not in the page's language (its files give only the other).
+FALLBACK_MARK = ("(英語のみ)", "(Japanese only)")
+
+
+def localized_parts(ja: str, en: str, lang: Lang = "ja") -> tuple[str, bool]:
+    """A carrier's text in the page's language, and True when only the other language's was given.
+
+    `ja` is the Japanese (a carrier that writes only English puts the same words in both), `en` the English or "".
+    """
+    if lang == "en":
+        return (en, False) if en else (ja, bool(ja))
+    if ja and ja != en:
+        return ja, False
+    return (ja or en), bool(ja or en)
+
+
+def localized(ja: str, en: str, lang: Lang = "ja") -> str:
+    """The text with a marker when it is the other language's: (英語のみ) on a Japanese page, (Japanese only) on an English one."""
+    text, fallback = localized_parts(ja, en, lang)
+    return f"{text} {pick(FALLBACK_MARK, lang)}" if fallback else text
+
+
+def plan_name(plan: Plan, lang: Lang = "ja") -> str:
+    return localized(plan.name, plan.name_en, lang)
+
+
+def plan_exclusions(plan: Plan, lang: Lang = "ja") -> tuple[tuple[str, ...], bool]:
+    """The plan's main exclusions in the page's language, and True when they are the other language's."""
+    if lang == "en":
+        return (plan.exclusions_en, False) if plan.exclusions_en else (plan.exclusions, bool(plan.exclusions))
+    if plan.exclusions and plan.exclusions != plan.exclusions_en:
+        return plan.exclusions, False
+    chosen = plan.exclusions or plan.exclusions_en
+    return chosen, bool(chosen)
+
+
+def cell_conditions(cell: Cell, lang: Lang = "ja") -> str:
+    return localized(cell.conditions, cell.conditions_en, lang)
+
+
 UNSTATED = ("要確認", "To check")
 NARROWER = ("範囲限定", "narrower")
 
@@ -89,7 +129,7 @@ def cell_notes(cell: Cell, policy_deductible_jpy: int, lang: Lang = "ja") -> tup
     if cell.waiting_hours:
         notes.append(f"待機期間{cell.waiting_hours}時間" if ja else f"{cell.waiting_hours}-hour waiting period")
     if cell.parent != POLICY_POOL:
-        notes.append(f"{cell.parent_label}の内枠" if ja else f"inside {cell.parent_label}")
+        notes.append(f"{cell.parent_label}の内枠" if ja else f"inside {cell.parent_label_en or cell.parent_label}")
     if cell.basis is not None and KEY_INFO[cell.key].category is Category.LIABILITY:
         notes.append(pick(BASIS_LABELS[cell.basis], lang))
     return tuple(notes)
@@ -128,7 +168,8 @@ def plan_terms(quote: Quote, lang: Lang = "ja") -> tuple[tuple[str, str], ...]:
     waits = sorted({t.waiting_hours for t in plan.terms if t.waiting_hours and t.offered})
     if waits:
         rows.append(("待機期間(利益損害)" if ja else "Waiting period", "・".join(f"{h}時間" if ja else f"{h} h" for h in waits)))
-    contractual = [e for e in plan.exclusions if _is_contractual(e)]
+    exclusions, other_language = plan_exclusions(plan, lang)
+    contractual = [e for e in (*plan.exclusions, *plan.exclusions_en) if _is_contractual(e)]
     if contractual:
         rows.append(
             (
@@ -138,8 +179,9 @@ def plan_terms(quote: Quote, lang: Lang = "ja") -> tuple[tuple[str, str], ...]:
                 else "Not covered: what a contract promises beyond the liability at law (an uncapped clause, say) is not paid",
             )
         )
-    if plan.exclusions:
-        rows.append(("主な免責" if ja else "Main exclusions", "、".join(plan.exclusions) if ja else "; ".join(plan.exclusions)))
+    if exclusions:
+        text = ("、" if ja != other_language else "; ").join(exclusions)  # the separator of the language shown
+        rows.append(("主な免責" if ja else "Main exclusions", f"{text} {pick(FALLBACK_MARK, lang)}" if other_language else text))
     return tuple(rows)
 
 

@@ -18,6 +18,7 @@ from aggregator.exposure import Assumptions, Needs, estimate
 from aggregator.labels import carrier_name, line_name
 from aggregator.matching import PRIORITY_LABELS, Comparison, Memo, NotSold, Priorities, PriorityKind, compare
 from aggregator.money import format_approx
+from aggregator.present import plan_name
 from aggregator.rating import Rater
 from aggregator.schema import APPLICANT_LIMITS, Applicant, Carrier, Line, Quote
 from aggregator.serialize import comparison_to_data, dumps, fingerprint_of, fragment, loads, to_data
@@ -144,7 +145,7 @@ def recommend(comparison: Comparison) -> Recommendation:
     quote = comparison.columns[column].quote
     ranked = next(r for r in comparison.ranking if r.column == column)
     ja = [f"お客様の優先順位({order_ja})に最も合うのは{carrier_name(quote.carrier)}「{quote.plan.name}」です"]
-    en = [f"By the customer's priorities ({order_en}), {carrier_name(quote.carrier, 'en')} {quote.plan.name} fits best"]
+    en = [f"By the customer's priorities ({order_en}), {carrier_name(quote.carrier, 'en')} {plan_name(quote.plan, 'en')} fits best"]
     if priorities.items:
         ja.append("ご希望の補償項目(" + "・".join(_label(k, "ja") for k in priorities.items) + ")をすべて補償します")
         en.append("It covers every item asked for (" + ", ".join(_label(k, "en") for k in priorities.items) + ")")
@@ -181,7 +182,7 @@ def tradeoff(comparison: Comparison, other: int, chosen: int, what: tuple[str, s
     """What choosing `other` instead of `chosen` changes, in words: 年間保険料が+88.7万円で、不足額が10万円減ります."""
     a, b = comparison.columns[other], comparison.columns[chosen]
     name_ja = f"{carrier_name(a.quote.carrier)}「{a.quote.plan.name}」"
-    name_en = f"{carrier_name(a.quote.carrier, 'en')} {a.quote.plan.name}"
+    name_en = f"{carrier_name(a.quote.carrier, 'en')} {plan_name(a.quote.plan, 'en')}"
     premium = (a.quote.premium_jpy or 0) - (b.quote.premium_jpy or 0)
     cover = b.total_shortfall_jpy - a.total_shortfall_jpy  # positive: the other leaves less short
     if premium > 0:

@@ -284,9 +284,10 @@ class CoverageTerm:
     deductible_jpy: int | None = None  # None: the policy deductible applies; 0: none
     waiting_hours: int | None = None  # 待機期間 for business interruption
     trigger: Trigger | None = None  # None: the plan's trigger
-    conditions: str = ""
+    conditions: str = ""  # in Japanese; a carrier whose files are English only gives its English here too
     scope: str = ""  # where the cover is narrower than the item's name, in the carrier's words (個人情報の漏えいに限る)
     scope_en: str = ""
+    conditions_en: str = ""  # in English, where the carrier's files give it; "" otherwise
 
     def __post_init__(self) -> None:
         where = f"term[{self.key}]"
@@ -316,7 +317,7 @@ class Plan:
     carrier: Carrier
     line: Line
     code: str
-    name: str  # as the carrier names it, e.g. サイバープロテクター ワイドプラン
+    name: str  # as the carrier names it in Japanese, e.g. サイバープロテクター ワイドプラン (its English where it gives no Japanese)
     product: str  # the product family, e.g. IT事業者向けサイバー保険
     rate_version: str
     effective_from: date
@@ -330,6 +331,10 @@ class Plan:
     retroactive: str = ""  # 遡及日 of a claims-made plan, as the carrier states it; "": not stated
     sample: bool = True  # invented sample data: must say so wherever it is shown
     source: str = ""
+    # English, where the carrier's files give it ("" / () otherwise). A carrier whose files are English only puts the
+    # same words in name and name_en (exclusions, conditions alike): equal texts mean no Japanese was given.
+    name_en: str = ""
+    exclusions_en: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         where = f"plan[{self.carrier}:{self.code}]"

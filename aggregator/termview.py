@@ -6,7 +6,7 @@ from aggregator.current import MARK_SIGNS, Mark, difference_text, title
 from aggregator.labels import SAMPLE_NOTICE, carrier_name, line_name, pick
 from aggregator.matching import Cell, CellKind, Comparison
 from aggregator.money import Lang, format_yen
-from aggregator.present import cell_text, nearest_product, plan_terms, pool_label, premium_text, status_text, yen
+from aggregator.present import cell_text, nearest_product, plan_name, plan_terms, pool_label, premium_text, status_text, yen
 from aggregator.recommendation import Recommendation
 from aggregator.schema import Applicant
 from aggregator.taxonomy import CATEGORY_LABELS, label
@@ -82,7 +82,7 @@ def render_comparison(comparison: Comparison, advice: Recommendation, applicant:
     out.append("")
     out.append("【主な条件・免責】" if ja else "[Main conditions and exclusions]")
     for column in comparison.columns:
-        out.append(f"  {carrier_name(column.quote.carrier, lang)} {column.quote.plan.name}")
+        out.append(f"  {carrier_name(column.quote.carrier, lang)} {plan_name(column.quote.plan, lang)}")
         out.extend(f"    {name}: {text}" for name, text in plan_terms(column.quote, lang))
     out.append("")
     out.extend(_scenarios(comparison, lang))
@@ -185,7 +185,7 @@ def _ranking(comparison: Comparison, advice: Recommendation, lang: Lang) -> list
     out.append("【順位】" if ja else "[Ranking]")
     for ranked in comparison.ranking:
         quote = comparison.columns[ranked.column].quote
-        name = f"{carrier_name(quote.carrier, lang)} {quote.plan.name}"
+        name = f"{carrier_name(quote.carrier, lang)} {plan_name(quote.plan, lang)}"
         head = f"  {ranked.rank}. {name}" if ranked.rank is not None else f"  — {name} ({'対象外' if ja else 'excluded'})"
         out.append(head)
         out.extend(f"       {text}" for text in (ranked.reasons_ja if ja else ranked.reasons_en))

@@ -104,6 +104,11 @@ SHEETS: dict[str, tuple[str, ...]] = {
         "Conditions",
     ),
 }
+# Japanese beside the English, where the schedule gives it (AIG Japan publishes both): read when the column is there.
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    PLANS_SHEET: ("Plan Name (JA)", "Key Exclusions (JA)"),
+    SCHEDULE_SHEET: ("Conditions (JA)",),
+}
 CSV_FILES: dict[str, tuple[str, ...]] = {
     RATES_FILE: (
         "Line of Business",
@@ -251,6 +256,10 @@ class _Row:
     def blank(self, column: str) -> bool:
         return is_blank(self.raw(column))
 
+    def optional(self, column: str) -> str:
+        """An optional column's text, "" when the file has no such column or the cell is empty."""
+        return "" if column not in self.cols or self.blank(column) else self.text(column)
+
     def text(self, column: str, *, required: bool = True) -> str:
         return cell_text(self.raw(column), self.at(column), required=required)
 
@@ -281,14 +290,14 @@ def _is_note(row: Sequence[Any]) -> bool:
     return not cells or (isinstance(cells[0], str) and cells[0].strip().startswith(COMMENT))
 
 
-def _table(rows: Sequence[Sequence[Any]], columns: Sequence[str], where: Where) -> list[_Row]:
+def _table(rows: Sequence[Sequence[Any]], columns: Sequence[str], where: Where, optional: Sequence[str] = ()) -> list[_Row]:
     """The data rows under the header row: the first row naming any of `columns`. Notes and blank rows are skipped."""
     wanted = {norm_header(c) for c in columns}
     start = next((i for i, row in enumerate(rows) if wanted & {norm_header(v) for v in row}), None)
     if start is None:
         raise where.error(f"{NOT_AIG}: 見出し行がありません", list(columns))
     check_preamble(rows, start, where)
-    cols = find_columns(rows[start], columns, where.at(row=start + 1))
+    cols = find_columns(rows[start], columns, where.at(row=start + 1), optional)
     return [_Row(where.at(row=n), cols, row) for n, row in enumerate(rows[start + 1 :], start=start + 2) if not _is_note(row)]
 
 
@@ -313,7 +322,7 @@ def _read_schedule(path: Path, resolver: WordingResolver) -> tuple[dict[str, _Dr
     for name, columns in SHEETS.items():
         if name not in sheets:
             raise where.at(sheet=name).error(f"シート「{name}」がありません", list(sheets))
-        tables[name] = _table(sheets[name], columns, where.at(sheet=name))
+        tables[name] = _table(sheets[name], columns, where.at(sheet=name), OPTIONAL_COLUMNS.get(name, ()))
     drafts: dict[str, _Draft] = {}
     for row in tables[PLANS_SHEET]:
         code = row.text("Plan Code")
@@ -374,7 +383,8 @@ def _term(row: _Row, resolver: WordingResolver) -> CoverageTerm | None:
         else _build(row, PerVictimCap, per_person_jpy=per_person, per_company_jpy=per_company),
         "waiting_hours": _waiting(row),
         "trigger": None if row.blank("Trigger") else row.pick("Trigger", TRIGGERS),
-        "conditions": conditions_with(row.text("Conditions", required=False), limit),
+        "conditions": conditions_with(row.optional("Conditions (JA)") or row.text("Conditions", required=False), limit),
+        "conditions_en": conditions_with(row.text("Conditions", required=False), limit),
     }
     return None if key is None else _build(row, CoverageTerm, key=key, **terms)
 
@@ -413,7 +423,8 @@ def _plan(draft: _Draft, sample: bool) -> Plan:
         "carrier": Carrier.AIG,
         "line": row.pick("Line of Business", LINES),
         "code": row.text("Plan Code"),
-        "name": row.text("Plan Name"),
+        "name": row.optional("Plan Name (JA)") or row.text("Plan Name"),
+        "name_en": row.text("Plan Name"),
         "product": row.text("Product"),
         "rate_version": version,
         "effective_from": effective_from,
@@ -425,12 +436,18 @@ def _plan(draft: _Draft, sample: bool) -> Plan:
         "trigger": row.pick("Trigger", TRIGGERS),
         "sample": sample,
         "source": f"{SCHEDULE_FILE} ({PLANS_SHEET}, {SCHEDULE_SHEET})",
-        "exclusions": tuple(s.strip() for s in row.text("Key Exclusions", required=False).split(LIST_SEPARATOR) if s.strip()),
+        "exclusions": _list(row.optional("Key Exclusions (JA)")) or _list(row.text("Key Exclusions", required=False)),
+        "exclusions_en": _list(row.text("Key Exclusions", required=False)),
     }
     try:
         return Plan(**fields)
     except SchemaError as exc:
         raise _plan_where(exc.field, draft).error(f"{exc.field}: {exc.reason}", exc.value) from exc
+
+
+def _list(text: str) -> tuple[str, ...]:
+    """A cell listing several things, split on ";" (the full-width "；" too)."""
+    return tuple(part.strip() for part in re.split(r"[;；]", text) if part.strip())
 
 
 def _plan_where(name: str, draft: _Draft) -> Where:

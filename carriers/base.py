@@ -384,6 +384,13 @@ def conditions_with(conditions: str, limit: AmountText | None) -> str:
     return "。".join(part for part in (conditions.strip(), f"支払限度額: {limit.exception}") if part)
 
 
+def conditions_with_en(conditions_en: str, limit: AmountText | None) -> str:
+    """The English conditions, where the file gives them, with the limit's exception kept (in the carrier's words)."""
+    if not conditions_en.strip() or limit is None or not limit.exception or limit.exception in conditions_en:
+        return conditions_en
+    return f"{conditions_en.strip()}. Limit: {limit.exception}"
+
+
 def cell_int(value: Any, where: Where) -> int:
     if isinstance(value, bool) or is_blank(value):
         raise where.error("整数が必要です", value)

@@ -302,7 +302,12 @@ class _Plans:
         for group in node.req("coverageGroups").items():
             context = replace(self.group(group, pools), line=line)
             terms += [t for c in group.req("coverages").items() if (t := self.term(c, c.req("status").code(STATUSES), context))]
-        riders, exclusions = node.opt("riders"), node.opt("exclusions")
+        riders, exclusions, exclusions_en, name_en = (
+            node.opt("riders"),
+            node.opt("exclusions"),
+            node.opt("exclusionsEn"),
+            node.opt("planNameEn"),
+        )
         for rider in riders.items() if riders else []:
             code = rider.req("riderCode").text()  # a rider's coverages are each an optional_rider term
             context = _Group(POLICY_POOL, DEFAULT_BASIS, None, section=GROUP_SECTIONS.get(code), line=line)
@@ -324,6 +329,8 @@ class _Plans:
             pools=tuple(pools),
             trigger=node.req("triggerType").code(TRIGGERS),
             exclusions=tuple(n.text() for n in exclusions.items()) if exclusions else (),
+            name_en=name_en.text() if name_en else "",
+            exclusions_en=tuple(n.text() for n in exclusions_en.items()) if exclusions_en else (),
             sample=self.header.sample,
             source=f"{self.header.file} {node.path}",
         )
@@ -354,7 +361,7 @@ class _Plans:
         if self.codes.setdefault(code.text(), key) != key:
             raise code.fail(f"同じ補償コードが別の補償項目に使われています({self.codes[code.text()]} と {key})")
         basis, ratio, trigger = node.opt("limitBasis"), node.opt("payoutRatioPct"), node.opt("triggerType")
-        waiting, conditions = node.opt("waitingPeriodHours"), node.opt("conditionJa")
+        waiting, conditions, conditions_en = node.opt("waitingPeriodHours"), node.opt("conditionJa"), node.opt("conditionEn")
         return _make(
             node.where,
             CoverageTerm,
@@ -370,6 +377,7 @@ class _Plans:
             waiting_hours=waiting.whole("待機期間(時間)") if waiting else None,
             trigger=trigger.code(TRIGGERS) if trigger else group.trigger,
             conditions=conditions.text() if conditions else "",
+            conditions_en=conditions_en.text() if conditions_en else "",
         )
 
 

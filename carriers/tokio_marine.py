@@ -51,6 +51,7 @@ from carriers.base import (
     check_preamble,
     column_letter,
     conditions_with,
+    conditions_with_en,
     deductible_beside,
     find_columns,
     flatten,
@@ -100,6 +101,11 @@ P_POOL, P_TRIGGER, P_VERSION, P_FROM, P_TO, P_EXCLUSIONS = (
 )
 T_ITEM, T_STATUS, T_LIMIT, T_BASIS, T_RATIO, T_PARENT = "補償項目", "補償の扱い", "支払限度額(万円)", "限度額の基準", "支払割合", "内枠"
 T_VICTIM, T_DEDUCTIBLE, T_WAITING, T_TRIGGER, T_NOTE = "見舞金の限度", "免責金額(万円)", "待機期間", "保険責任の基準", "支払条件・備考"
+P_NAME_EN, P_EXCLUSIONS_EN, T_NOTE_EN = (
+    "プラン名(英語)",
+    "主な免責事項(英語)",
+    "支払条件・備考(英語)",
+)  # optional: English beside the Japanese
 T_SECTION = "区分"  # 賠償損害 / 費用損害 / 利益損害 / その他: the heading the item sits under, read when present
 PLAN_COLUMNS = (P_CODE, P_PRODUCT, P_NAME, P_LIMITS, P_DEDUCTIBLES, P_POOL, P_TRIGGER, P_VERSION, P_FROM, P_TO, P_EXCLUSIONS)
 PLAN_FIELD_COLUMNS = {"limit_options_jpy": P_LIMITS, "deductible_options_jpy": P_DEDUCTIBLES, "pools": P_POOL, "effective_to": P_TO}
@@ -376,6 +382,7 @@ def _term(row: _Row, resolver: WordingResolver) -> CoverageTerm | None:
         "waiting_hours": _waiting_hours(row),
         "trigger": row.pick_optional(TRIGGER_WORDING, T_TRIGGER),
         "conditions": conditions_with(row.text(T_NOTE, required=False), limit),
+        "conditions_en": conditions_with_en(row.text(T_NOTE_EN, required=False), limit),
     }
     return None if key is None else _make(row.where, CoverageTerm, key=key, **fields)
 
@@ -427,6 +434,8 @@ def _plan(row: _Row, terms: list[tuple[CoverageTerm, _Row]], version: _Version, 
             pools=pools,
             trigger=row.pick(TRIGGER_WORDING, P_TRIGGER),
             exclusions=tuple(p.strip() for p in OPTION_SEPARATOR.split(row.text(P_EXCLUSIONS, required=False)) if p.strip()),
+            name_en=row.text(P_NAME_EN, required=False),
+            exclusions_en=tuple(p.strip() for p in OPTION_SEPARATOR.split(row.text(P_EXCLUSIONS_EN, required=False)) if p.strip()),
             sample=sample,
             source=str(row.where),
         )

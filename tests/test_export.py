@@ -211,12 +211,12 @@ def test_proposed_plan_is_marked_and_follows_the_advice(tmp_path: Path, si: tupl
     assert advice.proposed is not None
     ws = _write(tmp_path / "c.xlsx", comparison, person)["比較表"]
     rank = _find(ws, "ご提案順位")
-    assert ws.cell(rank, 3 + advice.proposed).number_format == '"◎ "0"位 (ご提案)"'
+    assert ws.cell(rank, 3 + advice.proposed).number_format == '"◎ "0"位 (候補)"'
     other = (advice.proposed + 1) % len(comparison.columns)
     chosen = Recommendation(comparison, other, ("担当者の判断",), ("broker's choice",))
     book = _write(tmp_path / "o.xlsx", comparison, person, advice=chosen)
     ws = book["比較表"]
-    assert ws.cell(rank, 3 + other).number_format == '"◎ "0"位 (ご提案)"'
+    assert ws.cell(rank, 3 + other).number_format == '"◎ "0"位 (候補)"'
     assert ws.cell(rank, 3 + advice.proposed).number_format == '0"位"'
     assert "担当者の判断" in _strings(book)
 

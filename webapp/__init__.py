@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 
 from webapp import config as settings
 from webapp.extensions import babel, csrf, db, limiter, login_manager
@@ -22,6 +22,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _setup_proxy(app)
     _setup_database(app)
     _setup_extensions(app)
+    _setup_agency(app)
     _setup_carriers(app)
     _setup_security(app)
     _setup_blueprints(app)
@@ -69,8 +70,10 @@ def _setup_database(app: Flask) -> None:
 def current_lang() -> str:
     """The page's language: ?lang= switches it and the session remembers it; Japanese by default.
 
-    Worked out once per request (every filter asks).
+    Worked out once per request (every filter asks); outside a request (a worker, a mail, a script) Japanese.
     """
+    if not has_request_context():
+        return "ja"
     cached: str | None = g.get("lang")
     if cached is not None:
         return cached
@@ -96,6 +99,12 @@ def _setup_extensions(app: Flask) -> None:
     from webapp import filters
 
     filters.register(app)
+
+
+def _setup_agency(app: Flask) -> None:
+    from webapp import agency
+
+    agency.setup(app)
 
 
 def _compile_translations(app: Flask) -> str:

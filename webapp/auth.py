@@ -77,10 +77,14 @@ def _load_user(user_id: str) -> User | None:
     return user
 
 
-def audit(action: str, target: str = "", detail: str = "") -> None:
-    """Record what the logged-in broker did (committed with the change it describes)."""
+def audit(action: str, target: str = "", detail: str = "", data: dict[str, Any] | None = None) -> None:
+    """Record what the logged-in broker did (committed with the change it describes).
+
+    `detail` is the entry in a few plain words; `data` the same as data, from which the log page writes it in the
+    reader's language (webapp/auditlog.py).
+    """
     name = current_user.username if current_user.is_authenticated else "anonymous"
-    db.session.add(AuditEntry(username=name, action=action, target=target, detail=detail[:2000]))
+    db.session.add(AuditEntry(username=name, action=action, target=target, detail=detail[:2000], data=data))
 
 
 @bp.route("/broker/login", methods=["GET", "POST"])
@@ -92,7 +96,7 @@ def login() -> Any:
         if user is None:
             db.session.add(AuditEntry(username=without_control(form.username.data.strip())[:80], action="login.failed"))
             db.session.commit()
-            form.password.errors = [*form.password.errors, "ユーザー名かパスワードが違います"]
+            form.password.errors = [*form.password.errors, _l("ユーザー名かパスワードが違います")]
             return render_template("broker/login.html", form=form, show_sample_notice=False), 401
         lang = session.get("lang")
         session.clear()  # a new session on login: nothing from before it carries over

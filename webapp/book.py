@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask_babel import gettext
 from sqlalchemy import select, update
 
 from aggregator import clock
@@ -35,7 +36,7 @@ ROWS_SHOWN = 200  # rows of a quoted list offered one by one on its page (all of
 
 
 class BookError(ValueError):
-    """A broker's action on the book that cannot be done as asked; the message says why, in Japanese."""
+    """A broker's action on the book that cannot be done as asked; the message says why, in the page's language."""
 
 
 # ------------------------------------------------------------------------ policies ---
@@ -47,9 +48,9 @@ def quoted_column(version: QuoteVersion, choice: str) -> dict[str, Any]:
     for column in version.record["comparison"]["columns"]:
         if column["carrier"] == carrier and column["plan_code"] == code:
             if column["status"] == "declined":
-                raise BookError("お引受けできないプランでは成約にできません")
+                raise BookError(gettext("お引受けできないプランでは成約にできません"))
             return dict(column)
-    raise BookError("この版の比較表にないプランです")
+    raise BookError(gettext("この版の比較表にないプランです"))
 
 
 def win(
@@ -65,9 +66,9 @@ def win(
 ) -> Policy:
     """成約: the policy placed from one plan of one version, with its dates and number; the policy it renews becomes renewed."""
     if request_row.status != "proposed":
-        raise BookError("成約にできるのは「提案済」の見積依頼です(先に比較推奨の提案を記録してください)")
+        raise BookError(gettext("成約にできるのは「提案済」の見積依頼です(先に比較推奨の提案を記録してください)"))
     if expiry <= start:
-        raise BookError("満期日は始期日より後の日付にしてください")
+        raise BookError(gettext("満期日は始期日より後の日付にしてください"))
     column = quoted_column(version, choice)
     limit = column["quoted"]["limit_jpy"]
     policy = Policy(
@@ -110,9 +111,9 @@ def renewed_by(request_row: QuoteRequest) -> Policy | None:
 def reopen(request_row: QuoteRequest, reason: str) -> Policy | None:
     """Take a won request back to 提案済: its policy is kept, cancelled with the reason (the audit log keeps it too)."""
     if request_row.status != "won":
-        raise BookError("成約を取り消せるのは「成約」の見積依頼だけです")
+        raise BookError(gettext("成約を取り消せるのは「成約」の見積依頼だけです"))
     if not reason.strip():
-        raise BookError("成約を取り消す理由を入力してください")
+        raise BookError(gettext("成約を取り消す理由を入力してください"))
     policy = in_force(request_row)
     if policy is not None:
         policy.status, policy.cancel_reason = CANCELLED, reason.strip()

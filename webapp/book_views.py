@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -31,6 +32,12 @@ from webapp.forms import CurrentPolicyForm, current_form_data, opts
 from webapp.models import BulkJob, Policy, QuoteRequest, QuoteVersion
 from webapp.params import is_token
 from webapp.public import current_fields, read_current
+
+
+def _list_errors(form: FlaskForm) -> str:
+    """A form's errors in one line: each field's label and what is wrong with it."""
+    comma: str = _("、")
+    return comma.join(f"{form[name].label.text}: {comma.join(errors)}" for name, errors in form.errors.items())
 
 
 def install() -> None:
@@ -135,9 +142,8 @@ def save_current(request_id: int) -> Response:
     cp = CurrentPolicyForm(prefix="cp")
     current, ok = read_current(cp)
     if not ok:
-        flash(
-            "現在のご契約を保存できませんでした: " + "、".join(f"{cp[n].label.text}: {'、'.join(e)}" for n, e in cp.errors.items()), "error"
-        )
+        why = _list_errors(cp)
+        flash(_("現在のご契約を保存できませんでした: %(why)s", why=why), "error")
         return _back(found, version)
     found.current_policy = current_to_data(current) if current is not None else None
     made = storage.add_version(
@@ -165,7 +171,7 @@ def win_request(request_id: int) -> Response:
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             abort(400)
-        flash("成約を記録できませんでした: " + "、".join(f"{form[n].label.text}: {'、'.join(e)}" for n, e in form.errors.items()), "error")
+        flash(_("成約を記録できませんでした: %(why)s", why=_list_errors(form)), "error")
         return _back(found, version)
     try:
         premium = parse_yen(form.premium.data)
@@ -180,10 +186,10 @@ def win_request(request_id: int) -> Response:
             by=current_user.username,
         )
     except AmountError:
-        flash("成約を記録できませんでした: 年間保険料を金額で入力してください", "error")
+        flash(_("成約を記録できませんでした: %(why)s", why=_("年間保険料を金額で入力してください")), "error")
         return _back(found, version)
     except book.BookError as exc:
-        flash(f"成約を記録できませんでした: {exc}", "error")
+        flash(_("成約を記録できませんでした: %(why)s", why=str(exc)), "error")
         return _back(found, version)
     audit(
         "request.win",
@@ -192,7 +198,7 @@ def win_request(request_id: int) -> Response:
         f"{policy.start_date}..{policy.expiry_date} no={policy.policy_number or '-'}",
     )
     db.session.commit()
-    flash(f"成約を記録しました。満期日 {policy.expiry_date.isoformat()} は満期管理に載ります", "ok")
+    flash(_("成約を記録しました。満期日 %(day)s は満期管理に載ります", day=policy.expiry_date.isoformat()), "ok")
     return _back(found, version)
 
 
@@ -204,17 +210,17 @@ def reopen_request(request_id: int) -> Response:
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             abort(400)
-        flash("成約を取り消すには理由を入力してください", "error")
+        flash(_("成約を取り消すには理由を入力してください"), "error")
         return _back(found)
     try:
         policy = book.reopen(found, form.reason.data)
     except book.BookError as exc:
-        flash(str(exc), "error")
+        flash(_("成約を取り消せませんでした: %(why)s", why=str(exc)), "error")
         return _back(found)
     reason = form.reason.data.strip()
     audit("request.reopen", f"request:{found.id}", f"won -> proposed policy={policy.id if policy else '-'} reason={reason}")
     db.session.commit()
-    flash("成約を取り消し、「提案済」に戻しました。契約の記録は理由とともに残ります", "ok")
+    flash(_("成約を取り消し、「提案済」に戻しました。契約の記録は理由とともに残ります"), "ok")
     return _back(found)
 
 
@@ -226,7 +232,7 @@ def policy_number(policy_id: int) -> Response:
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             abort(400)
-        flash("証券番号を50文字以内で入力してください", "error")
+        flash(_("証券番号を50文字以内で入力してください"), "error")
         return _back(found)
     before, policy.policy_number = policy.policy_number, form.number.data.strip()
     audit("policy.number", f"request:{found.id}", f"policy={policy.id} {before or '-'} -> {policy.policy_number}")
@@ -245,9 +251,9 @@ def send_link(request_id: int) -> Response:
     if mail.customer_mail(current_app, found, version, url):
         audit("request.mail", f"request:{found.id}", f"v{version.number} -> {found.contact_email}")
         db.session.commit()
-        flash(f"第{version.number}版のURLを {found.contact_email} あてに送信待ちにしました", "ok")
+        flash(_("第%(n)s版のURLを %(to)s あてに送信待ちにしました", n=version.number, to=found.contact_email), "ok")
     else:
-        flash("メールを送れません(メールサーバーが設定されていないか、メールアドレスがありません)", "error")
+        flash(_("メールを送れません(メールサーバーが設定されていないか、メールアドレスがありません)"), "error")
     return _back(found, version)
 
 
@@ -286,7 +292,7 @@ def renewals_requote() -> Response:
     if window not in RENEWAL_WINDOWS:
         abort(400)
     if not book.to_renew(clock.today(), window):
-        flash(f"{window}日以内に満期を迎える、まだ再見積もりしていない契約はありません", "error")
+        flash(_("%(days)s日以内に満期を迎える、まだ再見積もりしていない契約はありません", days=window), "error")
         return redirect(url_for("broker.renewals"))
     job = BulkJob(
         created_by=current_user.username, filename=f"満期更改の再見積もり({window}日以内)", kind="renewal", params={"window": window}
@@ -307,12 +313,12 @@ def renewals_remind() -> Response:
     if not FlaskForm().validate_on_submit():
         abort(400)
     if not (mail.enabled(current_app) and mail.broker_addresses(current_app)):
-        flash("メールサーバー(MAIL_SERVER)と代理店のあて先(BROKER_MAIL_TO)が設定されていないため、お知らせは送れません", "error")
+        flash(_("メールサーバー(MAIL_SERVER)と代理店のあて先(BROKER_MAIL_TO)が設定されていないため、お知らせは送れません"), "error")
     else:
         current_app.extensions["reminder_task"]()
         audit("renewal.remind", "renewals", "")
         db.session.commit()
-        flash("満期のお知らせを送信待ちにしました(新しく期間に入った契約だけをお知らせします)", "ok")
+        flash(_("満期のお知らせを送信待ちにしました(新しく期間に入った契約だけをお知らせします)"), "ok")
     return redirect(url_for("broker.renewals"))
 
 
@@ -337,12 +343,12 @@ def bulk_requests(token: str) -> Response:
         abort(400 if is_token(token) else 404)
     source = db.session.scalars(select(BulkJob).where(BulkJob.token == token, BulkJob.kind == "quote")).first() or abort(404)
     if source.status != "done" or not book.client_rows_file(current_app, source).exists():
-        flash("見積もりが完了したリストだけを見積依頼にできます", "error")
+        flash(_("見積もりが完了したリストだけを見積依頼にできます"), "error")
         return redirect(url_for("broker.bulk_job", token=token))
     rows = sorted({int(r) for r in request.form.getlist("row") if r.isdigit() and len(r) < 10})
     every = request.form.get("all") == "1"
     if not every and not rows:
-        flash("見積依頼にする行を選んでください", "error")
+        flash(_("見積依頼にする行を選んでください"), "error")
         return redirect(url_for("broker.bulk_job", token=token))
     job = BulkJob(
         created_by=current_user.username,

@@ -8,25 +8,26 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy import select
 from werkzeug.wrappers import Response
-from wtforms import SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import SelectField
 
+from aggregator import clock
+from aggregator.compliance import proposed_plan
 from aggregator.contract import contract_from_data
 from aggregator.errors import ApplicantError
 from aggregator.exposure import Assumptions
 from aggregator.labels import carrier_name
-from aggregator.money import Lang
 from aggregator.recommendation import recommend
 from aggregator.schema import Carrier, Line
 from aggregator.taxonomy import KEY_INFO, CoverageKey
-from webapp import carrierdata, current_lang, storage, tasks
+from webapp import advice as advising
+from webapp import auditlog, carrierdata, current_lang, storage, tasks
 from webapp.auth import audit
 from webapp.contractform import ContractForm, contract_form_data
 from webapp.extensions import db, login_manager
@@ -36,6 +37,7 @@ from webapp.params import LARGEST_ID, int_arg, is_token, without_control
 from webapp.public import comparison_table, send_workbook
 
 bp = Blueprint("broker", __name__, url_prefix="/broker")
+bp.add_app_template_filter(auditlog.describe, "audit_entry")
 
 STATUSES: dict[str, tuple[str, str]] = {
     "new": ("新規", "New"),
@@ -138,12 +140,6 @@ def dict_without_page(args: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in args.items() if k != "page"}
 
 
-class ProposalForm(FlaskForm):  # type: ignore[misc]
-    wishes = TextAreaField(_l("お客様のご意向(意向把握)"), validators=[DataRequired(_l("入力してください")), Length(max=4000)])
-    plan = SelectField(_l("ご提案するプラン"), validators=[DataRequired(_l("選んでください"))])
-    reasons = TextAreaField(_l("提案の理由"), validators=[DataRequired(_l("入力してください")), Length(max=8000)])
-
-
 class StatusForm(FlaskForm):  # type: ignore[misc]
     status = SelectField(_l("状態"), choices=opts(STATUSES.items()))
 
@@ -206,40 +202,49 @@ def _request_or_404(request_id: int) -> QuoteRequest:
 
 
 def _version(found: QuoteRequest) -> QuoteVersion:
-    """The version asked for with ?v=, or the newest (an unknown number shows the newest)."""
-    version = storage.version_of(found, int_arg("v")) or storage.version_of(found)
+    """The version asked for with ?v=, or the newest of the first line asked (an unknown number shows that one too)."""
+    version = storage.version_to_show(found, int_arg("v")) or storage.version_to_show(found)
     assert version is not None  # a request is stored with its first version
     return version
 
 
-def _plan_choices(comparison: Any) -> Any:
-    lang: Lang = "en" if current_lang() == "en" else "ja"
-    return opts(
-        (f"{c.quote.carrier.value}:{c.quote.plan.code}", f"{carrier_name(c.quote.carrier, lang)} {c.quote.plan.name}")
-        for c in comparison.columns
-    )
-
-
 @bp.get("/requests/<int:request_id>")
-def request_detail(request_id: int, assumptions_form: AssumptionsForm | None = None) -> Any:
+def request_detail(request_id: int) -> Any:
     found = _request_or_404(request_id)
-    version = _version(found)
-    comparison, fresh = storage.comparison_of(current_app.extensions["rater"], version, current_app.extensions["comparisons"])
+    return _request_page(found, _version(found))
+
+
+def _request_page(
+    found: QuoteRequest,
+    version: QuoteVersion,
+    form: advising.AdviceForm | None = None,
+    checked: advising.Checked | None = None,
+    assumptions_form: AssumptionsForm | None = None,
+) -> Any:
+    """The request's page; with a submitted proposal or assumptions form that was refused, that form again with what it
+    lacks (400)."""
+    status = 200 if form is None and assumptions_form is None else 400
+    rater = current_app.extensions["rater"]
+    comparison, fresh = storage.comparison_of(rater, version, current_app.extensions["comparisons"])
+    every_plan = storage.all_plans_of(rater, version, current_app.extensions["all_plans"], current_app.extensions["comparisons"])
     applicant = storage.version_applicant(version)
     advice = recommend(comparison)
+    lang = current_lang()
     requote = RequoteForm(data={"line": version.line, "limit_jpy": str(version.limit_jpy), "deductible_jpy": str(version.deductible_jpy)})
-    localize(requote, current_lang())
-    proposal = ProposalForm(data={"wishes": found.priorities.get("note", ""), "reasons": "\n".join(advice.reasons_ja)})
-    proposal.plan.choices = opts(
-        (f"{c.quote.carrier.value}:{c.quote.plan.code}", f"{c.quote.carrier.value} {c.quote.plan.name}") for c in comparison.columns
-    )
-    if advice.proposed is not None:
-        best = comparison.columns[advice.proposed].quote
-        proposal.plan.data = f"{best.carrier.value}:{best.plan.code}"
+    localize(requote, lang)
     contract = ContractForm(data=contract_form_data(applicant.contract))
-    localize(contract, current_lang())
+    localize(contract, lang)
     proposals = db.session.scalars(select(Proposal).where(Proposal.request_id == found.id).order_by(Proposal.id.desc())).all()
+    if form is None:
+        best = comparison.columns[advice.proposed].quote if advice.proposed is not None else None
+        latest = next((p for p in proposals if p.confirmed_at is not None), None)
+        reasons = "\n".join(advice.reasons_en if lang == "en" else advice.reasons_ja)
+        form = advising.new_form(found, latest, reasons, f"{best.carrier.value}:{best.plan.code}" if best else "", lang)
+    form.plan.choices = advising.plan_choices(every_plan, lang)
+    if status == 200 and form.plan.data and (column := advising.column_of(every_plan, form.plan.data)) is not None:
+        checked = advising.check(form, found, every_plan, column)  # what the plan shown first departs from, before any post
     log = db.session.scalars(select(AuditEntry).where(AuditEntry.target == f"request:{found.id}").order_by(AuditEntry.id.desc())).all()
+    numbers = dict(db.session.execute(select(QuoteVersion.id, QuoteVersion.number).where(QuoteVersion.request_id == found.id)).all())
     return render_template(
         "broker/request.html",
         request_row=found,
@@ -249,10 +254,11 @@ def request_detail(request_id: int, assumptions_form: AssumptionsForm | None = N
         advice=advice,
         fresh=fresh,
         form=requote,
-        proposal_form=proposal,
+        proposal_form=form,
+        checked=checked,
         status_form=StatusForm(data={"status": found.status}),
         transitions=TRANSITIONS[found.status],
-        proposals=proposals,
+        proposals=[(p, advising.record_of(p, numbers.get(p.version_id))) for p in proposals],
         log=log,
         applicant=applicant,
         show_sample_notice=comparison.sample,
@@ -260,7 +266,7 @@ def request_detail(request_id: int, assumptions_form: AssumptionsForm | None = N
         assumptions_action=url_for("broker.assumptions", request_id=found.id, v=version.number),
         contract_form=contract,
         contract_action=url_for("broker.change_contract", request_id=found.id),
-    )
+    ), status
 
 
 @bp.post("/requests/<int:request_id>/assumptions")
@@ -272,7 +278,7 @@ def assumptions(request_id: int) -> Any:
     form = AssumptionsForm()
     changed = form.changed(base)
     if changed is None:
-        return request_detail(request_id, assumptions_form=form), 400
+        return _request_page(found, version, assumptions_form=form)
     added = storage.add_version(
         current_app.extensions["rater"],
         found,
@@ -306,7 +312,12 @@ def requote(request_id: int) -> Response:
     )
     if found.status == "new":
         found.status = "quoted"
-    audit("request.requote", f"request:{found.id}", f"v{version.number} {line.value} limit={limit} deductible={deductible}")
+    audit(
+        "request.requote",
+        f"request:{found.id}",
+        f"v{version.number} {line.value} limit={limit} deductible={deductible}",
+        {"version": version.number, "line": line.value, "limit_jpy": limit, "deductible_jpy": deductible},
+    )
     db.session.commit()
     return redirect(url_for("broker.request_detail", request_id=found.id, v=version.number))
 
@@ -318,12 +329,12 @@ def change_contract(request_id: int) -> Response:
     form = ContractForm()
     if not form.validate_on_submit():
         why = "、".join(str(e) for errors in form.errors.values() for e in errors)
-        flash(gettext("契約の確認の回答を確認してください: %(why)s", why=why), "error")
+        flash(_("契約の確認の回答を確認してください: %(why)s", why=why), "error")
         return redirect(url_for("broker.request_detail", request_id=found.id))
     try:
         contract = contract_from_data(form.contract_data())
     except ApplicantError as exc:
-        flash(gettext("契約の確認の回答を確認してください: %(why)s", why=exc.reason), "error")
+        flash(_("契約の確認の回答を確認してください: %(why)s", why=exc.reason), "error")
         return redirect(url_for("broker.request_detail", request_id=found.id))
     version = storage.change_contract(
         current_app.extensions["rater"], found, contract, as_of=storage.rating_day(found.start_date), by=current_user.username
@@ -344,48 +355,87 @@ def change_status(request_id: int) -> Response:
         abort(400)
     new = form.status.data
     if new == "won" and found.status == "proposed":  # 成約 records the policy placed: its own form (webapp/book_views.py)
-        flash("成約は「成約の記録」で、保険会社・プラン・保険料・始期日・満期日・証券番号と一緒に記録してください", "error")
+        flash(_("成約は「成約の記録」で、保険会社・プラン・保険料・始期日・満期日・証券番号と一緒に記録してください"), "error")
         return redirect(url_for("broker.request_detail", request_id=found.id) + "#book")
     if new not in TRANSITIONS[found.status]:
-        hint = "。成約を取り消すには「成約を取り消す」に理由を入力してください" if found.status == "won" else ""
-        flash(f"「{status_name(found.status)}」から「{status_name(new)}」には変更できません{hint}", "error")
+        if found.status == "won":
+            flash(_("「成約」は「成約を取り消す」に理由を入力して提案済に戻してから変更してください"), "error")
+        else:
+            flash(_("「%(old)s」から「%(new)s」には変更できません", old=status_name(found.status), new=status_name(new)), "error")
         return redirect(url_for("broker.request_detail", request_id=found.id))
-    audit("request.status", f"request:{found.id}", f"{found.status} -> {new}")
+    audit("request.status", f"request:{found.id}", f"{found.status} -> {new}", {"from": found.status, "to": new})
     found.status = new
     db.session.commit()
     return redirect(url_for("broker.request_detail", request_id=found.id))
 
 
 @bp.post("/requests/<int:request_id>/proposal")
-def propose(request_id: int) -> Response:
+def propose(request_id: int) -> Any:
+    """Record a proposal: the wishes as first heard and as confirmed, a plan checked against them, the day the key facts
+    were explained. A departure from the final wishes needs its reason, and a change of wishes its account, before it is kept."""
     found = _request_or_404(request_id)
     version = _version(found)
-    comparison, _fresh = storage.comparison_of(current_app.extensions["rater"], version, current_app.extensions["comparisons"])
-    form = ProposalForm()
-    form.plan.choices = _plan_choices(comparison)
     if found.status in ("won", "lost"):
-        back = "「成約を取り消す」に理由を入力して提案済に戻してください" if found.status == "won" else "状態を見積済に戻してください"
-        flash(f"「{status_name(found.status)}」の依頼には提案を記録できません。先に{back}", "error")
+        if found.status == "won":
+            flash(_("「成約」の依頼には提案を記録できません。先に「成約を取り消す」に理由を入力して提案済に戻してください"), "error")
+        else:
+            flash(
+                _("「%(status)s」の依頼には提案を記録できません。先に状態を見積済に戻してください", status=status_name(found.status)),
+                "error",
+            )
         return redirect(url_for("broker.request_detail", request_id=found.id, v=version.number))
+    lang = current_lang()
+    rater = current_app.extensions["rater"]
+    every_plan = storage.all_plans_of(rater, version, current_app.extensions["all_plans"], current_app.extensions["comparisons"])
+    form = advising.AdviceForm()
+    advising.localize(form, lang, (advising.initial_wishes(found),))
+    form.plan.choices = advising.plan_choices(every_plan, lang)
     if not form.validate_on_submit():
-        flash("ご意向・提案プラン・理由をすべて入力してください", "error")
-        return redirect(url_for("broker.request_detail", request_id=found.id, v=version.number))
-    carrier, _, plan_code = form.plan.data.partition(":")
+        flash(_("入力内容をご確認ください: ご意向・提案プラン・理由・重要事項説明の説明日が必要です"), "error")
+        return _request_page(found, version, form)
+    column = advising.column_of(every_plan, form.plan.data)
+    if column is None or every_plan.columns[column].quote.premium_jpy is None:
+        form.plan.errors = [*form.plan.errors, _("お引受けできないプランは提案できません")]
+        return _request_page(found, version, form)
+    if advising.reasons_left_for_another_plan(form, storage.comparison_of(rater, version, current_app.extensions["comparisons"])[0]):
+        form.reasons.errors = [*form.reasons.errors, _("理由が自動で選んだ候補のままです。ご提案するプランの理由を書いてください")]
+        return _request_page(found, version, form)
+    checked = advising.check(form, found, every_plan, column)
+    if checked.missing or checked.change_note_missing:
+        flash(_("ご意向と異なる点の理由、またはご意向が変わった経緯を記入してください"), "error")
+        return _request_page(found, version, form, checked)
+    quote = every_plan.columns[column].quote
+    plan = proposed_plan(quote)
     db.session.add(
         Proposal(
             request_id=found.id,
             version_id=version.id,
             created_by=current_user.username,
-            wishes=form.wishes.data.strip(),
-            carrier=carrier,
-            plan_code=plan_code,
+            wishes=checked.final.note,
+            carrier=quote.carrier.value,
+            plan_code=quote.plan.code,
             reasons=form.reasons.data.strip(),
             comparison_sha256=version.fingerprint,
+            initial_wishes=checked.initial.to_data(),
+            final_wishes=checked.final.to_data(),
+            wish_changes=[asdict(c) for c in checked.changes],
+            change_note=(form.change_note.data or "").strip(),
+            proposed=plan.to_data(),
+            compared=[proposed_plan(c.quote).to_data() for c in every_plan.columns],
+            departures=[d.to_data() for d in checked.departures],
+            explained_on=form.explained_on.data,
+            confirmed_at=clock.now(),
         )
     )
     found.status = "proposed"
-    audit("request.proposal", f"request:{found.id}", f"v{version.number} {form.plan.data}")
+    audit(
+        "request.proposal",
+        f"request:{found.id}",
+        f"v{version.number} {form.plan.data}",
+        {"version": version.number, **plan.to_data(), "departures": len(checked.departures)},
+    )
     db.session.commit()
+    flash(_("提案を記録しました"), "ok")
     return redirect(url_for("broker.request_detail", request_id=found.id, v=version.number))
 
 
@@ -393,9 +443,9 @@ def propose(request_id: int) -> Response:
 def workbook(request_id: int) -> Response:
     found = _request_or_404(request_id)
     version = _version(found)
-    audit("request.workbook", f"request:{found.id}", f"v{version.number}")
+    audit("request.workbook", f"request:{found.id}", f"v{version.number}", {"version": version.number})
     db.session.commit()
-    return send_workbook(version)
+    return send_workbook(version, found)
 
 
 # ---------------------------------------------------------------- bulk ---
@@ -413,7 +463,7 @@ def bulk() -> Any:
         folder = tasks.job_folder(current_app, job)
         folder.mkdir(parents=True, exist_ok=True)
         upload.save(folder / f"input{Path(name).suffix.lower()}")
-        audit("bulk.upload", f"bulk:{job.token}", name)
+        audit("bulk.upload", f"bulk:{job.token}", name, {"filename": name})
         db.session.commit()
         tasks.enqueue(current_app, job)
         return redirect(url_for("broker.bulk_job", token=job.token))
@@ -452,11 +502,11 @@ def bulk_retry(token: str) -> Response:
     tasks.sweep(current_app)
     job = _job_or_404(token)
     if tasks.reset_for_retry(current_app, job):
-        audit("bulk.retry", f"bulk:{job.token}", job.filename)
+        audit("bulk.retry", f"bulk:{job.token}", job.filename, {"filename": job.filename})
         db.session.commit()
         tasks.enqueue(current_app, job)
     else:
-        flash("このジョブはもう一度実行できません(実行中か、完了したか、同じファイルで処理が異常終了しました)", "error")
+        flash(_("このジョブはもう一度実行できません(実行中か、完了したか、同じファイルで処理が異常終了しました)"), "error")
     return redirect(url_for("broker.bulk_job", token=token))
 
 
@@ -503,22 +553,45 @@ def carrier_upload(carrier: str) -> Response:
     chosen = _carrier_or_404(carrier)
     form = UploadForm()
     if not form.validate_on_submit():
-        flash("ファイルを選んでください", "error")
+        flash(_("ファイルを選んでください"), "error")
         return redirect(url_for("broker.carriers"))
     upload = form.file.data
     try:
         row = carrierdata.upload(current_app, chosen, upload.filename or "", upload.read(), current_user.username)
     except carrierdata.UploadRefused as exc:
-        flash(str(exc), "error")
+        flash(
+            _(
+                "「%(name)s」は%(carrier)sのデータにないファイル名です。次のいずれかを同じ名前で送ってください: %(files)s",
+                name=exc.name,
+                carrier=carrier_name(chosen, "en" if current_lang() == "en" else "ja"),
+                files=", ".join(exc.expected) if current_lang() == "en" else "、".join(exc.expected),
+            ),
+            "error",
+        )
         return redirect(url_for("broker.carriers"))
-    audit("carrier.upload", f"carrier:{chosen.value}", f"{row.filename}: {row.status} {row.error[:500]}")
+    audit(
+        "carrier.upload",
+        f"carrier:{chosen.value}",
+        f"{row.filename}: {row.status} {row.error[:500]}",
+        {"filename": row.filename, "status": row.status, "error": row.error[:500]},
+    )
     db.session.commit()
     if row.status == "rejected":
-        flash(f"{row.filename} は取り込めませんでした。現在の版をそのまま使います。理由: {row.error}", "error")
+        flash(
+            _("%(file)s は取り込めませんでした。現在の版をそのまま使います。理由: %(error)s", file=row.filename, error=row.error), "error"
+        )
     elif row.status == "scheduled":
-        flash(f"{row.filename} を検証しました。{row.effective_from} から有効になります({row.rate_versions})", "ok")
+        flash(
+            _(
+                "%(file)s を検証しました。%(day)s から有効になります(%(versions)s)",
+                file=row.filename,
+                day=row.effective_from,
+                versions=row.rate_versions,
+            ),
+            "ok",
+        )
     else:
-        flash(f"{row.filename} を取り込みました。新しい版: {row.rate_versions}", "ok")
+        flash(_("%(file)s を取り込みました。新しい版: %(versions)s", file=row.filename, versions=row.rate_versions), "ok")
     return redirect(url_for("broker.carriers") + f"#{chosen.value}")
 
 
@@ -538,14 +611,16 @@ def carrier_mappings(carrier: str, dataset_id: int) -> Response:
         choice = request.form.get(f"key-{i}", "")
         if choice in keys:
             carrierdata.add_mapping(chosen, wording, CoverageKey(choice), current_user.username)
-            audit("carrier.mapping", f"carrier:{chosen.value}", f"{wording} -> {choice}")
+            audit("carrier.mapping", f"carrier:{chosen.value}", f"{wording} -> {choice}", {"wording": wording, "key": choice})
     db.session.commit()
     checked = carrierdata.validate(current_app, row)
-    flash(
-        "対応付けを保存して再検証しました: "
-        + ("取り込みました" if checked.status in ("active", "scheduled") else f"まだ取り込めません({checked.error})"),
-        "ok" if checked.status != "rejected" else "error",
-    )
+    if checked.status in ("active", "scheduled"):
+        flash(_("対応付けを保存して再検証しました: 取り込みました"), "ok")
+    else:
+        flash(
+            _("対応付けを保存して再検証しました: まだ取り込めません(%(error)s)", error=checked.error),
+            "ok" if checked.status != "rejected" else "error",
+        )
     return redirect(url_for("broker.carriers") + f"#{chosen.value}")
 
 
@@ -560,4 +635,4 @@ def _carrier_or_404(carrier: str) -> Carrier:
 @bp.get("/audit")
 def audit_log() -> Any:
     rows = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(500)).all()
-    return render_template("broker/audit.html", rows=rows, show_sample_notice=False)
+    return render_template("broker/audit.html", rows=rows, names=auditlog.target_names(rows), show_sample_notice=False)

@@ -10,15 +10,18 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from aggregator import clock
 from aggregator.bounds import build_rater
 from aggregator.errors import CarrierDataError, UnclassifiedWordingError, without_paths
 from aggregator.labels import carrier_name
+from aggregator.money import Lang
 from aggregator.schema import Carrier, CarrierData
 from aggregator.taxonomy import CoverageKey
 from carriers.registry import FIXTURES, REGISTRY, load_folder
+from webapp import current_lang
 from webapp.extensions import db
 from webapp.models import CarrierDataset, WordingMapping
 
@@ -32,7 +35,12 @@ _LOADED: dict[tuple[Any, ...], CarrierData] = {}  # the same files and mappings 
 
 
 class UploadRefused(ValueError):
-    """The upload itself is wrong (name, size), before any carrier validation."""
+    """The upload itself is wrong (name, size), before any carrier validation: the name sent and the names expected."""
+
+    def __init__(self, message: str, name: str = "", expected: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.name = name
+        self.expected = expected
 
 
 def base_root(app: Flask) -> Path:
@@ -108,6 +116,7 @@ def install(app: Flask) -> None:
     app.extensions["carriers"] = loaded
     app.extensions["rater"] = rater
     app.extensions["comparisons"] = {}
+    app.extensions["all_plans"] = {}  # every plan quoted per version, for the broker's proposal (storage.all_plans_of)
     app.extensions["fragments"] = {}
     app.extensions["carrier_generation"] = _generation()
     app.extensions["carrier_checked"] = time.monotonic()
@@ -157,10 +166,17 @@ def notices() -> list[str]:
         if row.carrier in seen or (now_used is not None and now_used > row.id):
             continue
         seen.add(row.carrier)
-        instead = f"{now_used}番の版" if now_used else "初期データ"
+        lang: Lang = "en" if current_lang() == "en" else "ja"
+        instead = _("%(n)s番の版", n=now_used) if now_used else _("初期データ")
         out.append(
-            f"{carrier_name(Carrier(row.carrier))}: {row.filename} をアップロードした{row.id}番の版は検証を通らないため使っていません。"
-            f"{instead}で見積もっています。理由は「保険会社データ」の履歴にあります"
+            _(
+                "%(carrier)s: %(file)s をアップロードした%(n)s番の版は検証を通らないため使っていません。"
+                "%(instead)sで見積もっています。理由は「保険会社データ」の履歴にあります",
+                carrier=carrier_name(Carrier(row.carrier), lang),
+                file=row.filename,
+                n=row.id,
+                instead=instead,
+            )
         )
     return out
 
@@ -259,7 +275,9 @@ def upload(app: Flask, carrier: Carrier, filename: str, content: bytes, by: str)
     expected = expected_files(app, carrier)
     if name not in expected:
         raise UploadRefused(
-            f"「{name}」は{carrier.value}のデータにないファイル名です。次のいずれかを同じ名前で送ってください: {'、'.join(expected)}"
+            f"「{name}」は{carrier_name(carrier)}のデータにないファイル名です。次のいずれかを同じ名前で送ってください: {'、'.join(expected)}",
+            name,
+            tuple(expected),
         )
     staging = Path(app.instance_path) / "carrier_data" / carrier.value / uuid.uuid4().hex
     staging.mkdir(parents=True)

@@ -64,6 +64,13 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
         "MAIL_RETRY_SECONDS": int(os.environ.get("MAIL_RETRY_SECONDS", "60")),  # between a worker's five tries at a message
         "MAIL_BACKEND": "smtp",
         "BROKER_MAIL_TO": os.environ.get("BROKER_MAIL_TO", ""),  # the brokers' addresses, comma-separated
+        # Who the customer deals with (保険業法 294条の2): shown on every public page and in every workbook.
+        "AGENCY_NAME": os.environ.get("AGENCY_NAME", "").strip(),
+        "AGENCY_NAME_EN": os.environ.get("AGENCY_NAME_EN", "").strip(),
+        "AGENCY_REGISTRATION_NO": os.environ.get("AGENCY_REGISTRATION_NO", "").strip(),
+        "AGENCY_AUTHORITY": os.environ.get("AGENCY_AUTHORITY", "agent").strip(),  # agent (締結の代理) or intermediary (媒介)
+        # recommendation.md, solicitation.md, privacy.md (and .en.md for English); instance/policies when unset
+        "AGENCY_POLICY_DIR": os.environ.get("AGENCY_POLICY_DIR", "") or str(instance_path / "policies"),
     }
     config.update(overrides or {})
     if not config["RATELIMIT_STORAGE_URI"]:
@@ -85,13 +92,19 @@ def instance_path() -> str | None:
     return str(Path(given).resolve()) if given else None
 
 
+AGENCY_AUTHORITIES = ("agent", "intermediary")
+REQUIRED_POLICIES = ("solicitation.md", "privacy.md")  # 勧誘方針 and the privacy policy: no built-in text can stand in for them
+
+
 def check(config: dict[str, Any]) -> None:
-    """Production refuses to start without a real secret key, or with debug on; no process starts with a stale
-    time a live worker's heartbeat could miss."""
+    """Production refuses to start without a real secret key, with debug on, or without the agency's name, registration
+    number and policies; no process starts with a stale time a live worker's heartbeat could miss."""
     if not 0 < 3 * config["BULK_HEARTBEAT_SECONDS"] <= config["BULK_STALE_SECONDS"]:
         raise ConfigError("BULK_STALE_SECONDS must be at least three heartbeats (BULK_HEARTBEAT_SECONDS)")
     if config.get("MAIL_SERVER") and not config.get("MAIL_DEFAULT_SENDER"):
         raise ConfigError("MAIL_DEFAULT_SENDER must name the sender when MAIL_SERVER is set")
+    if config.get("AGENCY_AUTHORITY", "agent") not in AGENCY_AUTHORITIES:
+        raise ConfigError(f"AGENCY_AUTHORITY must be one of {', '.join(AGENCY_AUTHORITIES)}")
     if config["ENV_NAME"] != PRODUCTION:
         return
     secret = config.get("SECRET_KEY") or ""
@@ -99,3 +112,15 @@ def check(config: dict[str, Any]) -> None:
         raise ConfigError("SECRET_KEY must be set to a random value of at least 32 characters in production")
     if config.get("DEBUG") or config.get("TESTING"):
         raise ConfigError("debug and testing modes must be off in production")
+    _check_agency(config)
+
+
+def _check_agency(config: dict[str, Any]) -> None:
+    """A live site must say who the customer deals with: the placeholders are for development only."""
+    for name in ("AGENCY_NAME", "AGENCY_REGISTRATION_NO"):
+        if not str(config.get(name) or "").strip():
+            raise ConfigError(f"{name} must be set in production: every public page and workbook shows it (保険業法 294条の2)")
+    folder = Path(config["AGENCY_POLICY_DIR"])
+    missing = [name for name in REQUIRED_POLICIES if not (folder / name).is_file()]
+    if missing:
+        raise ConfigError(f"the agency's policies are missing in production: {', '.join(str(folder / m) for m in missing)}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import Babel
+from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -21,5 +22,6 @@ babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
-login_manager.login_message = "ログインしてください"
+login_manager.login_message = _l("ログインしてください")
+login_manager.localize_callback = str  # the lazy message in the language of the request that is sent to log in
 login_manager.session_protection = "strong"

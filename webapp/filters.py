@@ -5,12 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from markupsafe import Markup, escape
 
 from aggregator.current import MARK_SIGNS, Mark, difference_text, mark_label, title
 from aggregator.labels import SAMPLE_NOTICE, carrier_name, line_name, pick
 from aggregator.matching import PRIORITY_LABELS, Cell, CellKind
 from aggregator.money import format_premium, format_yen
-from aggregator.present import KIND_LABELS, cell_notes, cell_text, nearest_product, plan_terms, pool_label, premium_text, status_text
+from aggregator.present import (
+    FALLBACK_MARK,
+    KIND_LABELS,
+    cell_notes,
+    cell_text,
+    localized_parts,
+    nearest_product,
+    plan_terms,
+    pool_label,
+    premium_text,
+    status_text,
+)
 from aggregator.scenario_words import assumption_rows
 from aggregator.schema import CONTROL_NAMES, INDUSTRY_NAMES, Carrier, Line
 from aggregator.taxonomy import CATEGORY_LABELS, Category, CoverageKey, label
@@ -32,6 +44,67 @@ def premium(amount: int | None) -> str:
 
 def coverage_label(key: CoverageKey | str) -> str:
     return label(CoverageKey(key), _lang())
+
+
+def _script(ch: str) -> str:
+    if "\u30a0" <= ch <= "\u30ff" or ch == "ー":
+        return "katakana"
+    if "\u4e00" <= ch <= "\u9fff" or ch in "々〆":
+        return "kanji"
+    return "other"
+
+
+def phrase_breaks(text: str) -> Markup:
+    """Japanese with <wbr> where a katakana word meets a kanji one, and after ＋ or ・ (サイバーセキュリティ|保険＋|IT業務特約):
+    with `word-break: keep-all` those and the spaces are the only places a narrow column header breaks, never inside a word."""
+    out: list[str] = []
+    for i, ch in enumerate(text):
+        if i:
+            before, now = _script(text[i - 1]), _script(ch)
+            if (before != now and "other" not in (before, now)) or text[i - 1] in "＋・":
+                out.append("<wbr>")
+        out.append(str(escape(ch)))
+    return Markup("".join(out))
+
+
+def localized_html(ja: str, en: str) -> Markup:
+    """A carrier's text in the page's language; when only the other language's is given, that text in its own
+    language (so fonts and line-breaking follow it) with a marker saying so. Japanese gets its phrase breaks."""
+    lang = _lang()
+    text, fallback = localized_parts(ja, en, lang)  # type: ignore[arg-type]
+    shown_lang = ("ja" if lang == "en" else "en") if fallback else lang
+    body = phrase_breaks(text) if shown_lang == "ja" else escape(text)
+    if not fallback:
+        return Markup(body)
+    mark = pick(FALLBACK_MARK, lang)  # type: ignore[arg-type]
+    return Markup(f'<span lang="{shown_lang}">{body}</span> <small class="lang-fallback">{escape(mark)}</small>')
+
+
+# Where a carrier's Japanese name may break across lines: between its words, never inside one (あい|おいニッセイ).
+CARRIER_BREAKS: dict[Carrier, tuple[str, ...]] = {
+    Carrier.TOKIO_MARINE: ("東京海上", "日動"),
+    Carrier.MITSUI_SUMITOMO: ("三井住友", "海上"),
+    Carrier.SOMPO_JAPAN: ("損保", "ジャパン"),
+    Carrier.AIOI_NISSAY_DOWA: ("あいおい", "ニッセイ", "同和損保"),
+    Carrier.AIG: ("AIG損保",),
+}
+
+
+def carrier_name_html(code: str) -> Markup:
+    """The carrier's name with <wbr> only between its words (the header keeps each word whole)."""
+    carrier = Carrier(code)
+    if _lang() == "en":
+        return Markup(escape(carrier_name(carrier, "en")))
+    parts = CARRIER_BREAKS[carrier]
+    return Markup('<span class="nobreak">' + '</span><wbr><span class="nobreak">'.join(escape(p) for p in parts) + "</span>")
+
+
+def wish_rows(wishes: Any) -> list[tuple[str, str]]:
+    """A broker's record of wishes (compliance.Wishes) as label and text, in the page's language."""
+    from aggregator.compliance import FIELD_LABELS, wish_text
+
+    lang = _lang()
+    return [(pick(pair, lang), wish_text(wishes, name, lang)) for name, pair in FIELD_LABELS.items()]  # type: ignore[arg-type]
 
 
 def cell_css(cell: Cell) -> str:
@@ -73,6 +146,10 @@ def register(app: Flask) -> None:
         status_text=lambda col: status_text(col, _lang()),  # type: ignore[arg-type]
         premium_text=lambda col: premium_text(col, _lang()),  # type: ignore[arg-type]
         carrier_name=lambda c: carrier_name(Carrier(c), _lang()),  # type: ignore[arg-type]
+        carrier_name_html=carrier_name_html,
+        plan_name=lambda plan: localized_html(plan.name, plan.name_en),
+        cell_conditions=lambda cell: localized_html(cell.conditions, cell.conditions_en),
+        wish_rows=wish_rows,
         line_name=lambda line: line_name(Line(line), _lang()),  # type: ignore[arg-type]
         category_label=lambda c: pick(CATEGORY_LABELS[Category(c)], _lang()),  # type: ignore[arg-type]
         industry_name=lambda i: pick(INDUSTRY_NAMES[i], _lang()),  # type: ignore[arg-type]

@@ -115,10 +115,15 @@ class AuditEntry(db.Model):  # type: ignore[name-defined,misc]
     action: Mapped[str] = mapped_column(String(40))
     target: Mapped[str] = mapped_column(String(120), default="")
     detail: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # what `detail` says, as data the log page words
 
 
 class Proposal(db.Model):  # type: ignore[name-defined,misc]
-    """The broker's recommendation (比較推奨): the customer's wishes, the plan proposed and why, with the comparison it came from."""
+    """The broker's recommendation (比較推奨): the customer's wishes as first heard and as confirmed, the plan proposed
+    and why, each departure from the wishes with its reason, and the comparison it came from.
+
+    A proposal without `confirmed_at` was recorded before the 意向確認 step existed: it is not a confirmed proposal.
+    """
 
     __tablename__ = "proposals"
 
@@ -132,6 +137,15 @@ class Proposal(db.Model):  # type: ignore[name-defined,misc]
     plan_code: Mapped[str] = mapped_column(String(40))
     reasons: Mapped[str] = mapped_column(Text)
     comparison_sha256: Mapped[str] = mapped_column(String(64))
+    initial_wishes: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # 意向把握 (compliance.Wishes)
+    final_wishes: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # 意向確認
+    wish_changes: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)  # [{field, before, after, before_en, after_en}]
+    change_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    proposed: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # the plan as quoted (compliance.ProposedPlan)
+    compared: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)  # every plan it was chosen from
+    departures: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)  # [{kind, key, wished, proposed, reason}]
+    explained_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # 重要事項説明 (契約概要・注意喚起情報) given
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)  # wishes confirmed, plan checked
 
 
 class BulkJob(db.Model):  # type: ignore[name-defined,misc]

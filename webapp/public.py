@@ -10,10 +10,12 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from aggregator import clock
 from aggregator.applicants import ApplicantInputError, applicant_from_data
+from aggregator.compliance import AdviceRecord
 from aggregator.current_data import current_from_data
 from aggregator.errors import ApplicantError
 from aggregator.exposure import Assumptions
@@ -23,6 +25,7 @@ from aggregator.rating import Rater
 from aggregator.recommendation import cyber_inside_it_eo, priorities_from_data, recommend
 from aggregator.schema import Line
 from webapp import current_lang, mail, storage
+from webapp.extensions import db
 from webapp.forms import ITEM_STATES, AssumptionsForm, CurrentPolicyForm, QuoteForm, RequoteForm, localize
 from webapp.models import QuoteRequest, QuoteVersion
 from webapp.params import int_arg
@@ -140,17 +143,33 @@ def comparison_table(version: QuoteVersion, comparison: Any, fresh: bool, applic
     return html
 
 
+@bp.get("/policies/<name>")
+def policy(name: str) -> Any:
+    """The agency's policies, which a comparison site must publish: 比較推奨販売の方針, 勧誘方針, the privacy policy."""
+    from webapp import agency
+
+    titles = {
+        "recommendation": _("比較推奨販売の方針"),
+        "solicitation": _("勧誘方針"),
+        "privacy": _("個人情報の取扱い(プライバシーポリシー)"),
+    }
+    if name not in titles:
+        abort(404)
+    text = agency.policy(name, current_lang())
+    return render_template("policy.html", name=name, title=titles[name], text=text, blocks=agency.blocks(text.text))
+
+
 @bp.get("/quotes/<token>")
 def quote(token: str) -> Any:
     number = int_arg("v")
     line = request.args.get("line")
     line = line if line in {member.value for member in Line} else None  # another value: the newest version
-    version_id = storage.version_id(token, number, line) or abort(404)
-    # A version never changes: its page is rendered once per language and kept, with the session's
-    # CSRF token put back in on every request (the only part of the page that is per visitor).
+    version_id, proposal_id = storage.page_key(token, number, line) or abort(404)
+    # A version never changes: its page is rendered once per language (and per confirmed proposal: a broker's
+    # proposal changes what it says) and kept, with the session's CSRF token put back in on every request.
     token_now = generate_csrf()
     pages: dict[tuple[int, str], str] = current_app.extensions["fragments"]
-    key = (version_id, "page:" + current_lang())
+    key = (version_id, f"page:{current_lang()}:{proposal_id}")
     page = pages.get(key)
     if page is None:
         found, version = storage.find_with_version(token, number, line) or abort(404)
@@ -162,6 +181,17 @@ def quote(token: str) -> Any:
 
 
 CSRF_SLOT = "\x00csrf\x00"
+
+
+def confirmed_record(found: QuoteRequest) -> AdviceRecord | None:
+    """The broker's confirmed proposal for the request, as the customer's page and workbook show it; None before one."""
+    from webapp.advice import record_of
+
+    proposal = storage.confirmed_proposal(found.id)
+    if proposal is None:
+        return None
+    number = db.session.scalar(select(QuoteVersion.number).where(QuoteVersion.id == proposal.version_id))
+    return record_of(proposal, number)
 
 
 def _render_quote(found: QuoteRequest, version: QuoteVersion, assumptions_form: AssumptionsForm | None = None) -> str:
@@ -183,6 +213,7 @@ def _render_quote(found: QuoteRequest, version: QuoteVersion, assumptions_form: 
         overlapping=cyber_inside_it_eo(rater()) if {Line.CYBER, Line.IT_EO} <= set(asked) else (),
         assumptions_form=assumptions_form,
         assumptions_action=url_for("public.assumptions", token=found.token, v=version.number),
+        confirmed=confirmed_record(found),
         fresh=fresh,
         form=form,
         applicant=applicant,
@@ -234,18 +265,27 @@ def requote(token: str) -> Response:
 
 @bp.get("/quotes/<token>/comparison.xlsx")
 def workbook(token: str) -> Response:
-    _found, version = storage.find_with_version(token, int_arg("v")) or abort(404)
-    return send_workbook(version)
+    found, version = storage.find_with_version(token, int_arg("v")) or abort(404)
+    return send_workbook(version, found)
 
 
-def send_workbook(version: QuoteVersion) -> Response:
+def send_workbook(version: QuoteVersion, found: QuoteRequest) -> Response:
     """The version's comparison workbook, in the page's language, built in memory and streamed."""
     from aggregator.export import write_comparison
+    from webapp import agency
 
     comparison, _fresh = storage.comparison_of(rater(), version, current_app.extensions["comparisons"])
     buffer = io.BytesIO()
     lang: Lang = "en" if current_lang() == "en" else "ja"
-    write_comparison(comparison, buffer, lang=lang, applicant=storage.version_applicant(version), as_of=version.as_of)
+    write_comparison(
+        comparison,
+        buffer,
+        lang=lang,
+        applicant=storage.version_applicant(version),
+        as_of=version.as_of,
+        agency=agency.current(),
+        record=confirmed_record(found),
+    )
     buffer.seek(0)
     title = _("保険見積比較表")
     name = f"{title}_{version.as_of.isoformat()}_v{version.number}.xlsx"

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Engine, bindparam, select
+from sqlalchemy import Engine, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from aggregator import clock
@@ -21,7 +21,7 @@ from aggregator.recommendation import PreparedRecord, build_comparison, current_
 from aggregator.schema import Applicant, ContractTerms, Line
 from aggregator.serialize import comparison_to_data, dumps, fingerprint_of, loads, to_data
 from webapp.extensions import db
-from webapp.models import QuoteRequest, QuoteVersion, now
+from webapp.models import Proposal, QuoteRequest, QuoteVersion, now
 from webapp.params import is_token
 
 
@@ -247,6 +247,38 @@ def comparison_of(rater: Rater, version: QuoteVersion, cache: dict[int, Computed
     return hit.comparison, hit.fresh
 
 
+def all_plans_of(rater: Rater, version: QuoteVersion, cache: dict[int, Comparison], comparisons: dict[int, Computed]) -> Comparison:
+    """Every plan of every carrier quoted for the version (a broker may propose any, not only the one a column shows),
+    on the same day as the version's comparison (its quote date, or today's rates when they changed since)."""
+    hit = cache.get(version.id)
+    if hit is None:
+        fresh = computed(rater, version, comparisons).fresh
+        record = version.record
+        quoted_on = date.fromisoformat(record["as_of"])
+        hit = build_comparison(
+            rater,
+            applicant_from_data(record["applicant"]),
+            quoted_on if fresh else max(clock.today(), quoted_on),
+            line=Line(record["line"]),
+            assumptions=Assumptions.from_data(record["assumptions"]),
+            priorities=priorities_from_data(record["priorities"]),
+            all_plans=True,
+        )
+        if len(cache) >= CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+        cache[version.id] = hit
+    return hit
+
+
+def confirmed_proposal(request_id: int) -> Proposal | None:
+    """The request's latest proposal a broker confirmed (意向確認 done, plan checked against the wishes), if any."""
+    query = (
+        select(Proposal).where(Proposal.request_id == request_id, Proposal.confirmed_at.is_not(None)).order_by(Proposal.id.desc()).limit(1)
+    )
+    found: Proposal | None = db.session.scalars(query).first()
+    return found
+
+
 def version_of(request_row: QuoteRequest, number: int | None = None) -> QuoteVersion | None:
     """One version of a request (the newest unless a number is given), without loading the others."""
     query = select(QuoteVersion).where(QuoteVersion.request_id == request_row.id)
@@ -255,8 +287,23 @@ def version_of(request_row: QuoteRequest, number: int | None = None) -> QuoteVer
     return found
 
 
+def version_to_show(request_row: QuoteRequest, number: int | None = None) -> QuoteVersion | None:
+    """The version a page shows (see _pick): the one numbered, else the newest of the first line asked, as the
+    customer's page opens."""
+    query = select(QuoteVersion).join(QuoteRequest, QuoteVersion.request_id == QuoteRequest.id).where(QuoteRequest.id == request_row.id)
+    found: QuoteVersion | None = db.session.scalars(_pick(query, number, None)).first()
+    return found
+
+
 def version_id(token: str, number: int | None = None, line: str | None = None) -> int | None:
-    """Just the id of a request's version (see _pick): enough to serve a cached page.
+    """Just the id of a request's version (see _pick): enough to serve a cached API body."""
+    found = page_key(token, number, line)
+    return None if found is None else found[0]
+
+
+def page_key(token: str, number: int | None = None, line: str | None = None) -> tuple[int, int | None] | None:
+    """A request's version id (see _pick) and its latest confirmed proposal's id, in one query: what a cached
+    customer page depends on.
 
     Every page view and API read asks this, so the statements are built once (`_VERSION_ID`), not
     per request: building a select costs more than running it.
@@ -265,8 +312,8 @@ def version_id(token: str, number: int | None = None, line: str | None = None) -
         return None
     statement = _VERSION_ID["number" if number is not None else "line" if line is not None else "first"]
     with _reader(db.engine).connect() as connection:
-        found: int | None = connection.execute(statement, {"token": token, "number": number or 0, "line": line or ""}).scalar()
-    return found
+        row = connection.execute(statement, {"token": token, "number": number or 0, "line": line or ""}).first()
+    return None if row is None else (row[0], row[1])
 
 
 def _reader(engine: Engine) -> Engine:
@@ -293,8 +340,15 @@ def _pick(query: Any, number: Any, line: Any) -> Any:
 
 
 def _version_id_query(by: str) -> Any:
+    """The version's id and the request's latest confirmed proposal's id: what a cached customer page depends on."""
+    confirmed = (
+        select(func.max(Proposal.id))
+        .where(Proposal.request_id == QuoteRequest.id, Proposal.confirmed_at.is_not(None))
+        .correlate(QuoteRequest)
+        .scalar_subquery()
+    )
     query = (
-        select(QuoteVersion.id)
+        select(QuoteVersion.id, confirmed)
         .join(QuoteRequest, QuoteVersion.request_id == QuoteRequest.id)
         .where(QuoteRequest.token == bindparam("token"))
     )

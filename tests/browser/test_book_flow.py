@@ -90,7 +90,9 @@ def test_a_current_policy_is_compared_won_and_renewed_against(browser: object, b
         page.get_by_role("button", name="ログイン").click()
         page.wait_for_url("**/broker/")
         page.get_by_role("link", name=COMPANY).first.click()
-        page.get_by_role("button", name="提案を記録する").click()
+        advice = page.locator("section.advice")
+        advice.get_by_label("重要事項説明(契約概要・注意喚起情報)の説明日").fill(clock.today().isoformat())
+        advice.get_by_role("button", name="提案を記録する").click()
         win = page.locator("form.win-form")
         expect(win).to_be_visible()
         assert win.get_by_label("始期日").input_value() == "2026-12-01"

@@ -83,3 +83,72 @@ def test_broker_uploads_a_client_list_watches_progress_and_downloads(
         assert saved.name.endswith("_見積結果.xlsx")
     finally:
         context.close()
+
+
+def test_broker_hears_confirms_and_proposes_and_the_customer_sees_the_proposal(
+    browser: object, broker_server: str, screenshots: Path
+) -> None:
+    """意向把握 → 意向確認 → 比較推奨 in a real browser: a departure from the confirmed wishes needs its reason."""
+    import re
+
+    from playwright.sync_api import expect
+
+    from aggregator import clock
+    from tests.browser.test_customer_flow import WORDS, fill_quote_form
+
+    context = browser.new_context(base_url=broker_server, viewport=DESKTOP, locale="ja-JP")  # type: ignore[attr-defined]
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        customer = context.new_page()
+        customer.goto("/?lang=ja")
+        fill_quote_form(customer, "ja")
+        customer.get_by_role("button", name=WORDS["ja"]["submit"]).click()
+        customer.wait_for_url(re.compile(r"/quotes/[A-Za-z0-9_-]{32,}$"))
+        link = customer.url
+        expect(customer.locator("section.recommendation h2")).to_have_text("ご希望に基づく候補")
+
+        page = context.new_page()
+        page.goto("/broker/login")
+        page.get_by_label("ユーザー名").fill("yamada")
+        page.get_by_label("パスワード").fill(PASSWORD)
+        page.get_by_role("button", name="ログイン").click()
+        page.get_by_role("link", name="株式会社テスト開発").first.click()
+        advice = page.locator("section.advice")
+        expect(advice.get_by_label("ご要望(お客様のことば)").first).to_have_value("お詫び対応を重視")  # prefilled from the request
+        final = advice.locator("fieldset.advice-step").nth(1)
+        final.get_by_label("支払限度額").select_option(label="5億円")
+        advice.get_by_label("ご提案するプラン").select_option("tokio_marine:TMC-S")
+        advice.get_by_label("当初のご意向から変わった点の経緯").fill("お電話で、取引先から5億円の補償を求められていると伺った")
+        advice.get_by_label("重要事項説明(契約概要・注意喚起情報)の説明日").fill(clock.today().isoformat())
+        advice.get_by_role("button", name="提案を記録する").click()
+        # The reasons prefilled are the automatic candidate's (another plan): they must be the broker's own.
+        expect(page.get_by_text("理由が自動で選んだ候補のままです", exact=False)).to_be_visible()
+        page.locator("section.advice").get_by_label("提案の理由").fill("お詫び対応の費用が手厚く、保険料も予算内のため")
+        page.locator("section.advice").get_by_role("button", name="提案を記録する").click()
+
+        departures = page.locator(".departures")
+        expect(departures).to_contain_text("支払限度額1億円がご希望の5億円に届きません")
+        expect(page.locator(".advice-changes")).to_contain_text("支払限度額: 1億円 → 5億円")
+        departures.screenshot(path=screenshots / "broker-advice-departure.png")
+        departures.get_by_role("textbox").first.fill("このプランの支払限度額は3,000万円〜1億円。5億円は別プランで再見積もり予定")
+        for extra in departures.get_by_role("textbox").all()[1:]:
+            extra.fill("担当者がお客様と確認済み")
+        page.locator("section.advice").get_by_role("button", name="提案を記録する").click()
+        expect(page.get_by_text("提案を記録しました")).to_be_visible()
+        recorded = page.locator("ol.proposals > li").first
+        expect(recorded).to_contain_text("東京海上日動 サイバーリスク保険 スタンダードプラン")
+        expect(recorded).to_contain_text("5億円は別プランで再見積もり予定")
+        recorded.screenshot(path=screenshots / "broker-advice-recorded.png")
+        page.goto("/broker/audit")
+        expect(page.locator("table.list")).to_contain_text("提案の記録")
+        expect(page.locator("table.list")).not_to_contain_text("tokio_marine")
+        page.screenshot(path=screenshots / "broker-audit-log.png", full_page=True)
+
+        customer.goto(link)
+        proposal = customer.locator("section.recommendation")
+        expect(proposal.get_by_role("heading", level=2)).to_have_text("担当者からのご提案")
+        expect(proposal).to_contain_text("東京海上日動 サイバーリスク保険 スタンダードプラン")
+        expect(proposal).to_contain_text("サンプル代理店(開発用の仮の名称)")
+        proposal.screenshot(path=screenshots / "ja-7-confirmed-proposal.png")
+    finally:
+        context.close()

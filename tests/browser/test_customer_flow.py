@@ -6,6 +6,7 @@ page go to test-output/screenshots/ so a person can see what the customer saw.
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 from typing import Any
@@ -208,6 +209,78 @@ def assert_noto_sans_cjk_renders(page: Page) -> None:
         cdp.detach()
 
 
+AGENCY = {
+    "ja": ("取扱代理店", "サンプル代理店(開発用の仮の名称)", "登録番号未設定", "ご希望に基づく候補", "比較推奨販売の方針"),
+    "en": (
+        "Your agency",
+        "Sample Agency (a development placeholder)",
+        "registration number not set",
+        "A candidate based on your stated wishes",
+        "Recommendation policy",
+    ),
+}
+
+
+def assert_agency_block(page: Page, lang: str, *, results: bool) -> None:
+    """Every public page names the agency, its registration and its policies; the results page beside its candidate too."""
+    title, name, registration, candidate, policy = AGENCY[lang]
+    block = page.get_by_role("contentinfo").get_by_role("region", name=title)
+    expect(block).to_be_visible()
+    expect(block).to_contain_text(name)
+    expect(block).to_contain_text(registration)
+    for link in ("recommendation", "solicitation", "privacy"):
+        expect(block.locator(f'a[href="/policies/{link}"]')).to_be_visible()
+    if results:
+        recommendation = page.locator("section.recommendation")
+        expect(recommendation.get_by_role("heading", level=2)).to_have_text(candidate)
+        expect(recommendation.locator(".advice-by")).to_contain_text(policy)
+        expect(recommendation.locator(".advice-by")).to_contain_text(name)
+
+
+# The text of an element line by line, as the browser laid it out (a new line wherever a character sits lower).
+LINES_JS = """(el) => {
+  const lines = []; let line = ''; let top = null;
+  const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    for (let i = 0; i < node.length; i++) {
+      const range = document.createRange(); range.setStart(node, i); range.setEnd(node, i + 1);
+      const rect = range.getClientRects()[0];
+      if (!rect) continue;
+      if (top !== null && rect.top > top + 2) { lines.push(line); line = ''; }
+      line += node.data[i]; top = rect.top;
+    }
+  }
+  lines.push(line); return lines;
+}"""
+SMALL_KANA = "ーァィゥェォッャュョヮヵヶぁぃぅぇぉっゃゅょゎ"
+
+
+def _script(ch: str) -> str:
+    return "katakana" if "\u30a0" <= ch <= "\u30ff" else "kanji" if "\u4e00" <= ch <= "\u9fff" else "other"
+
+
+def assert_headers_break_between_words(page: Page) -> None:
+    """No column header breaks inside a word: a carrier's name only between its words, a plan name never inside a katakana
+    or kanji word, and no line starts with ー or a small kana (「あい / おいニッセイ」 and 「ー」 first were the faults)."""
+    from webapp.filters import CARRIER_BREAKS
+
+    starts = {"".join(parts[:i]) for parts in CARRIER_BREAKS.values() for i in range(len(parts) + 1)}
+    headers = page.locator("table.comparison:not(.scenario-items) thead th.plan")
+    assert headers.count() >= 5  # the five carriers, and the broadest plan when another carrier's plan is it
+    for i in range(headers.count()):
+        carrier = headers.nth(i).locator(".carrier").evaluate(LINES_JS)
+        if _script("".join(carrier)[0]) != "other":  # a Japanese name: each line ends where one of its words does
+            assert all("".join(carrier[: k + 1]) in starts for k in range(len(carrier))), carrier
+        lines = headers.nth(i).locator(".plan-name").evaluate(LINES_JS)
+        for before, after in itertools.pairwise(lines):
+            if before.endswith(" ") or after.startswith(" "):
+                continue  # a break at a space, between words
+            last, first = before[-1:], after[:1]
+            assert first not in SMALL_KANA, lines
+            assert not (last and _script(last) == _script(first) != "other"), lines
+
+
 def assert_no_sideways_page_scroll(page: Page) -> None:
     """On a phone the page itself must not scroll sideways; only the comparison table's own region does."""
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
@@ -227,7 +300,12 @@ def test_japanese_customer_compares_switches_limit_and_downloads(page: Page, scr
     expect(page.get_by_role("heading", level=1)).to_contain_text(FORM["company"])
     expect(page.get_by_text("第1版", exact=False).first).to_be_visible()
     assert_five_carriers_with_premiums(page, "ja")
+    assert_agency_block(page, "ja", results=True)
+    assert_headers_break_between_words(page)
     page.screenshot(path=screenshots / "ja-2-results.png", full_page=True)
+    comparison_table(page, "ja").locator("thead").screenshot(path=screenshots / "ja-2-headers.png")
+    page.locator("section.recommendation").screenshot(path=screenshots / "ja-2-candidate-and-agency.png")
+    page.get_by_role("contentinfo").screenshot(path=screenshots / "ja-2-footer-agency.png")
 
     switch_limit_to_300m(page, "ja")
     premiums = assert_five_carriers_with_premiums(page, "ja")
@@ -237,15 +315,35 @@ def test_japanese_customer_compares_switches_limit_and_downloads(page: Page, scr
     try:
         assert name.startswith(WORDS["ja"]["file"]) and name.endswith("_v3.xlsx"), name
         assert_workbook_has_premiums(book, "ja", premiums)
+        notes = "\n".join(str(c.value) for row in book["ご注意"].iter_rows() for c in row if c.value)
+        assert "サンプル代理店(開発用の仮の名称)(登録番号 登録番号未設定)" in notes and "/policies/solicitation" in notes
+        assert any("ご希望に基づく候補" in str(c.value) for row in book["比較表"].iter_rows() for c in row if c.value)
     finally:
         book.close()
 
     page.set_viewport_size(MOBILE)
     assert_no_sideways_page_scroll(page)
+    assert_headers_break_between_words(page)
     page.screenshot(path=screenshots / "ja-4-results-mobile.png", full_page=True)
+    region = page.get_by_role("region", name=WORDS["ja"]["table"])
+    head = page.locator("table.comparison:not(.scenario-items) thead")
+    head.scroll_into_view_if_needed()
+    for k, left in enumerate((0, 330, 660)):  # the table scrolls sideways on a phone: its headers in three views
+        region.evaluate(f"el => {{ el.scrollLeft = {left}; }}")
+        box = head.bounding_box()
+        assert box is not None
+        page.screenshot(
+            path=screenshots / f"ja-4-headers-mobile-{k}.png",
+            clip={"x": 0, "y": box["y"], "width": MOBILE["width"], "height": box["height"]},
+        )
     page.goto("/")
     assert_no_sideways_page_scroll(page)
+    assert_agency_block(page, "ja", results=False)
     page.screenshot(path=screenshots / "ja-5-form-mobile.png", full_page=True)
+    page.get_by_role("contentinfo").get_by_role("link", name="勧誘方針").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("勧誘方針")
+    assert_agency_block(page, "ja", results=False)
+    page.screenshot(path=screenshots / "ja-6-solicitation-policy-mobile.png", full_page=True)
 
 
 def test_form_errors_are_japanese_focused_and_keep_what_was_typed(page: Page, screenshots: Path) -> None:
@@ -308,7 +406,16 @@ def test_english_customer_walks_the_whole_flow(page: Page, screenshots: Path, tm
     page.wait_for_url(re.compile(r"/quotes/[A-Za-z0-9_-]{32,}$"))
     expect(page.locator("html")).to_have_attribute("lang", "en")
     assert_five_carriers_with_premiums(page, "en")
+    assert_agency_block(page, "en", results=True)
+    assert_headers_break_between_words(page)
+    table = comparison_table(page, "en")
+    expect(table.get_by_role("columnheader").filter(has_text="CyberEdge")).not_to_contain_text("エッセンシャル")
+    expect(table.locator(".lang-fallback").first).to_have_text("(Japanese only)")
     page.screenshot(path=screenshots / "en-2-results.png", full_page=True)
+    page.locator("section.recommendation").screenshot(path=screenshots / "en-2-candidate-and-agency.png")
+    table.locator("thead").screenshot(path=screenshots / "en-2-headers.png")
+    page.locator("section.plan-terms").screenshot(path=screenshots / "en-2-plan-terms.png")
+    page.get_by_role("contentinfo").screenshot(path=screenshots / "en-2-footer-agency.png")
 
     switch_limit_to_300m(page, "en")
     premiums = assert_five_carriers_with_premiums(page, "en")
@@ -318,5 +425,10 @@ def test_english_customer_walks_the_whole_flow(page: Page, screenshots: Path, tm
     try:
         assert name.startswith(WORDS["en"]["file"]) and name.endswith("_v3.xlsx"), name
         assert_workbook_has_premiums(book, "en", premiums)
+        notes = "\n".join(str(c.value) for row in book["Notes"].iter_rows() for c in row if c.value)
+        assert "registration no. registration number not set" in notes and "/policies/privacy" in notes
     finally:
         book.close()
+    page.get_by_role("contentinfo").get_by_role("link", name="Privacy policy").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Privacy policy")
+    page.screenshot(path=screenshots / "en-4-privacy-policy.png", full_page=True)

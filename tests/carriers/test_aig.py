@@ -104,7 +104,8 @@ def test_cyber_essentials_leaves_out_what_the_professional_plan_offers(data: Car
     )
     regulatory = essentials.term(K.REGULATORY_RESPONSE)
     assert regulatory is not None and regulatory.status is TermStatus.CONDITIONAL
-    assert "fines and penalties are not covered" in regulatory.conditions
+    assert "fines and penalties are not covered" in regulatory.conditions_en
+    assert "罰金・課徴金は補償されません" in regulatory.conditions  # the Japanese the schedule gives beside it
 
 
 def test_cyber_professional_apology_caps_bi_aggregate_and_riders(data: CarrierData) -> None:
@@ -122,7 +123,7 @@ def test_cyber_professional_apology_caps_bi_aggregate_and_riders(data: CarrierDa
     fraud = plan.term(K.FUNDS_LOSS)
     assert fraud is not None and (fraud.status, fraud.payout_ratio_pct, fraud.deductible_jpy) == (TermStatus.OPTIONAL_RIDER, 80, 500_000)
     extortion = plan.term(K.EXTORTION)
-    assert extortion is not None and "ransom payments are not covered" in extortion.conditions
+    assert extortion is not None and "ransom payments are not covered" in extortion.conditions_en
     response = plan.term(K.EMERGENCY_RESPONSE)
     assert response is not None and (response.status, response.limit_jpy, response.parent) == (TermStatus.INCLUDED, None, "expenses")
     assert plan.limit_options_jpy == (100_000_000, 300_000_000, 500_000_000, 1_000_000_000)
@@ -134,7 +135,7 @@ def test_it_business_guard_standard_and_wide(data: CarrierData) -> None:
     assert wide.pool("expenses").limit_jpy == 30_000_000  # type: ignore[union-attr]
     delay = standard.term(K.CYBER_DELAY)
     assert delay is not None and delay.status is TermStatus.CONDITIONAL and delay.limit_jpy == 10_000_000
-    assert "ordinary delivery delay is excluded" in delay.conditions
+    assert "ordinary delivery delay is excluded" in delay.conditions_en
     assert standard.term(K.DATA_RESTORATION).status is TermStatus.NOT_OFFERED  # type: ignore[union-attr]
     assert standard.term(K.LOST_PROFIT).status is TermStatus.NOT_OFFERED  # type: ignore[union-attr]
     assert wide.term(K.LOST_PROFIT).status is TermStatus.OPTIONAL_RIDER  # type: ignore[union-attr]
@@ -152,7 +153,7 @@ def test_professional_indemnity_is_liability_and_defence_and_keeps_unknown_apart
     assert lawyer is not None and (lawyer.status, lawyer.limit_jpy, lawyer.parent) == (TermStatus.SUBLIMITED, 3_000_000, POLICY_POOL)
     assert enhanced.term(K.REGULATORY_RESPONSE).status is TermStatus.UNKNOWN  # type: ignore[union-attr]
     assert basic.term(K.REGULATORY_RESPONSE).status is TermStatus.NOT_OFFERED  # type: ignore[union-attr]
-    assert "Fraud or dishonest acts" in basic.exclusions
+    assert "Fraud or dishonest acts" in basic.exclusions_en and "詐欺・不誠実な行為" in basic.exclusions
 
 
 # --------------------------------------------------------------- rates ---

@@ -186,6 +186,7 @@ def _close_databases() -> Iterator[None]:
     while _MADE:
         app = _MADE.pop()
         with app.app_context():
+            db.session.remove()
             db.engine.dispose()
 
 

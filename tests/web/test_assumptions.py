@@ -49,7 +49,7 @@ def test_the_share_who_claim_changes_the_needs_and_the_choice_through_the_api(cl
     # breadth first: the wide plan that leaves far less short is proposed, and the cheaper choice is weighed in words
     assert _first(usual) == ("mitsui_sumitomo", "CP-W")
     assert any(
-        t.startswith("最も安いAIG損保「CyberEdge Essentials」にすると、年間保険料が") and "安くなり、不足額が" in t
+        t.startswith("最も安いAIG損保「CyberEdge エッセンシャル」にすると、年間保険料が") and "安くなり、不足額が" in t
         for t in usual["recommendation"]["tradeoffs_ja"]
     )
 

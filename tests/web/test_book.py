@@ -159,19 +159,67 @@ def test_the_api_takes_a_current_policy_and_a_start_date(app: Flask) -> None:
     assert {"current_policy.insurer", "current_policy.line", "current_policy.limit_jpy", "start_date"} <= fields
 
 
+def _form_fields(page: str, action: str) -> dict[str, Any]:
+    """What the form posting to `action` would send as it stands: its inputs, ticked boxes, selected options and texts."""
+    from html.parser import HTMLParser
+
+    class Reader(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.inside, self.fields, self.select, self.textarea = False, {}, None, None
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            a = {k: v or "" for k, v in attrs}
+            if tag == "form":
+                self.inside = a.get("action", "").split("?")[0].endswith(action)
+            elif not self.inside or ("name" not in a and tag != "option"):
+                return
+            elif tag == "input" and a.get("type") in ("checkbox", "radio"):
+                if "checked" in dict(attrs):
+                    self.fields.setdefault(a["name"], []).append(a.get("value", "on"))
+            elif tag == "input":
+                self.fields[a["name"]] = a.get("value", "")
+            elif tag == "select":
+                self.select = a["name"]
+            elif tag == "option" and self.select and ("selected" in dict(attrs) or self.select not in self.fields):
+                self.fields[self.select] = a.get("value", "")
+            elif tag == "textarea":
+                self.textarea = a["name"]
+                self.fields[a["name"]] = ""
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "form":
+                self.inside = False
+            self.select = None if tag == "select" else self.select
+            self.textarea = None if tag == "textarea" else self.textarea
+
+        def handle_data(self, data: str) -> None:
+            if self.textarea:
+                self.fields[self.textarea] += data.lstrip("\n")
+
+    reader = Reader()
+    reader.feed(page)
+    return reader.fields
+
+
 def _proposed(app: Flask, broker: FlaskClient) -> tuple[int, str, str]:
-    """A customer's request, with a proposal recorded: (request id, its page, the plan proposed)."""
+    """A customer's request, with the candidate proposed through the three steps: (request id, its page, the plan)."""
     _client, created = _submit(app, {})
     token = created.headers["Location"].rsplit("/", 1)[1]
     request_id = _request(app, token).id
     detail = f"/broker/requests/{request_id}"
-    plan = re.search(r'<option value="([a-z_]+:[A-Z0-9-]+)"', broker.get(detail).get_data(as_text=True))
-    assert plan
-    broker.post(
-        f"{detail}/proposal",
-        data={"csrf_token": _token(broker, detail), "wishes": "補償の広さを重視", "plan": plan.group(1), "reasons": "必要な項目を満たす"},
-    )
-    return request_id, detail, plan.group(1)
+    return request_id, detail, _propose(broker, detail)
+
+
+def _propose(broker: FlaskClient, detail: str) -> str:
+    """The request's candidate proposed as the form prefills it (each departure from the wishes given a reason)."""
+    fields = {**_form_fields(broker.get(detail).get_data(as_text=True), "/proposal"), "explained_on": clock.today().isoformat()}
+    posted = broker.post(f"{detail}/proposal", data=fields)
+    if posted.status_code == 400:  # the candidate departs from the wishes somewhere: each departure gets its reason
+        reasons = dict.fromkeys(re.findall(r'name="(departure-[a-z_-]+)"', posted.get_data(as_text=True)), "担当者の判断")
+        posted = broker.post(f"{detail}/proposal", data={**fields, **reasons})
+    assert posted.status_code == 302, posted.get_data(as_text=True)[-3000:]
+    return str(fields["plan"])
 
 
 def _win(broker: FlaskClient, detail: str, plan: str, **extra: str) -> Any:
@@ -193,7 +241,7 @@ def test_winning_records_the_policy_and_a_won_request_reopens_only_with_a_reason
         assert db.session.get(QuoteRequest, request_id).status == "won"  # type: ignore[union-attr]
     csrf = _token(broker, detail)
     broker.post(f"{detail}/status", data={"csrf_token": csrf, "status": "quoted"})
-    assert "成約を取り消すには「成約を取り消す」に理由を入力してください" in broker.get(detail).get_data(as_text=True)
+    assert "「成約を取り消す」に理由を入力して提案済に戻してから変更してください" in broker.get(detail).get_data(as_text=True)
     broker.post(f"{detail}/proposal", data={"csrf_token": csrf, "wishes": "x", "plan": plan, "reasons": "y"})
     assert "先に「成約を取り消す」に理由を入力して提案済に戻してください" in broker.get(detail).get_data(as_text=True)
     broker.post(f"{detail}/reopen", data={"csrf_token": csrf, "reason": "  "})
@@ -253,13 +301,8 @@ def test_policies_due_are_listed_and_re_quoted_as_a_job_against_the_policy_they_
         assert "株式会社テスト開発" in broker.get("/broker/?source=renewal").get_data(as_text=True)
         # winning the renewal marks the policy it renews as renewed
         renewal_page = f"/broker/requests/{renewal_id}"
-        chosen = re.search(r'<option value="([a-z_]+:[A-Z0-9-]+)"', broker.get(renewal_page).get_data(as_text=True))
-        assert chosen
-        broker.post(
-            f"{renewal_page}/proposal",
-            data={"csrf_token": _token(broker, renewal_page), "wishes": "継続", "plan": chosen.group(1), "reasons": "更改"},
-        )
-        _win(broker, renewal_page, chosen.group(1), start="2027-12-01", expiry="2028-12-01", number="CY-0002")
+        chosen = _propose(broker, renewal_page)
+        _win(broker, renewal_page, chosen, start="2027-12-01", expiry="2028-12-01", number="CY-0002")
         with app.app_context():
             statuses = {p.policy_number: p.status for p in db.session.query(Policy)}
             assert statuses == {"CY-0001": "renewed", "CY-0002": "in_force"}

@@ -185,9 +185,19 @@ def test_requote_status_workflow_and_proposal_are_kept_and_audited(app: Flask, b
     assert "には変更できません" in broker.get(detail).get_data(as_text=True)
     plan = re.search(r'<option value="([a-z_]+:[A-Z0-9-]+)"', broker.get(f"{detail}?v=2").get_data(as_text=True))
     assert plan
+    wishes = {"limit_jpy": "100000000", "deductible_jpy": "100000", "riders": ["lost_profit"], "priority": "lowest_price"}
     broker.post(
         f"{detail}/proposal?v=2",
-        data={"csrf_token": csrf, "wishes": "保険料を抑えたい", "plan": plan.group(1), "reasons": "最も安く、必要な項目を満たす"},
+        data={
+            "csrf_token": csrf,
+            **{f"{step}-{k}": v for step in ("initial", "final") for k, v in wishes.items()},
+            "initial-note": "保険料を抑えたい",
+            "final-note": "保険料を抑えたい",
+            "plan": plan.group(1),
+            "reasons": "最も安く、必要な項目を満たす",
+            "explained_on": clock.today().isoformat(),
+            **{f"departure-{k}": "3億円で合意" for k in ("limit", "deductible", "rider-lost_profit")},
+        },
     )
     # 成約 is recorded with the policy it places (webapp/book_views.py), not by the status select alone
     assert broker.post(f"{detail}/status", data={"csrf_token": csrf, "status": "won"}).status_code == 302

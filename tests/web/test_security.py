@@ -63,6 +63,13 @@ def test_production_refuses_without_a_secret_key_or_with_debug(monkeypatch: pyte
     with pytest.raises(ConfigError, match="debug"):
         make_app(f"sqlite:///{tmp_path / 'p.sqlite3'}", tmp_path, TESTING=False, DEBUG=True)
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("AGENCY_NAME", "株式会社テスト保険サービス")
+    monkeypatch.setenv("AGENCY_REGISTRATION_NO", "関東財務局長 第00001号")
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    for name in ("solicitation.md", "privacy.md"):
+        (policies / name).write_text("当社の方針", encoding="utf-8")
+    monkeypatch.setenv("AGENCY_POLICY_DIR", str(policies))
     from webapp import create_app
     from webapp.migrate import upgrade
 
@@ -82,6 +89,9 @@ def test_public_form_and_api_are_rate_limited(tmp_path: Path) -> None:
     api = [client.get("/api/v1/quotes/none").status_code for _ in range(3)]
     assert api[-1] == 429
     assert "リクエストが多すぎます" in client.get("/api/v1/quotes/none").get_json()["error"]["message"]
+    # Another app in the same process keeps its own limit: the strict one above does not follow it.
+    other = make_app(f"sqlite:///{tmp_path / 'o.sqlite3'}", tmp_path, WTF_CSRF_ENABLED=False, PUBLIC_RATE_LIMIT="100 per minute")
+    assert [other.test_client().get("/api/v1/quotes/none").status_code for _ in range(5)] == [404] * 5
 
 
 def test_oversized_requests_are_refused(tmp_path: Path) -> None:

@@ -68,8 +68,14 @@ def cluster(tmp_path: Path, redis_url: str, postgres_server: str) -> Iterator[di
             "REDIS_URL": redis_url,
             "AGGREGATOR_INSTANCE": str(tmp_path / "shared-instance"),  # uploads and results: shared storage
             "PUBLIC_RATE_LIMIT": "4 per minute",
+            "AGENCY_NAME": "株式会社テスト保険サービス",  # production will not start without who the customer deals with
+            "AGENCY_REGISTRATION_NO": "関東財務局長 第00001号",
+            "AGENCY_POLICY_DIR": str(tmp_path / "policies"),
         }
     )
+    (tmp_path / "policies").mkdir()
+    for name in ("solicitation.md", "privacy.md"):
+        (tmp_path / "policies" / name).write_text("当社の方針", encoding="utf-8")
     aggregator = str(BIN / "aggregator")
     subprocess.run([aggregator, "migrate"], cwd=ROOT, env=env, check=True, capture_output=True)
     made = subprocess.run(

@@ -84,7 +84,6 @@ COLUMNS: tuple[Column, ...] = (
         for q in QUESTIONS
     ),
 )
-FIELD_LABELS = {c.key: c.header.split("(")[0] for c in COLUMNS}
 
 _TRUE = {"○", "◯", "〇", "はい", "あり", "有", "済", "導入済", "yes", "y", "true", "1", "✓", "✔"}
 _FALSE = {"×", "✕", "いいえ", "なし", "無", "未", "未導入", "no", "n", "false", "0", "-", "―", ""}

@@ -58,11 +58,6 @@ class ContractCheck:
     source_ja: str = SOURCE_JA
     source_en: str = SOURCE_EN
 
-    @property
-    def open_clauses(self) -> tuple[Clause, ...]:
-        """The clauses to revise or to check, in the checklist's order."""
-        return tuple(c for c in self.clauses if c.status != OK)
-
 
 def _answer_words(terms: ContractTerms, field: str, lang: Lang) -> str:
     if field == "liability_cap":

@@ -164,12 +164,6 @@ def _in_force(start: date, end: date | None, as_of: date) -> bool:
     return start <= as_of and (end is None or as_of <= end)
 
 
-def _mul_bp(amount: I64, factor_bp: I64 | np.int64 | int) -> I64:
-    """amount × factor / 10,000, rounded half up, in integers: no float touches a premium."""
-    out: I64 = (amount * factor_bp + BP // 2) // BP
-    return out
-
-
 @dataclass(frozen=True, slots=True)
 class _Row:
     """One applicant's arrays as Python lists: building Quote objects reads them item by item."""

@@ -14,8 +14,3 @@ def safe_text(value: str) -> str:
     return value
 
 
-def safe_cell(value: object) -> object:
-    """Numbers stay numbers; text is neutralised; None stays blank."""
-    if isinstance(value, str):
-        return safe_text(value)
-    return value

@@ -19,10 +19,10 @@ from pathlib import Path
 import click
 
 from aggregator import clock
+from aggregator.codes import Line
 from aggregator.labels import SAMPLE_NOTICE
 from aggregator.money import Lang
 from aggregator.rating import Rater
-from aggregator.schema import Line
 
 COMMANDS = "aggregator.commands"  # entry points: a command's name = "package.module:click_command"
 RATER = "aggregator.rater"  # entry point: "package.module:function", (data folder or None) -> Rater
@@ -102,7 +102,8 @@ def quote(
     data: Path | None,
 ) -> None:
     """申込内容(JSON)から全社の見積もりを比較表で表示します。"""
-    from aggregator.applicants import ApplicantInputError, applicant_from_data
+    from aggregator.applicants import applicant_from_data
+    from aggregator.errors import ApplicantInputError
     from aggregator.exposure import Assumptions
     from aggregator.recommendation import build_comparison, priorities_from_data, recommend
     from aggregator.serialize import comparison_to_data

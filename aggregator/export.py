@@ -12,13 +12,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from aggregator.applicant import Applicant
+from aggregator.codes import CellKind, QuoteStatus
+from aggregator.comparison import Cell, Comparison
 from aggregator.export_book import LINE_HEIGHT, ROW_HEIGHT, Book, display_width, merge, wrapped_height
 from aggregator.labels import carrier_name, line_name
-from aggregator.matching import Cell, CellKind, Comparison, column_title
+from aggregator.matching import column_title
 from aggregator.money import Lang
 from aggregator.present import cell_notes, nearest_product, plan_terms, pool_label, status_text
 from aggregator.recommendation import Recommendation, recommend
-from aggregator.schema import Applicant, QuoteStatus
 from aggregator.taxonomy import CATEGORY_LABELS, label
 from aggregator.xlsxstyle import (
     Styles,

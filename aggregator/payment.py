@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from aggregator.schema import POLICY_POOL, CoverageTerm, Plan
+from aggregator.plans import POLICY_POOL, CoverageTerm, Plan
 from aggregator.taxonomy import CoverageKey
 
 

@@ -1,12 +1,24 @@
-"""Domain objects to plain JSON-ready data: enums as their values, dates as ISO text, money as int."""
+"""Domain objects to plain JSON-ready data (enums as their values, dates as ISO text, money as int), and the comparison's JSON.
+
+The comparison's JSON is what the API returns, `aggregator quote --json` prints and a
+Recommendation stores (with its fingerprint): one function, so they cannot differ.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from enum import Enum
 from typing import Any
+
+from aggregator.comparison import Comparison, ScenarioResult
+from aggregator.contract import LiabilityCase
+from aggregator.contract_check import ContractCheck
+from aggregator.labels import carrier_name, line_name, quote_status
+from aggregator.present import cell_notes, plan_terms
+from aggregator.quotes import Quote
+from aggregator.taxonomy import KEY_INFO
 
 
 def to_data(obj: Any) -> Any:
@@ -25,16 +37,11 @@ def to_data(obj: Any) -> Any:
     return obj
 
 
-def comparison_to_data(comparison: Any) -> dict[str, Any]:
+def comparison_to_data(comparison: Comparison) -> dict[str, Any]:
     """The comparison as JSON-ready data: what the API returns and a Recommendation stores.
 
     Each item carries its Oasis Open Exposure Data cyber coverage code where one fits.
     """
-    from aggregator.labels import carrier_name, line_name
-    from aggregator.matching import STATUS_LABELS_QUOTE
-    from aggregator.present import cell_notes, plan_terms
-    from aggregator.taxonomy import KEY_INFO
-
     columns = []
     for column in comparison.columns:
         q = column.quote
@@ -49,7 +56,7 @@ def comparison_to_data(comparison: Any) -> dict[str, Any]:
                 "plan_name": q.plan.name,
                 "product": q.plan.product,
                 "status": q.status.value,
-                "status_label": STATUS_LABELS_QUOTE[q.status][0],
+                "status_label": quote_status(q.status),
                 "premium_jpy": q.premium_jpy,
                 "asked": {"limit_jpy": q.asked_limit_jpy, "deductible_jpy": q.asked_deductible_jpy, "riders": to_data(q.riders_asked)},
                 "quoted": {"limit_jpy": q.limit_jpy, "deductible_jpy": q.deductible_jpy, "riders": to_data(q.riders)},
@@ -94,12 +101,8 @@ def comparison_to_data(comparison: Any) -> dict[str, Any]:
     quotes = [c.quote for c in comparison.columns]
     extra: dict[str, Any] = {}
     if comparison.contract is not None:
-        from aggregator.contract_check import check_to_data
-
         extra["contract"] = check_to_data(comparison.contract, quotes)
     if comparison.scenarios:
-        from aggregator.scenarios import results_to_data
-
         extra["scenarios"] = results_to_data(comparison.scenarios, quotes)
     return {
         **extra,
@@ -124,3 +127,77 @@ def comparison_to_data(comparison: Any) -> dict[str, Any]:
             for n in comparison.not_sold
         ],
     }
+
+
+def case_to_data(case: LiabilityCase) -> dict[str, Any]:
+    return {
+        "claim_jpy": case.claim_jpy,
+        "cap_jpy": case.cap_jpy,
+        "ordinary_jpy": case.ordinary_jpy,
+        "worst_jpy": case.worst_jpy,
+        "uncapped": case.uncapped,
+        "ordinary_ja": case.ordinary_ja,
+        "ordinary_en": case.ordinary_en,
+        "worst_ja": case.worst_ja,
+        "worst_en": case.worst_en,
+        "claim_ja": case.claim_ja,
+        "claim_en": case.claim_en,
+        "parts": [
+            {"kind": p.kind, "amount_jpy": p.amount_jpy, "ja": p.worked_ja, "en": p.worked_en, "special": p.special} for p in case.parts
+        ],
+    }
+
+
+def check_to_data(found: ContractCheck, quotes: Sequence[Quote]) -> dict[str, Any]:
+    """The contract check as the JSON of the API and `aggregator quote --json`."""
+    return {
+        "answers": to_data(found.terms),
+        "clauses": [to_data(c) for c in found.clauses],
+        "liability": None if found.liability is None else case_to_data(found.liability),
+        "sets_need": found.sets_need,
+        "plans": [
+            {"carrier": quotes[p.column].carrier.value, "plan_code": quotes[p.column].plan.code, **to_data(p)}
+            for p in found.plans
+            if p.column < len(quotes)
+        ],
+        "source_ja": found.source_ja,
+        "source_en": found.source_en,
+    }
+
+
+def results_to_data(results: Sequence[ScenarioResult], quotes: Sequence[Quote]) -> list[dict[str, Any]]:
+    """The scenarios as the JSON of the API and `aggregator quote --json`: every plan's payable and shortfall per accident."""
+    out = []
+    for result in results:
+        s = result.scenario
+        out.append(
+            {
+                "key": s.kind.value,
+                "title_ja": s.title_ja,
+                "title_en": s.title_en,
+                "story_ja": s.story_ja,
+                "story_en": s.story_en,
+                "need_jpy": s.need_jpy,
+                "needs": [to_data(n) for n in s.needs],
+                "leak": s.leak,
+                "liability": case_to_data(s.claim),
+                "notes_ja": list(s.notes_ja),
+                "notes_en": list(s.notes_en),
+                "sources_ja": list(s.sources_ja),
+                "sources_en": list(s.sources_en),
+                "assumptions": list(s.assumptions),
+                "plans": [
+                    {
+                        "carrier": quotes[p.column].carrier.value,
+                        "carrier_name": carrier_name(quotes[p.column].carrier),
+                        "carrier_name_en": carrier_name(quotes[p.column].carrier, "en"),
+                        "plan_code": quotes[p.column].plan.code,
+                        "plan_name": quotes[p.column].plan.name,
+                        **to_data(p),
+                    }
+                    for p in result.plans
+                    if p.column < len(quotes)
+                ],
+            }
+        )
+    return out

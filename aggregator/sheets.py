@@ -12,5 +12,3 @@ def safe_text(value: str) -> str:
     if value.startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
-
-

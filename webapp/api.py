@@ -15,6 +15,7 @@ from aggregator.errors import SchemaError
 from aggregator.exposure import Assumptions
 from aggregator.recommendation import priorities_from_data, recommend
 from webapp import storage
+from webapp.cache import SharedCache
 from webapp.models import QuoteRequest, QuoteVersion
 from webapp.openapi import SPEC
 
@@ -165,7 +166,7 @@ def get_quote(token: str) -> Response:
     if version_id is None:
         raise NotFound("見積もりが見つかりません / no such quote")
     # The payload of a stored version never changes: encode it once, send the same bytes after.
-    bodies: dict[tuple[int, str], str] = current_app.extensions["fragments"]
+    bodies: SharedCache[tuple[int, str], str] = current_app.extensions["fragments"]
     key = (version_id, "api")
     body = bodies.get(key)
     if body is None:
@@ -173,8 +174,6 @@ def get_quote(token: str) -> Response:
         if found is None or version is None:
             raise NotFound("見積もりが見つかりません / no such quote")
         body = json.dumps(_payload(found, version), ensure_ascii=False, separators=(",", ":"))
-        if len(bodies) >= storage.CACHE_SIZE:
-            bodies.pop(next(iter(bodies)))
         bodies[key] = body
     return current_app.response_class(body, mimetype="application/json")
 

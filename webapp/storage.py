@@ -17,6 +17,7 @@ from aggregator.rating import Rater
 from aggregator.recommendation import build_comparison, make_record, matches_record, priorities_from_data
 from aggregator.schema import Applicant, ContractTerms, Line
 from aggregator.serialize import comparison_to_data, to_data
+from webapp.cache import SharedCache
 from webapp.extensions import db
 from webapp.models import QuoteRequest, QuoteVersion, now
 from webapp.params import is_token
@@ -142,7 +143,7 @@ class Computed:
     fresh: bool
 
 
-def computed(rater: Rater, version: QuoteVersion, cache: dict[int, Computed]) -> Computed:
+def computed(rater: Rater, version: QuoteVersion, cache: SharedCache[int, Computed]) -> Computed:
     """The version's comparison recomputed from its stored inputs, cached per version.
 
     `fresh` is False when carrier data changed since: the stored record still says what was quoted
@@ -172,13 +173,11 @@ def computed(rater: Rater, version: QuoteVersion, cache: dict[int, Computed]) ->
             comparison = compare_on(clock.today())
             data = comparison_to_data(comparison)
         hit = Computed(comparison, data, fresh)
-        if len(cache) >= CACHE_SIZE:
-            cache.pop(next(iter(cache)))
         cache[version.id] = hit
     return hit
 
 
-def comparison_of(rater: Rater, version: QuoteVersion, cache: dict[int, Computed]) -> tuple[Comparison, bool]:
+def comparison_of(rater: Rater, version: QuoteVersion, cache: SharedCache[int, Computed]) -> tuple[Comparison, bool]:
     hit = computed(rater, version, cache)
     return hit.comparison, hit.fresh
 

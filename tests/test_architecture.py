@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import fnmatch
+import re
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -142,3 +144,15 @@ def test_the_schema_gathers_what_the_core_defines_and_the_core_imports_from_wher
     graph = _core_graph()
     assert [name for name, imported in graph.items() if "schema" in imported] == []
     assert {"codes", "labels", "plans", "rates", "applicant", "quotes"} <= graph["schema"]
+
+
+def test_the_architecture_map_names_every_core_module_and_only_files_that_exist() -> None:
+    """docs/ARCHITECTURE.md places every module of aggregator/ in a layer, and every file it points at is there."""
+    text = (ROOT / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`([\w./*-]+\.(?:py|md|html|po|cfg|toml|json))`", text))
+    core = {path.name for path in (ROOT / "aggregator").glob("*.py")} - {"__init__.py"}
+    placed = {name for name in core if any(fnmatch.fnmatch(name, pattern) for pattern in named)}
+    assert sorted(core - placed) == []
+    searched = [ROOT, ROOT / "aggregator", ROOT / "carriers", ROOT / "webapp", ROOT / "webapp" / "templates", ROOT / "docs"]
+    missing = [name for name in named if "*" not in name and not any((folder / name).exists() for folder in searched)]
+    assert missing == []

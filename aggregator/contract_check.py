@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from aggregator.applicant import ContractTerms
 from aggregator.codes import Answer, LiabilityCap, Line
 from aggregator.contract import QUESTION, QUESTIONS, SOURCE_EN, SOURCE_JA, LiabilityCase, uncapped_because
-from aggregator.labels import ANSWER_NAMES, LIABILITY_CAP_NAMES, pick
+from aggregator.labels import ANSWER_NAMES, CLAUSE_LABELS, LIABILITY_CAP_NAMES, pick
 from aggregator.money import Lang, format_yen
 from aggregator.plans import Plan
 from aggregator.quotes import Quote
@@ -140,5 +140,5 @@ def in_short(terms: ContractTerms) -> tuple[str, str]:
     found = clauses(terms)
     weak = [QUESTION[c.field].short_ja for c in found if c.status == WEAK]
     unknown = [QUESTION[c.field].short_ja for c in found if c.status == UNKNOWN]
-    parts = ([f"要見直し: {'、'.join(weak)}"] if weak else []) + ([f"要確認: {'、'.join(unknown)}"] if unknown else [])
+    parts = [f"{CLAUSE_LABELS[status][0]}: {'、'.join(names)}" for status, names in ((WEAK, weak), (UNKNOWN, unknown)) if names]
     return "、".join(reasons) or "上限まで(実際の故意・重過失を除く)", " / ".join(parts) or "なし"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from aggregator.codes import QuoteStatus
-from aggregator.labels import quote_status
+from aggregator.codes import CellKind, QuoteStatus
+from aggregator.labels import KIND_LABELS, quote_status
 from aggregator.money import Lang
 
 TEXT: dict[str, tuple[str, str]] = {
@@ -51,9 +51,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "note.rider": ("特約", "rider"),
     "note.zero": ("限度額ゼロ", "zero limit"),
     "note.policy": ("基本", "policy"),
-    "kind.not_offered": ("補償なし", "Not offered"),
-    "kind.unknown": ("不明(要確認)", "Unknown (to check)"),
-    "kind.rider": ("特約(未付帯)", "Rider (not taken)"),
+    "kind.not_offered": KIND_LABELS[CellKind.NOT_OFFERED],
+    "kind.unknown": KIND_LABELS[CellKind.UNKNOWN],
+    "kind.rider": KIND_LABELS[CellKind.RIDER],
     "kind.unstated": ("限度額要確認", "Limit to check"),
     "note.narrower": ("範囲限定", "narrower"),
     "legend": ("凡例", "Legend"),

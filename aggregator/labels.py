@@ -149,7 +149,7 @@ KIND_LABELS: dict[CellKind, tuple[str, str]] = {
     CellKind.RIDER_INCLUDED: ("特約", "Rider"),
     CellKind.CONDITIONAL: ("条件付き", "Conditional"),
     CellKind.NOT_OFFERED: ("補償なし", "Not offered"),
-    CellKind.UNKNOWN: ("不明", "Unknown"),
+    CellKind.UNKNOWN: ("不明(要確認)", "Unknown (to check)"),
     CellKind.ZERO: ("0円", "¥0"),
 }
 
@@ -162,10 +162,11 @@ PRIORITY_LABELS: dict[PriorityKind, tuple[str, str]] = {
 }
 
 
+# A clause of the contract check: settled, to revise, or to check (answered 「わからない」).
 CLAUSE_LABELS: dict[str, tuple[str, str]] = {
     "ok": ("問題なし", "Settled"),
     "weak": ("要見直し", "To revise"),
-    "unknown": ("要確認(わからない)", "To check (not known)"),
+    "unknown": ("要確認", "To check"),
 }
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from aggregator.labels import SAMPLE_NOTICE, carrier_name, line_name, pick
+from aggregator.labels import CLAUSE_LABELS, SAMPLE_NOTICE, carrier_name, line_name, pick
 from aggregator.matching import PRIORITY_LABELS, Cell, CellKind
 from aggregator.money import format_premium, format_yen
 from aggregator.present import KIND_LABELS, cell_notes, cell_text, nearest_product, plan_terms, pool_label, premium_text, status_text
@@ -77,6 +77,7 @@ def register(app: Flask) -> None:
         industry_name=lambda i: pick(INDUSTRY_NAMES[i], _lang()),  # type: ignore[arg-type]
         control_name=lambda c: pick(CONTROL_NAMES[c], _lang()),  # type: ignore[arg-type]
         priority_name=lambda p: pick(PRIORITY_LABELS[p], _lang()),  # type: ignore[arg-type]
+        clause_status=lambda s: pick(CLAUSE_LABELS[s], _lang()),  # type: ignore[arg-type]
         assumption_rows=lambda names, a: assumption_rows(names, a, _lang()),  # type: ignore[arg-type]
     )
 

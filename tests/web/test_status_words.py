@@ -1,4 +1,4 @@
-"""One word per quote status: the page, the API, the comparison workbook, the bulk workbook and the terminal say the same."""
+"""One word per status: the page, the API, the comparison workbook, the bulk workbook and the terminal say the same."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from flask.testing import FlaskClient
 
 from aggregator.cli import main
-from aggregator.labels import QUOTE_STATUS_LABELS
+from aggregator.codes import CellKind
+from aggregator.labels import CLAUSE_LABELS, KIND_LABELS, QUOTE_STATUS_LABELS
 from aggregator.schema import QuoteStatus
 
 # An IT E&O request four carriers answer differently: 2,000,000 records without MFA (declined by
@@ -107,3 +108,21 @@ def test_every_surface_words_each_status_the_same(client: FlaskClient, tmp_path:
         assert {k: v for k, v in bulk[n].items() if v != "取扱なし"} == by_carrier  # the bulk workbook's status cells
     assert seen == set(QuoteStatus)  # every status was shown, so every word was compared
     assert [w for w, _ in QUOTE_STATUS_LABELS.values()] == ["見積可", "条件付き見積", "要引受審査", "お引受け不可"]
+
+
+def test_the_contract_checks_clauses_and_an_unknown_item_read_the_same_on_the_page_and_in_the_workbook(client: FlaskClient) -> None:
+    contract = {"liability_cap": "contract_amount", "special_damages_excluded": "yes", "gross_negligence_includes_leaks": "yes"}
+    created = client.post("/api/v1/quotes", json={**RISKY, "contract": contract, "consent": True}).get_json()
+    page = client.get(f"/quotes/{created['id']}").get_data(as_text=True)
+    book = openpyxl.load_workbook(io.BytesIO(client.get(f"/quotes/{created['id']}/comparison.xlsx").data))
+
+    on_page = re.findall(r'<span class="tag tag-(ok|weak|unknown)">([^<]*)</span>', page)
+    assert {status for status, _ in on_page} == {"ok", "weak", "unknown"}
+    assert all(word == CLAUSE_LABELS[status][0] for status, word in on_page)
+    sheet = [r[2] for r in book["契約の確認"].iter_rows(values_only=True) if r[2] in {w for w, _ in CLAUSE_LABELS.values()}]
+    assert sheet == [word for _, word in on_page]  # the same clauses, in the same order, in the same words
+
+    unknown = KIND_LABELS[CellKind.UNKNOWN][0]
+    cells = re.findall(r'<td class="num cell-unknown[^"]*"[^>]*>\s*([^<]*?)\s*<', page)
+    assert cells and set(cells) == {unknown}
+    assert unknown in {v for row in book["比較表"].iter_rows(values_only=True) for v in row}

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from aggregator.codes import Carrier
 from aggregator.labels import carrier_name, pick
 from aggregator.money import Lang
-from aggregator.schema import Carrier
 
 
 class Authority(StrEnum):

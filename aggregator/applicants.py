@@ -7,18 +7,11 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from aggregator.errors import AmountError, ApplicantError
+from aggregator.applicant import APPLICANT_LIMITS, COUNT_FIELDS, MONEY_FIELDS_JPY, Applicant, ContractTerms
+from aggregator.contract import contract_from_data as read_contract
+from aggregator.errors import AmountError, ApplicantError, ApplicantInputError
+from aggregator.labels import CONTRACT_TYPE_NAMES, CONTROL_NAMES, INDUSTRY_NAMES, LINE_NAMES
 from aggregator.money import parse_yen
-from aggregator.schema import (
-    APPLICANT_LIMITS,
-    CONTRACT_TYPE_NAMES,
-    CONTROL_NAMES,
-    COUNT_FIELDS,
-    INDUSTRY_NAMES,
-    LINE_NAMES,
-    MONEY_FIELDS_JPY,
-    Applicant,
-)
 from aggregator.taxonomy import KEY_INFO
 
 MONEY = MONEY_FIELDS_JPY
@@ -38,15 +31,6 @@ FIELDS = (
     "gross_margin_pct",
     "contract",
 )
-
-
-class ApplicantInputError(ApplicantError):
-    """Several fields wrong at once: each (field, value, reason) is in `errors`."""
-
-    def __init__(self, errors: list[ApplicantError]) -> None:
-        self.errors = errors
-        first = errors[0]
-        super().__init__(first.field, first.value, "; ".join(f"{e.field}: {e.reason}" for e in errors))
 
 
 def _key(text: str) -> str:
@@ -119,10 +103,8 @@ def _email(value: Any) -> str:
 _RIDER_NAMES = {k: (info.label_ja, info.label_en) for k, info in KEY_INFO.items()}
 
 
-def contract_from_data(data: Any) -> Any:
-    from aggregator.contract import contract_from_data as read
-
-    return read(data)
+def contract_from_data(data: Any) -> ContractTerms:
+    return read_contract(data)
 
 
 def applicant_from_data(data: Mapping[str, Any]) -> Applicant:
@@ -176,3 +158,6 @@ def applicant_from_data(data: Mapping[str, Any]) -> Applicant:
 
 def _raise(field: str, value: Any, reason: str) -> Any:
     raise ApplicantError(field, value, reason)
+
+
+__all__ = ["ApplicantInputError", "applicant_from_data", "contract_from_data"]  # ApplicantInputError: aggregator/errors.py

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from aggregator.applicant import MAX_INCIDENTS
+from aggregator.batch import BP
+from aggregator.codes import SecurityControl, TermStatus
 from aggregator.errors import CarrierDataError
+from aggregator.plans import Plan
+from aggregator.rates import CarrierData, RateTable
 from aggregator.rating import Rater
-from aggregator.schema import MAX_INCIDENTS, CarrierData, Plan, RateTable, SecurityControl, TermStatus
 
-BP = 10_000
 INT64_MAX = 2**63 - 1
 # The dearest premium any applicant may be quoted: 10兆円. Bulk ranking packs a premium below 10^14
 # into one int64 key, and no real premium comes near.

@@ -9,14 +9,21 @@ from typing import Any
 
 import numpy as np
 
-from aggregator.bulk import CONTRACT_RESULT, STATUS_JA, cheapest_meeting_request, pick_per_carrier, result_header
-from aggregator.clientlist import ClientList
-from aggregator.labels import SAMPLE_NOTICE, carrier_name, line_name
-from aggregator.rating import LINES, BatchResult, Rater
-from aggregator.schema import Carrier
+from aggregator.batch import LINES, NOT_ASKED, STATUS_OF_CODE
+from aggregator.choice import cheapest_meeting_request, pick_per_carrier
+from aggregator.clientlist import COLUMNS, ClientList
+from aggregator.codes import Carrier, LiabilityCap, QuoteStatus
+from aggregator.contract import QUESTIONS
+from aggregator.contract_check import in_short
+from aggregator.labels import CONTRACT_TYPE_NAMES, CONTROL_NAMES, INDUSTRY_NAMES, SAMPLE_NOTICE, carrier_name, line_name, quote_status
+from aggregator.rating import BatchResult, Rater
 from aggregator.xlsxstyle import Styles, new_workbook, print_setup, set_properties, sheet_text, yen_format
 
 HEADER_ROWS = 3  # title, notice, column headers
+# A status cell: the quote status's one word (labels.QUOTE_STATUS_LABELS), or 取扱なし where the carrier does not sell the line.
+STATUS_JA = {**{code: quote_status(status) for code, status in STATUS_OF_CODE.items()}, NOT_ASKED: ""}
+NOT_SOLD = "取扱なし"
+NOT_FIRM = (QuoteStatus.INDICATION, QuoteStatus.REFERRED, QuoteStatus.DECLINED)
 YEN_COLUMNS_PER_CARRIER = (2, 3, 4)
 Progress = Callable[[str, int, int], None]
 
@@ -49,7 +56,7 @@ def _columns(rater: Rater, clients: ClientList, result: BatchResult) -> tuple[np
         slot = stacked[f"{c.value}.slot"].tolist()
         status = stacked[f"{c.value}.status"].tolist()
         quoted = [s >= 0 and st not in (3, -1) for s, st in zip(slot, status, strict=True)]
-        columns.append([STATUS_JA[st] if s >= 0 else "取扱なし" for s, st in zip(slot, status, strict=True)])
+        columns.append([STATUS_JA[st] if s >= 0 else NOT_SOLD for s, st in zip(slot, status, strict=True)])
         columns.append([plan_names[s] if ok else None for s, ok in zip(slot, quoted, strict=True)])
         for name in ("premium", "limit", "deductible"):
             columns.append([v if ok else None for v, ok in zip(stacked[f"{c.value}.{name}"].tolist(), quoted, strict=True)])
@@ -65,9 +72,6 @@ def _columns(rater: Rater, clients: ClientList, result: BatchResult) -> tuple[np
 def _contract_columns(clients: ClientList, client_idx: np.ndarray) -> list[list[Any]]:
     """The contract check per row: the cap agreed (the contract amount or another; blank when none or not known), why it can
     fall away for a leak, and the clauses to revise or check."""
-    from aggregator.contract_check import in_short
-    from aggregator.schema import LiabilityCap
-
     terms = clients.contracts()
     words = {t: in_short(t) for t in set(terms)}
     contract = clients.batch.largest_contract_jpy.tolist()
@@ -208,7 +212,7 @@ def _notes_sheet(book: Any, styles: dict[str, Any], as_of: date, sample: bool) -
     print_setup(ws, lang="ja", left="一括見積もり結果", center="ご注意", as_of=as_of, sample=sample)
     notes = [
         "この一覧は見積もりの比較であり、保険契約の成立や保険金の支払いを約束するものではありません。",
-        "「見積可」以外(条件付き・要審査・お断り)の理由と条件は、個別の見積画面または比較表でご確認ください。",
+        f"「{quote_status(QuoteStatus.QUOTED)}」以外({'・'.join(quote_status(s) for s in NOT_FIRM)})の理由と条件は、個別の見積画面または比較表でご確認ください。",
         "「条件を満たす最安」は、ご希望の支払限度額・免責金額・特約のままお引受けできる見積もりのうち最も安いものです。",
         "各社の列には、その社のプランのうち、ご希望どおりに引き受けられて最も安いものを示します。個別の比較表は、お客様の重視する点(補償の広さなど)で各社1プランを選ぶため、別のプランになることがあります。",
         f"保険料は {as_of.isoformat()} 時点の料率による年額です。見積もりの有効期限は見積日から30日です。",
@@ -223,9 +227,7 @@ def _notes_sheet(book: Any, styles: dict[str, Any], as_of: date, sample: bool) -
 
 def write_template(target: Path, revenue_unit: str = "円") -> None:
     """The blank client list: Japanese headers, one example row, drop-downs where the answer is a choice."""
-    from aggregator.bulk import template_rows
-    from aggregator.clientlist import COLUMNS, CONTRACT_LOOKUP, INDUSTRY_LOOKUP
-    from aggregator.schema import CONTRACT_TYPE_NAMES, INDUSTRY_NAMES
+    from aggregator.clientlist import CONTRACT_LOOKUP, INDUSTRY_LOOKUP
 
     headers, example = template_rows(revenue_unit)
     book = new_workbook(str(target))
@@ -286,3 +288,49 @@ def write_template(target: Path, revenue_unit: str = "円") -> None:
     for r, text in enumerate(lines):
         help_ws.write_string(r, 0, text, styles["text"])
     book.close()
+
+
+def result_header() -> list[str]:
+    head = ["行番号", "会社名", "種目", "希望支払限度額(円)", "希望免責金額(円)"]
+    for carrier in Carrier:
+        name = carrier_name(carrier)
+        head += [f"{name} 状態", f"{name} プラン", f"{name} 保険料(円)", f"{name} 支払限度額(円)", f"{name} 免責金額(円)"]
+    return [*head, "条件を満たす最安 保険会社", "最安 プラン", "最安 保険料(円)", *CONTRACT_RESULT]
+
+
+# What the contract check says of each client (aggregator/contract.py), beside its quotes.
+CONTRACT_RESULT = ("契約上の賠償上限(円)", "上限が外れる場合(漏えい・データ消失)", "契約の見直し・確認")
+
+
+def template_rows(revenue_unit: str = "円") -> tuple[list[str], list[object]]:
+    """Headers for a blank client list and one filled-in example row."""
+    headers = []
+    for column in COLUMNS:
+        if column.kind == "money" and column.unit != (
+            revenue_unit if column.key in ("annual_revenue_jpy", "largest_contract_jpy") else "円"
+        ):
+            continue
+        headers.append(column.header)
+    k = 1_000 if revenue_unit == "千円" else 1
+    example: dict[str, object] = {
+        "会社名": "株式会社サンプル開発(記入例)",
+        "業種": INDUSTRY_NAMES[next(iter(INDUSTRY_NAMES))][0],
+        f"売上高({revenue_unit})": 500_000_000 // k,
+        "従業員数": 45,
+        "保有個人情報件数": 30_000,
+        "サーバー台数": 12,
+        f"最大契約金額({revenue_unit})": 30_000_000 // k,
+        "契約形態": CONTRACT_TYPE_NAMES[next(iter(CONTRACT_TYPE_NAMES))][0],
+        "過去3年の事故件数": 0,
+        "希望種目": "、".join(line_name(line) for line in (LINES[0], LINES[1])),
+        "支払限度額(円)": 100_000_000,
+        "免責金額(円)": 100_000,
+        "特約": "",
+        "メールアドレス": "",
+        **{q.short_ja: "わからない" for q in QUESTIONS},
+        "賠償の上限": "契約金額",
+        "特別損害の除外": "はい",
+    }
+    for control, (ja, _) in CONTROL_NAMES.items():
+        example[ja] = "○" if control.value in ("mfa", "offline_backup", "staff_training") else "×"
+    return headers, [sheet_text(v) if isinstance(v := example.get(h, ""), str) else v for h in headers]

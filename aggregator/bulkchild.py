@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from aggregator.schema import CarrierData
+from aggregator.rates import CarrierData
 
 PROGRESS_EVERY = 0.3  # seconds between progress lines
 MEMORY_FAILURE = "memory"

@@ -15,12 +15,15 @@ same plan for the same request (tests/test_choice.py):
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from aggregator.rating import DECLINED, NOT_ASKED, STATUS_CODE
-from aggregator.schema import Quote
+from aggregator.batch import DECLINED, NOT_ASKED, QUOTED, STATUS_CODE, ApplicantBatch
+from aggregator.codes import Carrier, Line
+from aggregator.quotes import Quote
+from aggregator.rating import BatchResult, Rater
 
 I64 = npt.NDArray[np.int64]
 UNPRICED = np.iinfo(np.int64).max
@@ -65,3 +68,43 @@ def choose_per_carrier(quotes: Sequence[Quote]) -> list[Quote]:
     for quote in quotes:
         by_carrier.setdefault(quote.carrier, []).append(quote)
     return [choose(group) for group in by_carrier.values()]
+
+
+# ------------------------------------------------------ over a client list ---
+
+
+@dataclass(frozen=True)
+class CarrierPick:
+    """Per client, line and carrier: the carrier's best plan for the request."""
+
+    slot: np.ndarray  # (n,) slot index, -1 where the carrier does not sell the line
+    status: np.ndarray
+    premium: np.ndarray
+    limit: np.ndarray
+    deductible: np.ndarray
+
+
+def pick_per_carrier(rater: Rater, result: BatchResult, line: Line, carrier: Carrier, asked: ApplicantBatch) -> CarrierPick:
+    """Per client, the plan the carrier's column shows: the one rule single quotes use too (aggregator/choice.py)."""
+    slots = [s.index for s in rater.slots if s.plan.line == line and s.plan.carrier == carrier]
+    n = result.status.shape[0]
+    if not slots:
+        empty = np.full(n, -1, dtype=np.int64)
+        return CarrierPick(empty, np.full(n, NOT_ASKED, dtype=np.int8), empty, empty, empty)
+    limit_gap = np.maximum(0, asked.limit_jpy[:, None] - result.limit[:, slots])
+    deductible_gap = np.maximum(0, result.deductible[:, slots] - asked.deductible_jpy[:, None])
+    chosen = best_plan(result.status[:, slots], result.adjusted[:, slots], limit_gap, deductible_gap, result.premium[:, slots])
+    best = np.asarray(slots)[chosen]
+    rows = np.arange(n)
+    return CarrierPick(best, result.status[rows, best], result.premium[rows, best], result.limit[rows, best], result.deductible[rows, best])
+
+
+def cheapest_meeting_request(rater: Rater, result: BatchResult, line: Line) -> np.ndarray:
+    """Per client, the slot of the cheapest firm quote that meets the request as asked, or -1."""
+    slots = np.array([s.index for s in rater.slots if s.plan.line == line], dtype=np.int64)
+    if not len(slots):
+        return np.full(result.status.shape[0], -1, dtype=np.int64)
+    ok = (result.status[:, slots] == QUOTED) & ~result.adjusted[:, slots]
+    price = np.where(ok, result.premium[:, slots], np.iinfo(np.int64).max)
+    best = np.argmin(price, axis=1)
+    return np.where(ok.any(axis=1), slots[best], -1)

@@ -14,24 +14,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from aggregator.applicant import CONTRACT_ANSWERS, MAX_INCIDENTS, MAX_INPUT, ContractTerms
+from aggregator.batch import CONTRACT_TYPES, CONTROLS, INDUSTRIES, KEYS, LINES, ApplicantBatch
+from aggregator.codes import Answer, ContractType, LiabilityCap, Line
 from aggregator.contract import ANSWER_WORDS, CAP_WORDS, QUESTIONS
 from aggregator.errors import AmountError, ClientListError, without_paths
+from aggregator.labels import CONTRACT_TYPE_NAMES, CONTROL_NAMES, INDUSTRY_NAMES, LINE_NAMES
 from aggregator.money import parse_yen
-from aggregator.rating import CONTRACT_TYPES, CONTROLS, INDUSTRIES, KEYS, LINES, ApplicantBatch
-from aggregator.schema import (
-    CONTRACT_ANSWERS,
-    CONTRACT_TYPE_NAMES,
-    CONTROL_NAMES,
-    INDUSTRY_NAMES,
-    LINE_NAMES,
-    MAX_INCIDENTS,
-    MAX_INPUT,
-    Answer,
-    ContractTerms,
-    ContractType,
-    LiabilityCap,
-    Line,
-)
 from aggregator.sheetsize import Limits, SheetSize, check_workbook
 from aggregator.taxonomy import KEY_INFO, CoverageKey, classify
 
@@ -84,7 +73,6 @@ COLUMNS: tuple[Column, ...] = (
         for q in QUESTIONS
     ),
 )
-FIELD_LABELS = {c.key: c.header.split("(")[0] for c in COLUMNS}
 
 _TRUE = {"○", "◯", "〇", "はい", "あり", "有", "済", "導入済", "yes", "y", "true", "1", "✓", "✔"}
 _FALSE = {"×", "✕", "いいえ", "なし", "無", "未", "未導入", "no", "n", "false", "0", "-", "―", ""}

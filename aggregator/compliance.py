@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from aggregator.codes import Carrier
 from aggregator.errors import SchemaError
 from aggregator.labels import carrier_name, pick
 from aggregator.matching import PRIORITY_LABELS, Comparison, PriorityKind
 from aggregator.money import Lang, format_premium, format_yen
-from aggregator.schema import Carrier, Quote
+from aggregator.quotes import Quote
 from aggregator.taxonomy import CoverageKey, label
 
 

@@ -16,17 +16,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aggregator.errors import AmountError, ApplicantError
+from aggregator.applicant import APPLICANT_LIMITS, CONTRACT_ANSWERS, ContractTerms
+from aggregator.codes import Answer, LiabilityCap
+from aggregator.errors import AmountError, ApplicantError, ApplicantInputError
+from aggregator.labels import ANSWER_NAMES, LIABILITY_CAP_NAMES
 from aggregator.money import format_yen, parse_yen, round_for_reading
-from aggregator.schema import (
-    ANSWER_NAMES,
-    APPLICANT_LIMITS,
-    CONTRACT_ANSWERS,
-    LIABILITY_CAP_NAMES,
-    Answer,
-    ContractTerms,
-    LiabilityCap,
-)
 
 SOURCE_JA = "出典: 記事(IT事業者に届くBtoBtoCの賠償請求)、IPA/経産省 情報システム・モデル取引・契約書 第二版 第20条(docs/DOMAIN.md)"
 SOURCE_EN = (
@@ -229,8 +223,6 @@ def contract_from_data(data: Any) -> ContractTerms:
 
     A question left out is unknown. An amount is read only with liability_cap other_amount.
     """
-    from aggregator.applicants import ApplicantInputError
-
     if data is None:
         return ContractTerms()
     if not isinstance(data, Mapping):

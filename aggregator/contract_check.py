@@ -4,21 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
+from aggregator.applicant import ContractTerms
+from aggregator.codes import Answer, LiabilityCap, Line
 from aggregator.contract import QUESTION, QUESTIONS, SOURCE_EN, SOURCE_JA, LiabilityCase, uncapped_because
-from aggregator.labels import pick
+from aggregator.labels import ANSWER_NAMES, CLAUSE_LABELS, LIABILITY_CAP_NAMES, pick
 from aggregator.money import Lang, format_yen
-from aggregator.present import contractual_exclusion
-from aggregator.schema import ANSWER_NAMES, LIABILITY_CAP_NAMES, Answer, ContractTerms, LiabilityCap, Line, Quote
-from aggregator.serialize import to_data
+from aggregator.plans import Plan
+from aggregator.quotes import Quote
 
 OK, WEAK, UNKNOWN = "ok", "weak", "unknown"
-STATUS_LABELS: dict[str, tuple[str, str]] = {
-    OK: ("問題なし", "Settled"),
-    WEAK: ("要見直し", "To revise"),
-    UNKNOWN: ("要確認(わからない)", "To check (not known)"),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +53,6 @@ class ContractCheck:
     source_ja: str = SOURCE_JA
     source_en: str = SOURCE_EN
 
-    @property
-    def open_clauses(self) -> tuple[Clause, ...]:
-        """The clauses to revise or to check, in the checklist's order."""
-        return tuple(c for c in self.clauses if c.status != OK)
-
 
 def _answer_words(terms: ContractTerms, field: str, lang: Lang) -> str:
     if field == "liability_cap":
@@ -100,6 +90,16 @@ def clauses(terms: ContractTerms) -> tuple[Clause, ...]:
     return tuple(out)
 
 
+def contractual_exclusion(plan: Plan) -> str | None:
+    """The plan's exclusion of liability a contract adds beyond the law (契約により加重された賠償責任), as it words it, or None."""
+    return next((e for e in (*plan.exclusions, *plan.exclusions_en) if _is_contractual(e)), None)
+
+
+def _is_contractual(exclusion: str) -> bool:
+    text = exclusion.lower()
+    return "契約により加重" in exclusion or "契約で加重" in exclusion or ("assumed" in text and "contract" in text)
+
+
 def plan_clause(column: int, quote: Quote, terms: ContractTerms) -> PlanClause:
     wording = contractual_exclusion(quote.plan)
     promised = terms.liability_beyond_law
@@ -134,47 +134,11 @@ def check(terms: ContractTerms, quotes: Sequence[Quote], liability: LiabilityCas
     )
 
 
-def case_to_data(case: LiabilityCase) -> dict[str, Any]:
-    return {
-        "claim_jpy": case.claim_jpy,
-        "cap_jpy": case.cap_jpy,
-        "ordinary_jpy": case.ordinary_jpy,
-        "worst_jpy": case.worst_jpy,
-        "uncapped": case.uncapped,
-        "ordinary_ja": case.ordinary_ja,
-        "ordinary_en": case.ordinary_en,
-        "worst_ja": case.worst_ja,
-        "worst_en": case.worst_en,
-        "claim_ja": case.claim_ja,
-        "claim_en": case.claim_en,
-        "parts": [
-            {"kind": p.kind, "amount_jpy": p.amount_jpy, "ja": p.worked_ja, "en": p.worked_en, "special": p.special} for p in case.parts
-        ],
-    }
-
-
-def check_to_data(found: ContractCheck, quotes: Sequence[Quote]) -> dict[str, Any]:
-    """The contract check as the JSON of the API and `aggregator quote --json`."""
-    return {
-        "answers": to_data(found.terms),
-        "clauses": [to_data(c) for c in found.clauses],
-        "liability": None if found.liability is None else case_to_data(found.liability),
-        "sets_need": found.sets_need,
-        "plans": [
-            {"carrier": quotes[p.column].carrier.value, "plan_code": quotes[p.column].plan.code, **to_data(p)}
-            for p in found.plans
-            if p.column < len(quotes)
-        ],
-        "source_ja": found.source_ja,
-        "source_en": found.source_en,
-    }
-
-
 def in_short(terms: ContractTerms) -> tuple[str, str]:
     """Two cells for a client list: why the cap can fall away for a leak, and the clauses to revise or check (Japanese)."""
     reasons, _ = uncapped_because(terms, leak_or_loss=True)
     found = clauses(terms)
     weak = [QUESTION[c.field].short_ja for c in found if c.status == WEAK]
     unknown = [QUESTION[c.field].short_ja for c in found if c.status == UNKNOWN]
-    parts = ([f"要見直し: {'、'.join(weak)}"] if weak else []) + ([f"要確認: {'、'.join(unknown)}"] if unknown else [])
+    parts = [f"{CLAUSE_LABELS[status][0]}: {'、'.join(names)}" for status, names in ((WEAK, weak), (UNKNOWN, unknown)) if names]
     return "、".join(reasons) or "上限まで(実際の故意・重過失を除く)", " / ".join(parts) or "なし"

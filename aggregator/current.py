@@ -6,23 +6,22 @@ an amount of its own) or not covered; an item not said is 不明, never 補償�
 out with the same rule as every carrier's (aggregator/payment.py): each item up to its own limit,
 all of them inside the policy limit, the deductible once per incident. A current policy has no
 pools of its own: what it shares inside a sublimit pool is not known from what a customer says.
-Reading and writing it as JSON is in aggregator/current_data.py.
+Reading and writing it as JSON is in aggregator/current_data.py; its column is built in
+aggregator/versus.py and held by the Comparison (aggregator/comparison.py: CurrentColumn).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from aggregator.codes import Carrier, Line
 from aggregator.errors import ApplicantError
 from aggregator.labels import carrier_name, line_name, pick
-from aggregator.matching import COVERED_KINDS, PAYMENT_ORDER, Cell, CellKind, Column, Row, limit_stated, loss_of
 from aggregator.money import Lang
-from aggregator.payment import allocate, most_it_can_pay
-from aggregator.schema import MAX_CARRIER_YEN, Carrier, CoverageTerm, LimitPool, Line, PerVictimCap, TermStatus
+from aggregator.plans import MAX_CARRIER_YEN
 from aggregator.taxonomy import CoverageKey
 
 OTHER = "other"  # an insurer that is not one of the five: its name is given in words
@@ -154,140 +153,6 @@ class Versus:
 
     def count(self, mark: Mark) -> int:
         return sum(1 for m in self.marks if m is mark)
-
-
-@dataclass(frozen=True, slots=True)
-class CurrentColumn:
-    policy: CurrentPolicy
-    cells: tuple[Cell, ...]
-    total_shortfall_jpy: int  # over the items known; an unknown item is not counted short
-    covered_items: int
-    versus: tuple[Versus, ...]
-    keys: tuple[CoverageKey, ...]  # the rows, in order
-
-    def cell(self, key: CoverageKey) -> Cell:
-        return self.cells[self.keys.index(key)]
-
-    def mark(self, column: int, key: CoverageKey) -> Mark:
-        return self.versus[column].marks[self.keys.index(key)]
-
-
-@dataclass(frozen=True, slots=True)
-class _NoPools:
-    """A current policy's limits: every item sits in the policy limit."""
-
-    pools: tuple[LimitPool, ...] = ()
-
-    def pool(self, pool_id: str) -> LimitPool | None:
-        return None
-
-
-NO_POOLS = _NoPools()
-
-
-def _term(item: KnownItem | None) -> CoverageTerm | None:
-    if item is None:
-        return None
-    if not item.covered:
-        return CoverageTerm(item.key, TermStatus.NOT_OFFERED, WORDING)
-    status = TermStatus.INCLUDED if item.limit_jpy is None else TermStatus.SUBLIMITED
-    victim = None
-    if item.per_person_jpy is not None or item.per_company_jpy is not None:
-        victim = PerVictimCap(item.per_person_jpy, item.per_company_jpy)
-    return CoverageTerm(
-        item.key,
-        status,
-        WORDING,
-        limit_jpy=item.limit_jpy,
-        payout_ratio_pct=item.payout_ratio_pct,
-        per_victim=victim,
-        deductible_jpy=item.deductible_jpy,
-        waiting_hours=item.waiting_hours,
-        scope=item.scope,
-    )
-
-
-def _kind(term: CoverageTerm | None) -> CellKind:
-    if term is None:
-        return CellKind.UNKNOWN
-    if not term.offered:
-        return CellKind.NOT_OFFERED
-    if term.limit_jpy == 0:
-        return CellKind.ZERO
-    return CellKind.SUBLIMIT if term.status is TermStatus.SUBLIMITED else CellKind.INCLUDED
-
-
-def _cells(policy: CurrentPolicy, rows: Sequence[Row]) -> tuple[Cell, ...]:
-    terms = {row.key: _term(policy.item(row.key)) for row in rows}
-    payable = sorted(
-        (t for t in terms.values() if t is not None and t.offered and limit_stated(t)),
-        key=lambda t: PAYMENT_ORDER.index(t.key),
-    )
-    losses = {row.key: loss_of(row.need) for row in rows if row.need is not None}
-    paid = allocate(NO_POOLS, payable, losses, policy.limit_jpy, policy.deductible_jpy).paid
-    cells = []
-    for row in rows:
-        term, need = terms[row.key], row.need
-        kind = _kind(term)
-        covered = term is not None and kind in COVERED_KINDS
-        stated = term is None or limit_stated(term)
-        payable_jpy = paid.get(row.key) if covered and stated and need is not None else None
-        cells.append(
-            Cell(
-                key=row.key,
-                kind=kind,
-                limit_jpy=term.limit_jpy if term is not None else None,
-                effective_jpy=most_it_can_pay(NO_POOLS, term, policy.limit_jpy) if term is not None and covered and stated else None,
-                payable_jpy=payable_jpy,
-                shortfall_jpy=None if need is None or term is None else max(0, need.amount_jpy - (payable_jpy or 0)),
-                deductible_jpy=term.deductible_jpy if term is not None and term.deductible_jpy is not None else policy.deductible_jpy,
-                payout_ratio_pct=term.payout_ratio_pct if term is not None else 100,
-                parent_label="支払限度額",
-                per_victim=term.per_victim if term is not None else None,
-                conditions="",
-                wording=WORDING if term is not None else "",
-                own_deductible=term is not None and term.deductible_jpy is not None,
-                waiting_hours=term.waiting_hours if term is not None else None,
-                scope=term.scope if term is not None else "",
-                limit_stated=stated or not covered,
-            )
-        )
-    return tuple(cells)
-
-
-def _score(cell: Cell) -> tuple[int, ...] | None:
-    """What a cell is worth against another (the order ★ uses); None when it cannot be compared."""
-    if cell.kind is CellKind.UNKNOWN or (cell.kind in COVERED_KINDS and not cell.limit_stated):
-        return None
-    if not cell.effective_jpy:
-        return (0, 0, 0, 0, 0)
-    return (1, int(cell.full_scope), cell.effective_jpy, cell.payout_ratio_pct, -cell.deductible_jpy)
-
-
-def compare_cells(plan: Cell, current: Cell) -> Mark:
-    ours, theirs = _score(plan), _score(current)
-    if ours is None or theirs is None:
-        return Mark.UNKNOWN
-    return Mark.BETTER if ours > theirs else Mark.WORSE if ours < theirs else Mark.SAME
-
-
-def current_column(policy: CurrentPolicy, rows: Sequence[Row], columns: Sequence[Column]) -> CurrentColumn:
-    """The current policy's column against the comparison's needs, and every plan's column compared with it."""
-    cells = _cells(policy, rows)
-    versus = []
-    for i, column in enumerate(columns):
-        marks = tuple(compare_cells(plan, mine) for plan, mine in zip(column.cells, cells, strict=True))
-        premium = column.quote.premium_jpy
-        difference = premium - policy.premium_jpy if premium is not None and policy.premium_jpy is not None else None
-        versus.append(Versus(i, marks, difference))
-    return CurrentColumn(
-        policy,
-        cells,
-        sum(c.shortfall_jpy or 0 for c in cells),
-        sum(1 for c in cells if c.effective_jpy),
-        tuple(versus),
-        tuple(row.key for row in rows),
-    )
 
 
 def difference_text(amount: int | None, lang: Lang = "ja") -> str:

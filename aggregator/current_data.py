@@ -8,12 +8,13 @@ from datetime import date
 from typing import Any
 
 from aggregator.applicants import ApplicantInputError
-from aggregator.current import AMOUNT_MESSAGE, FIELD, OTHER, CurrentColumn, CurrentPolicy, KnownItem, Mark, title
+from aggregator.codes import Line
+from aggregator.current import AMOUNT_MESSAGE, FIELD, OTHER, CurrentPolicy, KnownItem
 from aggregator.errors import AmountError, ApplicantError
-from aggregator.labels import line_name
-from aggregator.matching import CellKind, Column
+from aggregator.labels import CARRIER_NAMES, LINE_NAMES
+from aggregator.matching import CellKind
 from aggregator.money import parse_yen
-from aggregator.schema import CARRIER_NAMES, LINE_NAMES, MAX_CARRIER_YEN, Line
+from aggregator.plans import MAX_CARRIER_YEN
 from aggregator.taxonomy import CoverageKey
 
 
@@ -255,40 +256,3 @@ def items_from_cells(cells: Sequence[Mapping[str, Any]], policy_limit_jpy: int) 
         )
         items[cell["key"]] = _item_data(item)
     return items
-
-
-def column_data(column: CurrentColumn, comparison_columns: Sequence[Column]) -> dict[str, Any]:
-    """The current policy's column as JSON-ready data: its inputs, its cells, and each plan's marks against it."""
-    from aggregator.present import cell_notes
-    from aggregator.serialize import to_data
-    from aggregator.taxonomy import KEY_INFO
-
-    policy = column.policy
-    return {
-        "policy": current_to_data(policy),
-        "title": title(policy),
-        "title_en": title(policy, "en"),
-        "line_name": line_name(policy.line),
-        "total_shortfall_jpy": column.total_shortfall_jpy,
-        "covered_items": column.covered_items,
-        "cells": [
-            {
-                **to_data(c),
-                "oed_code": KEY_INFO[c.key].oed_code,
-                "notes_ja": list(cell_notes(c, policy.deductible_jpy, "ja")),
-                "notes_en": list(cell_notes(c, policy.deductible_jpy, "en")),
-            }
-            for c in column.cells
-        ],
-        "versus": [
-            {
-                "column": v.column,
-                "carrier": comparison_columns[v.column].quote.carrier.value,
-                "plan_code": comparison_columns[v.column].quote.plan.code,
-                "premium_difference_jpy": v.premium_difference_jpy,
-                **{mark.value: v.count(mark) for mark in Mark},
-                "items": {key.value: mark.value for key, mark in zip(column.keys, v.marks, strict=True)},
-            }
-            for v in column.versus
-        ],
-    }

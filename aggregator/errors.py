@@ -35,6 +35,15 @@ class ApplicantError(SchemaError):
     """An applicant profile field that is missing or out of range."""
 
 
+class ApplicantInputError(ApplicantError):
+    """Several fields wrong at once: each (field, value, reason) is in `errors`."""
+
+    def __init__(self, errors: list[ApplicantError]) -> None:
+        self.errors = errors
+        first = errors[0]
+        super().__init__(first.field, first.value, "; ".join(f"{e.field}: {e.reason}" for e in errors))
+
+
 class ClientListError(AggregatorError):
     """A client list that cannot be read as a whole (one bad row is not this: it goes to the errors sheet)."""
 

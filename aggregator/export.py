@@ -14,15 +14,17 @@ from typing import Any, BinaryIO
 
 from aggregator import export_current
 from aggregator.agency import Agency
+from aggregator.applicant import Applicant
+from aggregator.codes import CellKind, QuoteStatus
+from aggregator.comparison import Cell, Comparison
 from aggregator.compliance import AdviceRecord
 from aggregator.current import MARK_SIGNS, Mark
 from aggregator.export_book import LINE_HEIGHT, ROW_HEIGHT, Book, display_width, merge, wrapped_height
 from aggregator.labels import carrier_name, line_name
-from aggregator.matching import Cell, CellKind, Comparison, column_title
+from aggregator.matching import column_title
 from aggregator.money import Lang
 from aggregator.present import cell_notes, nearest_product, plan_name, plan_terms, pool_label, status_text
 from aggregator.recommendation import Recommendation, recommend
-from aggregator.schema import Applicant, QuoteStatus
 from aggregator.taxonomy import CATEGORY_LABELS, label
 from aggregator.xlsxstyle import (
     Styles,

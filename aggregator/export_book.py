@@ -10,13 +10,14 @@ from datetime import date
 from typing import Any
 
 from aggregator.agency import Agency
+from aggregator.applicant import Applicant
+from aggregator.codes import Line
+from aggregator.comparison import Comparison
 from aggregator.compliance import AdviceRecord
 from aggregator.export_text import text
 from aggregator.labels import SAMPLE_NOTICE, line_name, pick
-from aggregator.matching import Comparison
 from aggregator.money import Lang
 from aggregator.recommendation import Recommendation
-from aggregator.schema import Applicant, Line
 from aggregator.xlsxstyle import Styles, date_text, print_setup, sheet_text, yen_format
 
 ROW_HEIGHT = 18  # points: one line of 10pt Meiryo with room to breathe

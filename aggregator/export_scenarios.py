@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from aggregator.contract_check import STATUS_LABELS, ContractCheck
+from aggregator.comparison import ScenarioPlan, ScenarioResult
+from aggregator.contract_check import ContractCheck
 from aggregator.export_book import Book, display_width, merge, wrapped_height
-from aggregator.labels import carrier_name, pick
+from aggregator.labels import CLAUSE_LABELS, carrier_name, pick
 from aggregator.present import plan_name
 from aggregator.scenario_words import assumption_rows
-from aggregator.scenarios import ScenarioPlan, ScenarioResult
 from aggregator.taxonomy import label
 from aggregator.xlsxstyle import sheet_text, shortfall_format
 
@@ -39,7 +39,7 @@ def contract_sheet(b: Book) -> None:
         mood = {"weak": ("declined",), "unknown": ("unknown",)}.get(clause.status, ())
         ws.write_string(row, 0, question, st.get("row", "wrap", "bold"))
         ws.write_string(row, 1, clause.answer_en if lang == "en" else clause.answer_ja, st.get("row", "wrap"))
-        ws.write_string(row, 2, pick(STATUS_LABELS[clause.status], lang), st.get("row", "center", *mood))
+        ws.write_string(row, 2, pick(CLAUSE_LABELS[clause.status], lang), st.get("row", "center", *mood))
         ws.write_string(row, 3, advice, st.get("row", "wrap"))
         ws.set_row(row, wrapped_height([(question, CONTRACT_WIDTHS[0]), (advice, CONTRACT_WIDTHS[3])]))
         row += 1

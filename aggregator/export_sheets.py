@@ -4,12 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from aggregator.codes import QuoteStatus, TermStatus
+from aggregator.comparison import Column, Comparison
 from aggregator.export_book import Book, merge, wrapped_height
-from aggregator.export_text import APPLICANT_LABELS, ASSUMPTION_LABELS
-from aggregator.labels import BASIS_LABELS, SAMPLE_NOTICE, STATUS_LABELS, TRIGGER_LABELS, carrier_name, limit_text, pick
-from aggregator.matching import PRIORITY_LABELS, STATUS_LABELS_QUOTE, Column, Comparison
+from aggregator.labels import (
+    APPLICANT_LABELS,
+    ASSUMPTION_LABELS,
+    BASIS_LABELS,
+    CONTRACT_TYPE_NAMES,
+    CONTROL_NAMES,
+    INDUSTRY_NAMES,
+    PRIORITY_LABELS,
+    SAMPLE_NOTICE,
+    STATUS_LABELS,
+    TRIGGER_LABELS,
+    carrier_name,
+    limit_text,
+    pick,
+    quote_status,
+)
+from aggregator.plans import POLICY_POOL, CoverageTerm
 from aggregator.present import FALLBACK_MARK, localized, plan_exclusions, plan_name
-from aggregator.schema import CONTRACT_TYPE_NAMES, CONTROL_NAMES, INDUSTRY_NAMES, POLICY_POOL, CoverageTerm, QuoteStatus, TermStatus
 from aggregator.taxonomy import CATEGORY_LABELS, KEY_INFO, CoverageKey, label
 from aggregator.xlsxstyle import count_format, date_format, date_text, sheet_text, shortfall_format, yen_format, zero_format
 
@@ -171,7 +186,7 @@ def _ranking(b: Book, ws: Any, row: int) -> int:
             ws.write_number(row, 0, ranked.rank, st.get("row", "center", *mark, num='"#"0' if lang == "en" else '0"位"'))
         ws.write_string(row, 1, carrier_name(quote.carrier, lang), st.get("row", "wrap", *mark))
         ws.write_string(row, 2, sheet_text(plan_name(quote.plan, lang)), st.get("row", "wrap", *mark))
-        ws.write_string(row, 3, pick(STATUS_LABELS_QUOTE[quote.status], lang), st.get("row", "wrap"))
+        ws.write_string(row, 3, quote_status(quote.status, lang), st.get("row", "wrap"))
         b.yen(ws, row, 4, quote.premium_jpy if quote.status is not QuoteStatus.DECLINED else None, "row")
         short = column.total_shortfall_jpy
         ws.write_number(
@@ -434,7 +449,7 @@ def _underwriting_rows(b: Book, ws: Any, row: int, column: Column) -> int:
     for kind, words, asked, quoted, days in entries:
         ws.write_string(row, 0, carrier_name(quote.carrier, lang), st.get("row", "wrap"))
         ws.write_string(row, 1, sheet_text(plan_name(quote.plan, lang)), st.get("row", "wrap"))
-        ws.write_string(row, 2, pick(STATUS_LABELS_QUOTE[quote.status], lang), st.get("row", "center", "wrap", *mood))
+        ws.write_string(row, 2, quote_status(quote.status, lang), st.get("row", "center", "wrap", *mood))
         ws.write_string(row, 3, b.t(kind), st.get("row", *(("notice",) if kind == "uw.decline" else ())))
         ws.write_string(row, 4, sheet_text(words), st.get("row", "wrap"))
         for col, value in ((5, asked), (6, quoted)):

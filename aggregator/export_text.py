@@ -1,7 +1,9 @@
-"""The comparison workbook's own words, in Japanese and English (domain labels come from labels.py and taxonomy.py)."""
+"""The comparison workbook's own words, in Japanese and English (every code's words come from labels.py)."""
 
 from __future__ import annotations
 
+from aggregator.codes import CellKind, QuoteStatus
+from aggregator.labels import KIND_LABELS, quote_status
 from aggregator.money import Lang
 
 TEXT: dict[str, tuple[str, str]] = {
@@ -62,9 +64,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "note.rider": ("特約", "rider"),
     "note.zero": ("限度額ゼロ", "zero limit"),
     "note.policy": ("基本", "policy"),
-    "kind.not_offered": ("補償なし", "Not offered"),
-    "kind.unknown": ("不明(要確認)", "Unknown (to check)"),
-    "kind.rider": ("特約(未付帯)", "Rider (not taken)"),
+    "kind.not_offered": KIND_LABELS[CellKind.NOT_OFFERED],
+    "kind.unknown": KIND_LABELS[CellKind.UNKNOWN],
+    "kind.rider": KIND_LABELS[CellKind.RIDER],
     "kind.unstated": ("限度額要確認", "Limit to check"),
     "note.narrower": ("範囲限定", "narrower"),
     "legend": ("凡例", "Legend"),
@@ -195,8 +197,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "uw.asked": ("ご希望", "Asked"),
     "uw.quoted": ("お見積り", "Quoted"),
     "uw.days": ("期限", "Deadline"),
-    "uw.decline": ("お断りの理由", "Reason for decline"),
-    "uw.refer": ("引受審査の理由", "Reason for referral"),
+    "uw.decline": (f"{quote_status(QuoteStatus.DECLINED)}の理由", "Reason for decline"),
+    "uw.refer": (f"{quote_status(QuoteStatus.REFERRED)}の理由", "Reason for referral"),
     "uw.condition": ("引受条件", "Condition before binding"),
     "uw.changed": ("ご希望からの変更", "Changed from the request"),
     "uw.none": ("条件なし", "None"),
@@ -259,7 +261,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "Where no expiry date is shown, ask the carrier.",
     ),
     "notes.underwriting": (
-        "「条件付き見積」「要引受審査」の保険料は参考額です。最終的な引受可否と保険料は各保険会社の審査によります。",
+        f"「{quote_status(QuoteStatus.INDICATION)}」「{quote_status(QuoteStatus.REFERRED)}」の保険料は参考額です。最終的な引受可否と保険料は各保険会社の審査によります。",
         "Premiums for indications and referrals are for reference; acceptance and the final premium are the carrier's decision.",
     ),
     "notes.premium": ("保険料は年額(一括払)の円建てです。", "Premiums are annual, in yen, paid in one sum."),
@@ -296,49 +298,3 @@ TEXT: dict[str, tuple[str, str]] = {
 def text(key: str, lang: Lang) -> str:
     pair = TEXT[key]
     return pair[1] if lang == "en" else pair[0]
-
-
-ASSUMPTION_LABELS: dict[str, tuple[str, str, str]] = {
-    # field: (ja, en, kind) — kind: yen, pct, days, companies
-    "forensic_per_server_low_jpy": ("フォレンジック調査 1台あたり(下限)", "Forensics per server (low)", "yen"),
-    "forensic_per_server_high_jpy": ("フォレンジック調査 1台あたり(上限)", "Forensics per server (high)", "yen"),
-    "restoration_per_server_jpy": ("データ・システム復旧 1台あたり", "Restoration per server", "yen"),
-    "affected_share_pct": ("漏えいが及ぶ割合(保有件数に対し)", "Share of the records a leak reaches", "pct"),
-    "apology_per_person_jpy": ("お詫び 1人あたり", "Apology per person", "yen"),
-    "call_center_jpy": ("コールセンター設置・運営", "Call center", "yen"),
-    "credit_monitoring_per_person_jpy": ("クレジットモニタリング 1人あたり", "Credit monitoring per person", "yen"),
-    "legal_consulting_jpy": ("弁護士・コンサルタント相談", "Lawyers and consultants", "yen"),
-    "reputational_ads_jpy": ("風評対策・謝罪広告", "Reputation work and apology ads", "yen"),
-    "recurrence_prevention_jpy": ("再発防止策", "Recurrence prevention", "yen"),
-    "emergency_response_jpy": ("初動対応", "First response", "yen"),
-    "regulatory_response_jpy": ("当局報告・本人通知", "Regulator reports and notices", "yen"),
-    "damages_per_person_jpy": ("慰謝料 1人あたり", "Consolation money per person", "yen"),
-    "outage_days": ("システム停止日数", "Days of outage", "days"),
-    "gross_margin_pct": ("粗利率(空欄: ご申告または業種の仮定値)", "Gross margin (blank: the company's own or the industry's)", "pct"),
-    "affected_companies": ("影響を受ける法人の数", "Companies affected", "companies"),
-    "apology_per_company_jpy": ("お詫び 1法人あたり", "Apology per company", "yen"),
-    "extra_expense_pct": ("営業継続費用(喪失利益に対する割合)", "Extra expense as a share of the lost profit", "pct"),
-    "litigation_pct": ("争訟費用(賠償額に対する割合)", "Litigation costs as a share of the damages", "pct"),
-    "delay_share_pct": ("納期遅延の請求(最大契約金額に対する割合)", "Delay claim as a share of the largest contract", "pct"),
-    "client_daily_profit_jpy": (
-        "発注者の1日あたり粗利(システム停止時の逸失利益)",
-        "The client's gross profit a day (its loss while down)",
-        "yen",
-    ),
-}
-
-APPLICANT_LABELS: dict[str, tuple[str, str]] = {
-    "company": ("会社名", "Company"),
-    "industry": ("業種", "Industry"),
-    "annual_revenue_jpy": ("売上高(年間)", "Annual revenue"),
-    "employees": ("従業員数", "Employees"),
-    "records_held": ("保有する個人情報の件数", "Personal-information records held"),
-    "servers": ("サーバー台数", "Servers"),
-    "largest_contract_jpy": ("最大の契約金額", "Largest contract"),
-    "contract_type": ("契約形態", "Contract type"),
-    "controls": ("セキュリティ対策", "Security controls"),
-    "incidents_3y": ("過去3年の事故件数", "Incidents in the last three years"),
-    "limit_jpy": ("ご希望の支払限度額", "Policy limit asked"),
-    "deductible_jpy": ("ご希望の免責金額", "Deductible asked"),
-    "riders": ("ご希望の特約", "Riders asked"),
-}

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from aggregator.applicant import Applicant
+from aggregator.codes import Industry, Line
 from aggregator.contract import ClaimPart, LiabilityCase, liability_case
 from aggregator.errors import SchemaError
+from aggregator.labels import INDUSTRY_NAMES
 from aggregator.money import format_yen, round_for_reading
-from aggregator.schema import INDUSTRY_NAMES, Applicant, Industry, Line
 from aggregator.taxonomy import CoverageKey
 
 K = CoverageKey

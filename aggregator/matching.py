@@ -3,158 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from enum import StrEnum
-from typing import TYPE_CHECKING
+from dataclasses import replace
 
+from aggregator.codes import CellKind, PriorityKind, QuoteStatus, TermStatus
+from aggregator.comparison import Cell, Column, Comparison, NotSold, Priorities, Ranked, Row
 from aggregator.exposure import Need, Needs
-from aggregator.labels import STATUS_LABELS, carrier_name
+from aggregator.labels import PRIORITY_LABELS, STATUS_LABELS, carrier_name, quote_status
 from aggregator.money import format_premium, format_yen, round_for_reading
 from aggregator.payment import Loss, PoolUse, allocate, most_it_can_pay
-from aggregator.schema import POLICY_POOL, Carrier, CoverageTerm, LimitBasis, Line, PerVictimCap, Quote, QuoteStatus, TermStatus
+from aggregator.plans import POLICY_POOL, CoverageTerm
+from aggregator.quotes import Quote
 from aggregator.taxonomy import KEY_INFO, Category, CoverageKey, label
-
-if TYPE_CHECKING:
-    from aggregator.contract_check import ContractCheck
-    from aggregator.current import CurrentColumn
-    from aggregator.scenarios import ScenarioResult
-
-
-class PriorityKind(StrEnum):
-    LOWEST_PRICE = "lowest_price"  # 保険料の安さ
-    BROADEST_COVER = "broadest_cover"  # 補償の広さ
-    ITEMS = "items"  # 特定の補償項目
-    LIMIT = "limit"  # 支払限度額
-
-
-PRIORITY_LABELS: dict[PriorityKind, tuple[str, str]] = {
-    PriorityKind.LOWEST_PRICE: ("保険料の安さ", "lowest premium"),
-    PriorityKind.BROADEST_COVER: ("補償の広さ", "broadest cover"),
-    PriorityKind.ITEMS: ("必要な補償項目", "particular items"),
-    PriorityKind.LIMIT: ("支払限度額", "policy limit"),
-}
-
-
-@dataclass(frozen=True, slots=True)
-class Priorities:
-    """What the customer said matters most (意向把握), in order."""
-
-    order: tuple[PriorityKind, ...] = (PriorityKind.BROADEST_COVER, PriorityKind.LOWEST_PRICE)
-    items: tuple[CoverageKey, ...] = ()  # must be covered
-    min_limit_jpy: int | None = None  # the policy limit must reach this
-    note: str = ""  # the customer's own words
-
-
-class CellKind(StrEnum):
-    """How a cell looks: each of these must look different on every screen and sheet."""
-
-    INCLUDED = "included"
-    SUBLIMIT = "sublimit"
-    RIDER = "rider"  # offered as a rider this quote does not include
-    RIDER_INCLUDED = "rider_included"
-    CONDITIONAL = "conditional"
-    NOT_OFFERED = "not_offered"
-    UNKNOWN = "unknown"
-    ZERO = "zero"  # offered at ¥0: neither "not offered" nor "unknown"
-
-
-@dataclass(frozen=True, slots=True)
-class Cell:
-    key: CoverageKey
-    kind: CellKind
-    limit_jpy: int | None  # as the carrier states it; None: up to the limit above
-    effective_jpy: int | None  # most it can pay: min(own limit, every pool above it, policy limit); None: not covered or not stated
-    payable_jpy: int | None  # against this applicant's estimated need, allocated under the plan's pools (aggregator/payment.py)
-    shortfall_jpy: int | None  # need − payable, when positive
-    deductible_jpy: int  # the item's own deductible, or the policy deductible it shares
-    payout_ratio_pct: int
-    parent_label: str
-    per_victim: PerVictimCap | None
-    conditions: str
-    wording: str
-    best: bool = False
-    tie: bool = False
-    own_deductible: bool = False  # the item carries a deductible of its own (not the policy's)
-    parent: str = POLICY_POOL
-    basis: LimitBasis | None = None
-    waiting_hours: int | None = None
-    scope: str = ""  # narrower than the item's name: never ★ over a full cover
-    scope_en: str = ""
-    limit_stated: bool = True  # False: covered, but the plan states no limit of its own for it (要確認)
-    conditions_en: str = ""
-    parent_label_en: str = ""
-
-    @property
-    def full_scope(self) -> bool:
-        return not self.scope
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    quote: Quote
-    cells: tuple[Cell, ...]
-    total_shortfall_jpy: int
-    covered_items: int
-    pools: tuple[PoolUse, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    key: CoverageKey
-    category: Category
-    need: Need | None
-
-
-@dataclass(frozen=True, slots=True)
-class Ranked:
-    column: int
-    rank: int | None  # None: filtered out by a priority, or declined
-    reasons_ja: tuple[str, ...]
-    reasons_en: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class NotSold:
-    """A carrier compared that does not sell the line asked (取扱なし), and its nearest product."""
-
-    carrier: Carrier
-    line: Line
-    nearest_line: Line | None
-    nearest_product: str
-
-
-@dataclass(frozen=True, slots=True)
-class Comparison:
-    columns: tuple[Column, ...]
-    rows: tuple[Row, ...]
-    needs: Needs
-    priorities: Priorities
-    ranking: tuple[Ranked, ...]  # ranked first, in order; then the excluded
-    materiality_jpy: int = 0  # shortfalls closer than this are the same cover for choosing (materiality())
-    added: tuple[int, ...] = ()  # columns shown beyond one per carrier: the broadest plan meeting the wishes
-    not_sold: tuple[NotSold, ...] = ()  # carriers that do not sell this line (取扱なし), with their nearest product
-    contract: ContractCheck | None = None  # the contract check read against these plans (aggregator/contract_check.py)
-    scenarios: tuple[ScenarioResult, ...] = ()  # the articles' six accidents, paid plan by plan (aggregator/scenarios.py)
-    current: CurrentColumn | None = None  # the policy held today (aggregator/current.py): shown first, never ranked
-
-    @property
-    def sample(self) -> bool:
-        return any(c.quote.sample for c in self.columns)
-
-    def cell(self, column: int, key: CoverageKey) -> Cell:
-        return next(c for c in self.columns[column].cells if c.key == key)
-
-    @property
-    def groups(self) -> tuple[tuple[Category, tuple[Row, ...]], ...]:
-        return tuple(
-            (cat, tuple(r for r in self.rows if r.category is cat)) for cat in Category if any(r.category is cat for r in self.rows)
-        )
-
-    @property
-    def best_column(self) -> int | None:
-        first = self.ranking[0] if self.ranking else None
-        return first.column if first is not None and first.rank is not None else None
-
 
 ROW_ORDER: tuple[CoverageKey, ...] = tuple(k for cat in Category for k in CoverageKey if KEY_INFO[k].category is cat)
 # The order one incident's needs are paid in, under the pools they share (aggregator/payment.py): as
@@ -408,13 +267,9 @@ def explain(column: Column, prices: Sequence[int], *, per_carrier: bool = True) 
         ja.append(f"年間保険料{format_premium(quote.premium_jpy)}({where_ja})")
         en.append(f"Annual premium {format_yen(quote.premium_jpy, 'en')} ({where_en})")
     if quote.status is not QuoteStatus.QUOTED:
-        ja.append(
-            f"{STATUS_LABELS_QUOTE[quote.status][0]}: "
-            + "、".join([r.text_ja for r in quote.reasons] + [c.text_ja for c in quote.conditions])
-        )
+        ja.append(f"{quote_status(quote.status)}: " + "、".join([r.text_ja for r in quote.reasons] + [c.text_ja for c in quote.conditions]))
         en.append(
-            f"{STATUS_LABELS_QUOTE[quote.status][1]}: "
-            + "; ".join([r.text_en for r in quote.reasons] + [c.text_en for c in quote.conditions])
+            f"{quote_status(quote.status, 'en')}: " + "; ".join([r.text_en for r in quote.reasons] + [c.text_en for c in quote.conditions])
         )
     for cell in column.cells:
         if not cell.shortfall_jpy:
@@ -437,14 +292,6 @@ def explain(column: Column, prices: Sequence[int], *, per_carrier: bool = True) 
     return tuple(ja), tuple(en)
 
 
-STATUS_LABELS_QUOTE: dict[QuoteStatus, tuple[str, str]] = {
-    QuoteStatus.QUOTED: ("見積可", "Quoted"),
-    QuoteStatus.INDICATION: ("条件付き見積", "Indication, subject to conditions"),
-    QuoteStatus.REFERRED: ("要引受審査", "Referred to an underwriter"),
-    QuoteStatus.DECLINED: ("お引受け不可", "Declined"),
-}
-
-
 def _ordinal(n: int) -> str:
     return f"{n}{'th' if 11 <= n % 100 <= 13 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
@@ -456,4 +303,19 @@ def column_title(column: Column, lang: str = "ja") -> str:
     return f"{carrier_name(quote.carrier, 'en' if lang == 'en' else 'ja')} {plan_name(quote.plan, 'en' if lang == 'en' else 'ja')}"
 
 
-__all__ = ["STATUS_LABELS", "Cell", "CellKind", "Column", "Comparison", "Priorities", "PriorityKind", "Ranked", "Row", "compare", "explain"]
+# The comparison's shapes and words, for the callers that take them from here.
+__all__ = [
+    "PRIORITY_LABELS",
+    "STATUS_LABELS",
+    "Cell",
+    "CellKind",
+    "Column",
+    "Comparison",
+    "NotSold",
+    "Priorities",
+    "PriorityKind",
+    "Ranked",
+    "Row",
+    "compare",
+    "explain",
+]

@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from aggregator.schema import POLICY_POOL, CoverageTerm, LimitPool
+from aggregator.plans import POLICY_POOL, CoverageTerm, LimitPool
 from aggregator.taxonomy import CoverageKey
 
 

@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-from aggregator.labels import BASIS_LABELS, TRIGGER_LABELS, line_name, pick
-from aggregator.matching import STATUS_LABELS_QUOTE, Cell, CellKind, Column, NotSold
+from aggregator.codes import CellKind, Trigger
+from aggregator.comparison import Cell, Column, NotSold
+from aggregator.contract_check import contractual_exclusion
+from aggregator.labels import BASIS_LABELS, KIND_LABELS, TRIGGER_LABELS, line_name, pick, quote_status
 from aggregator.money import Lang, format_premium, format_yen
 from aggregator.payment import PoolUse
-from aggregator.schema import POLICY_POOL, Plan, Quote, Trigger
+from aggregator.plans import POLICY_POOL, Plan
+from aggregator.quotes import Quote
 from aggregator.taxonomy import KEY_INFO, Category
-
-KIND_LABELS: dict[CellKind, tuple[str, str]] = {
-    CellKind.INCLUDED: ("補償あり", "Included"),
-    CellKind.SUBLIMIT: ("内枠", "Sublimit"),
-    CellKind.RIDER: ("特約(未付帯)", "Rider (not taken)"),
-    CellKind.RIDER_INCLUDED: ("特約", "Rider"),
-    CellKind.CONDITIONAL: ("条件付き", "Conditional"),
-    CellKind.NOT_OFFERED: ("補償なし", "Not offered"),
-    CellKind.UNKNOWN: ("不明", "Unknown"),
-    CellKind.ZERO: ("0円", "¥0"),
-}
 
 
 def yen(amount: int | None, lang: Lang = "ja") -> str:
@@ -169,8 +161,7 @@ def plan_terms(quote: Quote, lang: Lang = "ja") -> tuple[tuple[str, str], ...]:
     if waits:
         rows.append(("待機期間(利益損害)" if ja else "Waiting period", "・".join(f"{h}時間" if ja else f"{h} h" for h in waits)))
     exclusions, other_language = plan_exclusions(plan, lang)
-    contractual = [e for e in (*plan.exclusions, *plan.exclusions_en) if _is_contractual(e)]
-    if contractual:
+    if contractual_exclusion(plan) is not None:
         rows.append(
             (
                 "契約で加重された賠償責任" if ja else "Liability assumed by contract",
@@ -185,18 +176,8 @@ def plan_terms(quote: Quote, lang: Lang = "ja") -> tuple[tuple[str, str], ...]:
     return tuple(rows)
 
 
-def contractual_exclusion(plan: Plan) -> str | None:
-    """The plan's exclusion of liability a contract adds beyond the law (契約により加重された賠償責任), as it words it, or None."""
-    return next((e for e in plan.exclusions if _is_contractual(e)), None)
-
-
-def _is_contractual(exclusion: str) -> bool:
-    text = exclusion.lower()
-    return "契約により加重" in exclusion or "契約で加重" in exclusion or ("assumed" in text and "contract" in text)
-
-
 def status_text(column: Column, lang: Lang = "ja") -> str:
-    return pick(STATUS_LABELS_QUOTE[column.quote.status], lang)
+    return quote_status(column.quote.status, lang)
 
 
 def premium_text(column: Column, lang: Lang = "ja") -> str:
@@ -213,3 +194,6 @@ def nearest_product(ns: NotSold, lang: Lang = "ja") -> str:
         return "—"
     line = line_name(ns.nearest_line, lang)
     return ns.nearest_product if ns.nearest_product in (line, "") or line in ns.nearest_product else f"{ns.nearest_product}({line})"
+
+
+__all__ = ["KIND_LABELS", "cell_notes", "cell_text", "nearest_product", "plan_terms", "pool_label", "premium_text", "status_text", "yen"]

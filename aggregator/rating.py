@@ -8,7 +8,7 @@ rounding everywhere, so the web page, the CLI and a bulk workbook cannot disagre
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -16,104 +16,33 @@ import numpy as np
 from numpy.typing import NDArray
 
 from aggregator import reasons
-from aggregator.rules import CompiledRules
-from aggregator.schema import (
-    Applicant,
-    CarrierData,
-    ContractType,
-    EligibilityRule,
-    Industry,
-    Line,
-    Plan,
-    Quote,
-    QuoteOption,
-    QuoteStatus,
-    RateTable,
-    Reason,
-    RoundingMode,
-    RuleAction,
-    RuleField,
-    SecurityControl,
-    TermStatus,
+from aggregator.applicant import Applicant
+from aggregator.batch import (
+    BP,
+    CONTRACT_TYPES,
+    CONTROLS,
+    DECLINED,
+    I64,
+    INDICATION,
+    INDUSTRIES,
+    KEYS,
+    LINES,
+    NOT_ASKED,
+    QUOTED,
+    REFERRED,
+    STATUS_CODE,
+    STATUS_OF_CODE,
+    ApplicantBatch,
+    Bool,
 )
+from aggregator.codes import RoundingMode, RuleAction, TermStatus
+from aggregator.plans import Plan
+from aggregator.quotes import Quote, QuoteOption, Reason
+from aggregator.rates import CarrierData, EligibilityRule, RateTable
+from aggregator.rules import CompiledRules
 from aggregator.taxonomy import CoverageKey
 
-INDUSTRIES = tuple(Industry)
-CONTROLS = tuple(SecurityControl)
-LINES = tuple(Line)
-CONTRACT_TYPES = tuple(ContractType)
-KEYS = tuple(CoverageKey)
-BP = 10_000  # basis points: 10,000 = ×1.00
 QUOTE_VALID_DAYS = 30
-
-# Status codes in the arrays; the order is also how far a quote is from bindable.
-QUOTED, INDICATION, REFERRED, DECLINED, NOT_ASKED = 0, 1, 2, 3, -1
-STATUS_OF_CODE = {
-    QUOTED: QuoteStatus.QUOTED,
-    INDICATION: QuoteStatus.INDICATION,
-    REFERRED: QuoteStatus.REFERRED,
-    DECLINED: QuoteStatus.DECLINED,
-}
-STATUS_CODE = {status: code for code, status in STATUS_OF_CODE.items()}
-
-I64 = NDArray[np.int64]
-Bool = NDArray[np.bool_]
-
-
-@dataclass(frozen=True)
-class ApplicantBatch:
-    """Applicants as columns. Build one from Applicant objects or, in bulk, from a table."""
-
-    industry: NDArray[np.int16]  # index into INDUSTRIES
-    annual_revenue_jpy: I64
-    employees: I64
-    records_held: I64
-    servers: I64
-    largest_contract_jpy: I64
-    contract_type: NDArray[np.int8]  # index into CONTRACT_TYPES
-    incidents_3y: I64
-    limit_jpy: I64
-    deductible_jpy: I64
-    controls: Bool  # (n, len(CONTROLS))
-    riders: Bool  # (n, len(KEYS))
-    lines: Bool  # (n, len(LINES))
-
-    @classmethod
-    def of(cls, applicants: Sequence[Applicant]) -> ApplicantBatch:
-        def ints(name: str) -> I64:
-            return np.array([getattr(a, name) for a in applicants], dtype=np.int64)
-
-        return cls(
-            industry=np.array([INDUSTRIES.index(a.industry) for a in applicants], dtype=np.int16),
-            annual_revenue_jpy=ints("annual_revenue_jpy"),
-            employees=ints("employees"),
-            records_held=ints("records_held"),
-            servers=ints("servers"),
-            largest_contract_jpy=ints("largest_contract_jpy"),
-            contract_type=np.array([CONTRACT_TYPES.index(a.contract_type) for a in applicants], dtype=np.int8),
-            incidents_3y=ints("incidents_3y"),
-            limit_jpy=ints("limit_jpy"),
-            deductible_jpy=ints("deductible_jpy"),
-            controls=np.array([[c in a.controls for c in CONTROLS] for a in applicants], dtype=bool).reshape(
-                len(applicants), len(CONTROLS)
-            ),
-            riders=np.array([[k in a.riders for k in KEYS] for a in applicants], dtype=bool).reshape(len(applicants), len(KEYS)),
-            lines=np.array([[line in a.lines for line in LINES] for a in applicants], dtype=bool).reshape(len(applicants), len(LINES)),
-        )
-
-    def __len__(self) -> int:
-        return len(self.annual_revenue_jpy)
-
-    def rows(self, index: slice | NDArray[np.intp]) -> ApplicantBatch:
-        return ApplicantBatch(**{name: getattr(self, name)[index] for name in self.__dataclass_fields__})
-
-    def column(self, rule_field: RuleField) -> NDArray[np.int64]:
-        if rule_field is RuleField.INDUSTRY:
-            return self.industry.astype(np.int64)
-        if rule_field is RuleField.CONTRACT_TYPE:
-            return self.contract_type.astype(np.int64)
-        values: I64 = getattr(self, rule_field.value)
-        return values
 
 
 @dataclass(frozen=True)
@@ -162,12 +91,6 @@ def _round_add(mode: RoundingMode, unit: int) -> int:
 
 def _in_force(start: date, end: date | None, as_of: date) -> bool:
     return start <= as_of and (end is None or as_of <= end)
-
-
-def _mul_bp(amount: I64, factor_bp: I64 | np.int64 | int) -> I64:
-    """amount × factor / 10,000, rounded half up, in integers: no float touches a premium."""
-    out: I64 = (amount * factor_bp + BP // 2) // BP
-    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -503,3 +426,27 @@ class Rater:
             for lj in range(max(li - 1, 0), min(li + 2, len(limits)))
             for dj in dj_range
         )
+
+
+# Rating's array codes and ApplicantBatch (aggregator/batch.py), for the callers that take them from here.
+__all__ = [
+    "BP",
+    "CONTRACT_TYPES",
+    "CONTROLS",
+    "DECLINED",
+    "INDICATION",
+    "INDUSTRIES",
+    "KEYS",
+    "LINES",
+    "NOT_ASKED",
+    "QUOTED",
+    "QUOTE_VALID_DAYS",
+    "REFERRED",
+    "STATUS_CODE",
+    "STATUS_OF_CODE",
+    "ApplicantBatch",
+    "Assessment",
+    "BatchResult",
+    "PlanSlot",
+    "Rater",
+]

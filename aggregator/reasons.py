@@ -5,25 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from aggregator.applicant import Applicant
+from aggregator.codes import MONEY_FIELDS, ContractType, Industry, RuleAction, RuleField, RuleOp, SecurityControl
+from aggregator.labels import CONTRACT_TYPE_NAMES, CONTROL_NAMES, INDUSTRY_NAMES
 from aggregator.money import format_yen
-from aggregator.schema import (
-    CONTRACT_TYPE_NAMES,
-    CONTROL_NAMES,
-    INDUSTRY_NAMES,
-    MONEY_FIELDS,
-    Adjustment,
-    Applicant,
-    Condition,
-    ContractType,
-    EligibilityRule,
-    Industry,
-    Plan,
-    Reason,
-    RuleAction,
-    RuleField,
-    RuleOp,
-    SecurityControl,
-)
+from aggregator.plans import Plan
+from aggregator.quotes import Adjustment, Condition, Reason
+from aggregator.rates import EligibilityRule
 from aggregator.taxonomy import CoverageKey, label
 
 FIELD_NAMES: dict[RuleField, tuple[str, str]] = {

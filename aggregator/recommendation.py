@@ -9,20 +9,24 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Any
 
+from aggregator.applicant import APPLICANT_LIMITS, Applicant
 from aggregator.applicants import applicant_from_data
 from aggregator.choice import choose_per_carrier, meets_wishes
-from aggregator.current import CurrentPolicy, current_column
+from aggregator.codes import Carrier, Line, PriorityKind
+from aggregator.comparison import Comparison, NotSold, Priorities
+from aggregator.current import CurrentPolicy
 from aggregator.current_data import current_from_data, current_to_data
 from aggregator.errors import SchemaError
 from aggregator.exposure import Assumptions, Needs, estimate
-from aggregator.labels import carrier_name, line_name
-from aggregator.matching import PRIORITY_LABELS, Comparison, Memo, NotSold, Priorities, PriorityKind, compare
+from aggregator.labels import PRIORITY_LABELS, carrier_name, line_name
+from aggregator.matching import Memo, compare
 from aggregator.money import format_approx
 from aggregator.present import plan_name
+from aggregator.quotes import Quote
 from aggregator.rating import Rater
-from aggregator.schema import APPLICANT_LIMITS, Applicant, Carrier, Line, Quote
 from aggregator.serialize import comparison_to_data, dumps, fingerprint_of, fragment, loads, to_data
 from aggregator.taxonomy import CoverageKey
+from aggregator.versus import current_column
 
 RECORD_VERSION = 1
 

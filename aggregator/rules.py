@@ -4,19 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
-from aggregator.schema import ContractType, EligibilityRule, Industry, RuleAction, RuleField, RuleOp, SecurityControl
+from aggregator.batch import CONTRACT_TYPES, CONTROLS, DECLINED, INDICATION, INDUSTRIES, QUOTED, REFERRED, ApplicantBatch
+from aggregator.codes import RuleAction, RuleField, RuleOp
+from aggregator.rates import EligibilityRule
 
-if TYPE_CHECKING:
-    from aggregator.rating import ApplicantBatch
-
-INDUSTRIES = tuple(Industry)
-CONTROLS = tuple(SecurityControl)
-CONTRACT_TYPES = tuple(ContractType)
 NUMERIC_FIELDS = (
     RuleField.ANNUAL_REVENUE,
     RuleField.EMPLOYEES,
@@ -25,8 +20,7 @@ NUMERIC_FIELDS = (
     RuleField.LARGEST_CONTRACT,
     RuleField.INCIDENTS_3Y,
 )
-# Status levels: a rule can only raise a quote's level, never lower it.
-QUOTED, INDICATION, REFERRED, DECLINED = 0, 1, 2, 3
+# A rule can only raise a quote's status level (batch.py's codes), never lower it.
 LEVEL = {RuleAction.CONDITION: INDICATION, RuleAction.REFER: REFERRED, RuleAction.DECLINE: DECLINED, RuleAction.DROP_RIDER: QUOTED}
 _OPS = (RuleOp.GT, RuleOp.GE, RuleOp.LT, RuleOp.LE)
 

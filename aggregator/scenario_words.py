@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from aggregator.codes import CellKind
 from aggregator.exposure import Assumptions
-from aggregator.matching import COVERED_KINDS, CellKind, _kind, limit_stated
+from aggregator.matching import COVERED_KINDS, _kind, limit_stated
 from aggregator.money import Lang, format_yen
-from aggregator.schema import Quote
+from aggregator.quotes import Quote
 from aggregator.taxonomy import CoverageKey
 
 
@@ -163,7 +164,7 @@ def delay_note(quote: Quote) -> tuple[str, str]:
 
 def assumption_rows(names: Sequence[str], assumptions: Assumptions, lang: Lang = "ja") -> list[tuple[str, str]]:
     """The assumptions a scenario rests on, as label and value in the page's language (each can be changed)."""
-    from aggregator.export_text import ASSUMPTION_LABELS
+    from aggregator.labels import ASSUMPTION_LABELS
 
     en = lang == "en"
     rows = []

@@ -12,87 +12,25 @@ plan with matching.payable_terms and payment.allocate, the comparison's own sele
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from enum import StrEnum
-from typing import Any
+from dataclasses import replace
 
+from aggregator.applicant import Applicant
+from aggregator.codes import CellKind, Line, QuoteStatus
+from aggregator.comparison import Comparison, ItemPaid, Scenario, ScenarioKind, ScenarioPlan, ScenarioResult
 from aggregator.contract import ClaimPart, LiabilityCase, liability_case
 from aggregator.contract_check import check
 from aggregator.exposure import Need, Needs, client_lost_profit, contract_liability
-from aggregator.matching import COVERED_KINDS, CellKind, Comparison, _kind, limit_stated, loss_of, payable_terms
+from aggregator.labels import quote_status
+from aggregator.matching import COVERED_KINDS, _kind, limit_stated, loss_of, payable_terms
 from aggregator.money import format_yen
-from aggregator.payment import PoolUse, allocate
+from aggregator.payment import allocate
+from aggregator.plans import CoverageTerm
+from aggregator.quotes import Quote
 from aggregator.scenario_words import NOT_PAID, SCENARIO_WORDS, delay_note
-from aggregator.schema import Applicant, CoverageTerm, Line, Quote, QuoteStatus
 from aggregator.scope import LEAK
-from aggregator.serialize import to_data
 from aggregator.taxonomy import CoverageKey
 
 K = CoverageKey
-
-
-class ScenarioKind(StrEnum):
-    CUSTOMER_DATA_LEAK = "customer_data_leak"  # 取引先の顧客データの漏えい
-    END_USER_OUTAGE = "end_user_outage"  # エンドユーザーのシステム・サーバーの停止
-    DEFECT_DATA_LOSS = "defect_data_loss"  # 納品したシステムの不具合によるデータの破損・消失
-    ATTACK_DELAY = "attack_delay"  # サイバー攻撃による開発の遅延
-    VULNERABILITY_ATTACK = "vulnerability_attack"  # 納品したシステムの脆弱性への攻撃
-    INSIDER_TAKEOUT = "insider_takeout"  # 従業員による顧客データの持ち出し
-
-
-@dataclass(frozen=True, slots=True)
-class Scenario:
-    """One accident: what happens, the items it calls on (each with its basis), and where its figures come from."""
-
-    kind: ScenarioKind
-    title_ja: str
-    title_en: str
-    story_ja: str
-    story_en: str
-    needs: tuple[Need, ...]
-    leak: bool  # information leaks: a cover limited to leaks pays it
-    claim: LiabilityCase  # what the contract makes of the client's claim
-    notes_ja: tuple[str, ...]
-    notes_en: tuple[str, ...]
-    sources_ja: tuple[str, ...]
-    sources_en: tuple[str, ...]
-    assumptions: tuple[str, ...]  # the assumptions (exposure.Assumptions fields) its figures rest on
-
-    @property
-    def need_jpy(self) -> int:
-        return sum(n.amount_jpy for n in self.needs)
-
-
-@dataclass(frozen=True, slots=True)
-class ItemPaid:
-    key: CoverageKey
-    need_jpy: int
-    paid_jpy: int
-    shortfall_jpy: int
-    kind: CellKind
-    why_ja: str  # why the plan pays nothing for it (not offered, out of scope…); "" when it is covered
-    why_en: str
-
-
-@dataclass(frozen=True, slots=True)
-class ScenarioPlan:
-    """What one plan pays in one accident, what it leaves to the customer, and which items it lacks."""
-
-    column: int
-    status: QuoteStatus
-    payable_jpy: int
-    shortfall_jpy: int  # the need left to the customer: never covered, above a limit, or a deductible
-    items: tuple[ItemPaid, ...]
-    missing: tuple[CoverageKey, ...]  # items with a need the plan does not cover at all
-    pools: tuple[PoolUse, ...]
-    notes_ja: tuple[str, ...] = ()
-    notes_en: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class ScenarioResult:
-    scenario: Scenario
-    plans: tuple[ScenarioPlan, ...]
 
 
 # ------------------------------------------------------------ building ---
@@ -314,7 +252,7 @@ def _plan_notes(scenario: Scenario, quote: Quote) -> tuple[tuple[str, ...], tupl
     ja: list[str] = []
     en: list[str] = []
     if quote.status is QuoteStatus.DECLINED:
-        ja.append("お引受け不可のプランです。金額は補償内容の参考です")
+        ja.append(f"{quote_status(QuoteStatus.DECLINED)}のプランです。金額は補償内容の参考です")
         en.append("This plan is declined; the amounts show its terms for reference")
     if scenario.kind is ScenarioKind.ATTACK_DELAY:
         note = delay_note(quote)
@@ -335,42 +273,15 @@ def with_scenarios(comparison: Comparison, applicant: Applicant, line: Line | No
     return replace(comparison, contract=contract, scenarios=run(build(applicant, comparison.needs), quotes))
 
 
-def results_to_data(results: Sequence[ScenarioResult], quotes: Sequence[Quote]) -> list[dict[str, Any]]:
-    """The scenarios as the JSON of the API and `aggregator quote --json`: every plan's payable and shortfall per accident."""
-    from aggregator.contract_check import case_to_data
-    from aggregator.labels import carrier_name
-
-    out = []
-    for result in results:
-        s = result.scenario
-        out.append(
-            {
-                "key": s.kind.value,
-                "title_ja": s.title_ja,
-                "title_en": s.title_en,
-                "story_ja": s.story_ja,
-                "story_en": s.story_en,
-                "need_jpy": s.need_jpy,
-                "needs": [to_data(n) for n in s.needs],
-                "leak": s.leak,
-                "liability": case_to_data(s.claim),
-                "notes_ja": list(s.notes_ja),
-                "notes_en": list(s.notes_en),
-                "sources_ja": list(s.sources_ja),
-                "sources_en": list(s.sources_en),
-                "assumptions": list(s.assumptions),
-                "plans": [
-                    {
-                        "carrier": quotes[p.column].carrier.value,
-                        "carrier_name": carrier_name(quotes[p.column].carrier),
-                        "carrier_name_en": carrier_name(quotes[p.column].carrier, "en"),
-                        "plan_code": quotes[p.column].plan.code,
-                        "plan_name": quotes[p.column].plan.name,
-                        **to_data(p),
-                    }
-                    for p in result.plans
-                    if p.column < len(quotes)
-                ],
-            }
-        )
-    return out
+__all__ = [
+    "ItemPaid",
+    "Scenario",
+    "ScenarioKind",
+    "ScenarioPlan",
+    "ScenarioResult",
+    "build",
+    "out_of_scope",
+    "pay",
+    "run",
+    "with_scenarios",
+]

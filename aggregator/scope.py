@@ -14,7 +14,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from aggregator.schema import CarrierData, CoverageTerm, Plan
+from aggregator.plans import CoverageTerm, Plan
+from aggregator.rates import CarrierData
 from aggregator.taxonomy import CoverageKey
 
 K = CoverageKey

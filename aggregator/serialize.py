@@ -1,4 +1,7 @@
-"""Domain objects to plain JSON-ready data: enums as their values, dates as ISO text, money as int.
+"""Domain objects to plain JSON-ready data (enums as their values, dates as ISO text, money as int), and the comparison's JSON.
+
+The comparison's JSON is what the API returns, `aggregator quote --json` prints and a
+Recommendation stores (with its fingerprint): one function, so they cannot differ.
 
 Two ways to the same JSON: `to_data` walks the objects into dicts and lists in Python (the
 reference, and what code that reads the data wants); `dumps` hands the objects themselves to
@@ -12,12 +15,22 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from enum import Enum
 from typing import Any
 
 import orjson
+
+from aggregator.comparison import Column, Comparison, CurrentColumn, ScenarioResult
+from aggregator.contract import LiabilityCase
+from aggregator.contract_check import ContractCheck
+from aggregator.current import Mark, title
+from aggregator.current_data import current_to_data
+from aggregator.labels import carrier_name, line_name, quote_status
+from aggregator.present import cell_notes, plan_terms
+from aggregator.quotes import Quote
+from aggregator.taxonomy import KEY_INFO
 
 
 def to_data(obj: Any) -> Any:
@@ -102,7 +115,7 @@ def _canonical(obj: Any) -> Any:
     return _default(obj)
 
 
-def comparison_to_data(comparison: Any, *, deep: bool = True) -> dict[str, Any]:
+def comparison_to_data(comparison: Comparison, *, deep: bool = True) -> dict[str, Any]:
     """The comparison as JSON-ready data: what the API returns and a Recommendation stores.
 
     Each item carries its Oasis Open Exposure Data cyber coverage code where one fits.
@@ -111,10 +124,6 @@ def comparison_to_data(comparison: Any, *, deep: bool = True) -> dict[str, Any]:
     """
     convert: Callable[[Any], Any] = to_data if deep else _as_is
     record: Callable[[Any], dict[str, Any]] = to_data if deep else _fields
-    from aggregator.labels import carrier_name, line_name
-    from aggregator.matching import STATUS_LABELS_QUOTE
-    from aggregator.present import cell_notes, plan_terms
-    from aggregator.taxonomy import KEY_INFO
 
     columns = []
     for column in comparison.columns:
@@ -131,7 +140,7 @@ def comparison_to_data(comparison: Any, *, deep: bool = True) -> dict[str, Any]:
                 "plan_name_en": q.plan.name_en,
                 "product": q.plan.product,
                 "status": q.status.value,
-                "status_label": STATUS_LABELS_QUOTE[q.status][0],
+                "status_label": quote_status(q.status),
                 "premium_jpy": q.premium_jpy,
                 "asked": {"limit_jpy": q.asked_limit_jpy, "deductible_jpy": q.asked_deductible_jpy, "riders": convert(q.riders_asked)},
                 "quoted": {"limit_jpy": q.limit_jpy, "deductible_jpy": q.deductible_jpy, "riders": convert(q.riders)},
@@ -177,12 +186,8 @@ def comparison_to_data(comparison: Any, *, deep: bool = True) -> dict[str, Any]:
     quotes = [c.quote for c in comparison.columns]
     extra: dict[str, Any] = {}
     if comparison.contract is not None:
-        from aggregator.contract_check import check_to_data
-
         extra["contract"] = check_to_data(comparison.contract, quotes)
     if comparison.scenarios:
-        from aggregator.scenarios import results_to_data
-
         extra["scenarios"] = results_to_data(comparison.scenarios, quotes)
     data = {
         **extra,
@@ -208,7 +213,112 @@ def comparison_to_data(comparison: Any, *, deep: bool = True) -> dict[str, Any]:
         ],
     }
     if comparison.current is not None:  # only then: a comparison without one keeps the data (and fingerprint) it always had
-        from aggregator.current_data import column_data
-
-        data["current_policy"] = column_data(comparison.current, comparison.columns)
+        data["current_policy"] = current_column_to_data(comparison.current, comparison.columns)
     return data
+
+
+def case_to_data(case: LiabilityCase) -> dict[str, Any]:
+    return {
+        "claim_jpy": case.claim_jpy,
+        "cap_jpy": case.cap_jpy,
+        "ordinary_jpy": case.ordinary_jpy,
+        "worst_jpy": case.worst_jpy,
+        "uncapped": case.uncapped,
+        "ordinary_ja": case.ordinary_ja,
+        "ordinary_en": case.ordinary_en,
+        "worst_ja": case.worst_ja,
+        "worst_en": case.worst_en,
+        "claim_ja": case.claim_ja,
+        "claim_en": case.claim_en,
+        "parts": [
+            {"kind": p.kind, "amount_jpy": p.amount_jpy, "ja": p.worked_ja, "en": p.worked_en, "special": p.special} for p in case.parts
+        ],
+    }
+
+
+def check_to_data(found: ContractCheck, quotes: Sequence[Quote]) -> dict[str, Any]:
+    """The contract check as the JSON of the API and `aggregator quote --json`."""
+    return {
+        "answers": to_data(found.terms),
+        "clauses": [to_data(c) for c in found.clauses],
+        "liability": None if found.liability is None else case_to_data(found.liability),
+        "sets_need": found.sets_need,
+        "plans": [
+            {"carrier": quotes[p.column].carrier.value, "plan_code": quotes[p.column].plan.code, **to_data(p)}
+            for p in found.plans
+            if p.column < len(quotes)
+        ],
+        "source_ja": found.source_ja,
+        "source_en": found.source_en,
+    }
+
+
+def results_to_data(results: Sequence[ScenarioResult], quotes: Sequence[Quote]) -> list[dict[str, Any]]:
+    """The scenarios as the JSON of the API and `aggregator quote --json`: every plan's payable and shortfall per accident."""
+    out = []
+    for result in results:
+        s = result.scenario
+        out.append(
+            {
+                "key": s.kind.value,
+                "title_ja": s.title_ja,
+                "title_en": s.title_en,
+                "story_ja": s.story_ja,
+                "story_en": s.story_en,
+                "need_jpy": s.need_jpy,
+                "needs": [to_data(n) for n in s.needs],
+                "leak": s.leak,
+                "liability": case_to_data(s.claim),
+                "notes_ja": list(s.notes_ja),
+                "notes_en": list(s.notes_en),
+                "sources_ja": list(s.sources_ja),
+                "sources_en": list(s.sources_en),
+                "assumptions": list(s.assumptions),
+                "plans": [
+                    {
+                        "carrier": quotes[p.column].carrier.value,
+                        "carrier_name": carrier_name(quotes[p.column].carrier),
+                        "carrier_name_en": carrier_name(quotes[p.column].carrier, "en"),
+                        "plan_code": quotes[p.column].plan.code,
+                        "plan_name": quotes[p.column].plan.name,
+                        **to_data(p),
+                    }
+                    for p in result.plans
+                    if p.column < len(quotes)
+                ],
+            }
+        )
+    return out
+
+
+def current_column_to_data(column: CurrentColumn, comparison_columns: Sequence[Column]) -> dict[str, Any]:
+    """The current policy's column as JSON-ready data: its inputs, its cells, and each plan's marks against it."""
+    policy = column.policy
+    return {
+        "policy": current_to_data(policy),
+        "title": title(policy),
+        "title_en": title(policy, "en"),
+        "line_name": line_name(policy.line),
+        "total_shortfall_jpy": column.total_shortfall_jpy,
+        "covered_items": column.covered_items,
+        "cells": [
+            {
+                **to_data(c),
+                "oed_code": KEY_INFO[c.key].oed_code,
+                "notes_ja": list(cell_notes(c, policy.deductible_jpy, "ja")),
+                "notes_en": list(cell_notes(c, policy.deductible_jpy, "en")),
+            }
+            for c in column.cells
+        ],
+        "versus": [
+            {
+                "column": v.column,
+                "carrier": comparison_columns[v.column].quote.carrier.value,
+                "plan_code": comparison_columns[v.column].quote.plan.code,
+                "premium_difference_jpy": v.premium_difference_jpy,
+                **{mark.value: v.count(mark) for mark in Mark},
+                "items": {key.value: mark.value for key, mark in zip(column.keys, v.marks, strict=True)},
+            }
+            for v in column.versus
+        ],
+    }

@@ -12,10 +12,3 @@ def safe_text(value: str) -> str:
     if value.startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
-
-
-def safe_cell(value: object) -> object:
-    """Numbers stay numbers; text is neutralised; None stays blank."""
-    if isinstance(value, str):
-        return safe_text(value)
-    return value

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from aggregator.applicant import Applicant
+from aggregator.codes import CellKind
+from aggregator.comparison import Cell, Comparison
 from aggregator.current import MARK_SIGNS, Mark, difference_text, title
 from aggregator.labels import SAMPLE_NOTICE, carrier_name, line_name, pick
-from aggregator.matching import Cell, CellKind, Comparison
 from aggregator.money import Lang, format_yen
 from aggregator.present import cell_text, nearest_product, plan_name, plan_terms, pool_label, premium_text, status_text, yen
 from aggregator.recommendation import Recommendation
-from aggregator.schema import Applicant
 from aggregator.taxonomy import CATEGORY_LABELS, label
 from aggregator.texttable import render
 

@@ -10,7 +10,7 @@ from typing import Any, BinaryIO
 import xlsxwriter
 
 from aggregator.money import Lang
-from aggregator.sheets import FORMULA_TRIGGERS, safe_text
+from aggregator.sheets import safe_text
 
 # Meiryo (メイリオ), written by its English name, with the Shift_JIS charset (128) Excel itself
 # writes for Japanese fonts. Why this one: it ships with every Japanese Windows since Vista (and
@@ -86,11 +86,6 @@ def sheet_text(value: str) -> str:
     if text.startswith("<r>") and text.endswith("</r>"):
         text = "'" + text
     return text
-
-
-def is_neutralised(value: str) -> bool:
-    """True for text that cannot run as a formula: it does not start with a trigger."""
-    return not value.startswith(FORMULA_TRIGGERS)
 
 
 def plain_text(value: str, limit: int = 255) -> str:

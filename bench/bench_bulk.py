@@ -60,7 +60,7 @@ def client_list(n: int, regenerate: bool) -> tuple[Path, float | None]:
 def write_client_list(path: Path, n: int) -> None:
     import xlsxwriter
 
-    from aggregator.bulk import template_rows
+    from aggregator.bulkbook import template_rows
 
     headers, _ = template_rows("円")
     rater = load_rater()
@@ -130,7 +130,7 @@ def child_baseline(source: Path, target: Path, rows: int) -> dict[str, Any]:
     import pandas as pd
     import xlsxwriter
 
-    from aggregator.bulk import result_header
+    from aggregator.bulkbook import result_header
 
     rater = load_rater()
     header = result_header()
@@ -298,7 +298,7 @@ def main() -> int:
 
 
 def measure(args: argparse.Namespace, source: Path, out_dir: Path) -> int:
-    from aggregator.bulk import result_header
+    from aggregator.bulkbook import result_header
 
     target = out_dir / "results.xlsx"
     bulk = spawn("run_bulk", str(source), str(target))

@@ -188,7 +188,7 @@ def diagnose(rater: Rater, batch: ApplicantBatch, chunk: int, rating_s: float) -
                     f"{premiums_s - no_riders_s:.3f}",
                     f"{(premiums_s - no_riders_s) / rating_s:.0%}",
                 ],
-                ["  the rest: gathers, 5 _mul_bp, minimum, rounding", f"{no_riders_s:.3f}", f"{no_riders_s / rating_s:.0%}"],
+                ["  the rest: gathers, factors, minimum, rounding", f"{no_riders_s:.3f}", f"{no_riders_s / rating_s:.0%}"],
             ],
             ["stage", "s", "of best rating pass"],
         )

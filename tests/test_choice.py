@@ -6,8 +6,7 @@ from datetime import date
 
 import numpy as np
 
-from aggregator.bulk import pick_per_carrier
-from aggregator.choice import choose, meets_wishes
+from aggregator.choice import choose, meets_wishes, pick_per_carrier
 from aggregator.rating import ApplicantBatch, Rater
 from aggregator.recommendation import build_comparison
 from aggregator.schema import Applicant, Carrier, ContractType, Industry, Line, SecurityControl

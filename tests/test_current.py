@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from aggregator.applicants import ApplicantInputError, applicant_from_data
-from aggregator.current import CurrentPolicy, KnownItem, Mark, compare_cells
+from aggregator.current import CurrentPolicy, KnownItem, Mark
 from aggregator.current_data import current_from_data, current_to_data, items_from_cells
 from aggregator.matching import CellKind
 from aggregator.policy import add_months, check_start, default_expiry, parse_start, window_of
@@ -18,6 +18,7 @@ from aggregator.recommendation import build_comparison, make_record, reproduce
 from aggregator.schema import Carrier, Line
 from aggregator.serialize import comparison_to_data
 from aggregator.taxonomy import CoverageKey as K
+from aggregator.versus import compare_cells
 from tests.conftest import TODAY
 
 APPLICANTS = Path(__file__).resolve().parents[1] / "fixtures" / "applicants"

@@ -315,7 +315,7 @@ def test_declined_plans_show_no_premium_and_say_why(tmp_path: Path) -> None:
     assert ws.cell(_find(ws, "ご提案順位"), 3).value == "対象外"
     uw = book["引受条件・お断り"]
     kinds = [r[3] for r in uw.iter_rows(min_row=_find(uw, "保険会社") + 1, values_only=True)]
-    assert kinds.count("お断りの理由") == sum(len(c.quote.reasons) for c in comparison.columns) >= len(comparison.columns)
+    assert kinds.count("お引受け不可の理由") == sum(len(c.quote.reasons) for c in comparison.columns) >= len(comparison.columns)
     assert "ご希望の条件に合うプランはありません(「ご提案」シート)" in _strings(book)
 
 

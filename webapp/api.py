@@ -17,6 +17,7 @@ from aggregator.policy import parse_start
 from aggregator.recommendation import priorities_from_data, recommend
 from aggregator.serialize import dumps, fragment
 from webapp import mail, storage
+from webapp.cache import SharedCache
 from webapp.models import QuoteRequest, QuoteVersion
 from webapp.openapi import spec
 
@@ -199,7 +200,7 @@ def get_quote(token: str) -> Response:
     if version_id is None:
         raise NotFound("見積もりが見つかりません / no such quote")
     # The payload of a stored version never changes: encode it once, send the same bytes after.
-    bodies: dict[tuple[int, str], bytes] = current_app.extensions["fragments"]
+    bodies: SharedCache[tuple[int, str], bytes] = current_app.extensions["fragments"]
     key = (version_id, "api")
     body = bodies.get(key)
     if body is None:
@@ -207,8 +208,6 @@ def get_quote(token: str) -> Response:
         if found is None or version is None:
             raise NotFound("見積もりが見つかりません / no such quote")
         body = dumps(_payload(found, version))
-        if len(bodies) >= storage.CACHE_SIZE:
-            bodies.pop(next(iter(bodies)))
         bodies[key] = body
     return current_app.response_class(body, mimetype="application/json")
 

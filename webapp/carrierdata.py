@@ -22,8 +22,10 @@ from aggregator.schema import Carrier, CarrierData
 from aggregator.taxonomy import CoverageKey
 from carriers.registry import FIXTURES, REGISTRY, load_folder
 from webapp import current_lang
+from webapp.cache import SharedCache
 from webapp.extensions import db
 from webapp.models import CarrierDataset, WordingMapping
+from webapp.storage import CACHE_SIZE
 
 REFRESH_EVERY = 5.0  # seconds: how soon another web process sees a new carrier version
 # An upload is validated inside its request (each file's reading is capped at 30 s): one still
@@ -31,7 +33,9 @@ REFRESH_EVERY = 5.0  # seconds: how soon another web process sees a new carrier 
 CHECKING_TIMEOUT = timedelta(minutes=10)
 INTERRUPTED_UPLOAD = "検証の途中で処理が止まりました(サーバーの停止など)。現在の版をそのまま使います。もう一度アップロードしてください"
 REVOKED = "起動時の検証を通らなかったため使用をやめ、前の版に戻しました"
-_LOADED: dict[tuple[Any, ...], CarrierData] = {}  # the same files and mappings load to the same data
+# The same files and mappings load to the same data. Bounded: each upload or mapping adds a key, and
+# a carrier's few newest versions are all a process goes back to.
+_LOADED: SharedCache[tuple[Any, ...], CarrierData] = SharedCache(maxsize=8 * len(REGISTRY))
 
 
 class UploadRefused(ValueError):
@@ -72,13 +76,14 @@ def _load(carrier: Carrier, folder: Path, mappings: dict[str, CoverageKey]) -> C
         tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.iterdir() if p.is_file())),
         tuple(sorted(mappings.items())),
     )
-    if stamp not in _LOADED:
+    data = _LOADED.get(stamp)
+    if data is None:
         try:
-            _LOADED[stamp] = load_folder(carrier, folder, mappings)
+            data = _LOADED[stamp] = load_folder(carrier, folder, mappings)
         except OSError as exc:  # a file that vanished or cannot be read: named, never the server's path
             name = Path(exc.filename).name if isinstance(exc.filename, str) else folder.name
             raise CarrierDataError(f"{carrier.value}: ファイルを読めません({exc.strerror or type(exc).__name__})", file=name) from exc
-    return _LOADED[stamp]
+    return data
 
 
 def _generation() -> tuple[int, int, int]:
@@ -115,9 +120,9 @@ def install(app: Flask) -> None:
         raise ConfigError("carrier data did not load: " + "; ".join(problems))
     app.extensions["carriers"] = loaded
     app.extensions["rater"] = rater
-    app.extensions["comparisons"] = {}
-    app.extensions["all_plans"] = {}  # every plan quoted per version, for the broker's proposal (storage.all_plans_of)
-    app.extensions["fragments"] = {}
+    app.extensions["comparisons"] = SharedCache(CACHE_SIZE)
+    app.extensions["all_plans"] = SharedCache(CACHE_SIZE)  # every plan quoted per version, for the broker's proposal (storage.all_plans_of)
+    app.extensions["fragments"] = SharedCache(CACHE_SIZE)
     app.extensions["carrier_generation"] = _generation()
     app.extensions["carrier_checked"] = time.monotonic()
 

@@ -8,7 +8,7 @@ from flask import Flask
 from markupsafe import Markup, escape
 
 from aggregator.current import MARK_SIGNS, Mark, difference_text, mark_label, title
-from aggregator.labels import SAMPLE_NOTICE, carrier_name, line_name, pick
+from aggregator.labels import CLAUSE_LABELS, SAMPLE_NOTICE, carrier_name, line_name, pick
 from aggregator.matching import PRIORITY_LABELS, Cell, CellKind
 from aggregator.money import format_premium, format_yen
 from aggregator.present import (
@@ -155,6 +155,7 @@ def register(app: Flask) -> None:
         industry_name=lambda i: pick(INDUSTRY_NAMES[i], _lang()),  # type: ignore[arg-type]
         control_name=lambda c: pick(CONTROL_NAMES[c], _lang()),  # type: ignore[arg-type]
         priority_name=lambda p: pick(PRIORITY_LABELS[p], _lang()),  # type: ignore[arg-type]
+        clause_status=lambda s: pick(CLAUSE_LABELS[s], _lang()),  # type: ignore[arg-type]
         assumption_rows=lambda names, a: assumption_rows(names, a, _lang()),  # type: ignore[arg-type]
         current_title=lambda policy: title(policy, _lang()),  # type: ignore[arg-type]
         cell_notes_for=lambda c, deductible: cell_notes(c, deductible, _lang()),  # type: ignore[arg-type]

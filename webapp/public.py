@@ -25,6 +25,7 @@ from aggregator.rating import Rater
 from aggregator.recommendation import cyber_inside_it_eo, priorities_from_data, recommend
 from aggregator.schema import Line
 from webapp import current_lang, mail, storage
+from webapp.cache import SharedCache
 from webapp.extensions import db
 from webapp.forms import ITEM_STATES, AssumptionsForm, CurrentPolicyForm, QuoteForm, RequoteForm, localize
 from webapp.models import QuoteRequest, QuoteVersion
@@ -132,13 +133,11 @@ def index() -> Any:
 
 def comparison_table(version: QuoteVersion, comparison: Any, fresh: bool, applicant: Any) -> Markup:
     """The comparison table's HTML, rendered once per version and language: a version never changes."""
-    cache: dict[tuple[int, str, bool], Markup] = current_app.extensions["fragments"]
+    cache: SharedCache[tuple[int, str, bool], Markup] = current_app.extensions["fragments"]
     key = (version.id, current_lang(), fresh)
     html = cache.get(key)
     if html is None:
         html = Markup(render_template("_comparison_table.html", comparison=comparison, columns=comparison.columns, applicant=applicant))
-        if len(cache) >= storage.CACHE_SIZE:
-            cache.pop(next(iter(cache)))
         cache[key] = html
     return html
 
@@ -168,14 +167,12 @@ def quote(token: str) -> Any:
     # A version never changes: its page is rendered once per language (and per confirmed proposal: a broker's
     # proposal changes what it says) and kept, with the session's CSRF token put back in on every request.
     token_now = generate_csrf()
-    pages: dict[tuple[int, str], str] = current_app.extensions["fragments"]
+    pages: SharedCache[tuple[int, str], str] = current_app.extensions["fragments"]
     key = (version_id, f"page:{current_lang()}:{proposal_id}")
     page = pages.get(key)
     if page is None:
         found, version = storage.find_with_version(token, number, line) or abort(404)
         page = _render_quote(found, version).replace(token_now, CSRF_SLOT)
-        if len(pages) >= storage.CACHE_SIZE:
-            pages.pop(next(iter(pages)))
         pages[key] = page
     return page.replace(CSRF_SLOT, token_now)
 

@@ -20,6 +20,7 @@ from aggregator.rating import Rater
 from aggregator.recommendation import PreparedRecord, build_comparison, current_of, prepare_record, priorities_from_data
 from aggregator.schema import Applicant, ContractTerms, Line
 from aggregator.serialize import comparison_to_data, dumps, fingerprint_of, loads, to_data
+from webapp.cache import SharedCache
 from webapp.extensions import db
 from webapp.models import Proposal, QuoteRequest, QuoteVersion, now
 from webapp.params import is_token
@@ -33,7 +34,7 @@ def create_request(
     as_of: date,
     source: str = "web",
     assumptions: Assumptions | None = None,
-    cache: dict[int, Computed] | None = None,
+    cache: SharedCache[int, Computed] | None = None,
     current: CurrentPolicy | None = None,
     start_date: date | None = None,
     lang: str = "ja",
@@ -70,7 +71,7 @@ def create_request(
     return request
 
 
-def _commit_and_keep(made: list[tuple[QuoteVersion, PreparedRecord]], cache: dict[int, Computed] | None) -> None:
+def _commit_and_keep(made: list[tuple[QuoteVersion, PreparedRecord]], cache: SharedCache[int, Computed] | None) -> None:
     """Commit, keeping what was just written loaded: the response is made from it without reading it back."""
     session = db.session()
     expire = session.expire_on_commit
@@ -81,7 +82,7 @@ def _commit_and_keep(made: list[tuple[QuoteVersion, PreparedRecord]], cache: dic
         session.expire_on_commit = expire
     if cache is not None:
         for version, prepared in made:
-            remember(cache, version.id, Computed(prepared.comparison, prepared.comparison_json, fresh=True))
+            cache[version.id] = Computed(prepared.comparison, prepared.comparison_json, fresh=True)
 
 
 def rating_day(start_date: date | None) -> date:
@@ -104,7 +105,7 @@ def add_version(
     as_of: date,
     by: str,
     assumptions: Assumptions | None = None,
-    cache: dict[int, Computed] | None = None,
+    cache: SharedCache[int, Computed] | None = None,
 ) -> QuoteVersion:
     """Quote the same request again with another line, limit, deductible or assumptions; earlier versions stay.
 
@@ -194,13 +195,7 @@ class Computed:
         return decoded
 
 
-def remember(cache: dict[int, Computed], version_id: int, hit: Computed) -> None:
-    if len(cache) >= CACHE_SIZE:
-        cache.pop(next(iter(cache)))
-    cache[version_id] = hit
-
-
-def computed(rater: Rater, version: QuoteVersion, cache: dict[int, Computed]) -> Computed:
+def computed(rater: Rater, version: QuoteVersion, cache: SharedCache[int, Computed]) -> Computed:
     """The version's comparison recomputed from its stored inputs, cached per version.
 
     `fresh` is False when carrier data changed since: the stored record still says what was quoted
@@ -238,16 +233,18 @@ def computed(rater: Rater, version: QuoteVersion, cache: dict[int, Computed]) ->
             comparison = compare_on(max(clock.today(), quoted_on))
             encoded = dumps(comparison_to_data(comparison, deep=False))
         hit = Computed(comparison, encoded, fresh)
-        remember(cache, version.id, hit)
+        cache[version.id] = hit
     return hit
 
 
-def comparison_of(rater: Rater, version: QuoteVersion, cache: dict[int, Computed]) -> tuple[Comparison, bool]:
+def comparison_of(rater: Rater, version: QuoteVersion, cache: SharedCache[int, Computed]) -> tuple[Comparison, bool]:
     hit = computed(rater, version, cache)
     return hit.comparison, hit.fresh
 
 
-def all_plans_of(rater: Rater, version: QuoteVersion, cache: dict[int, Comparison], comparisons: dict[int, Computed]) -> Comparison:
+def all_plans_of(
+    rater: Rater, version: QuoteVersion, cache: SharedCache[int, Comparison], comparisons: SharedCache[int, Computed]
+) -> Comparison:
     """Every plan of every carrier quoted for the version (a broker may propose any, not only the one a column shows),
     on the same day as the version's comparison (its quote date, or today's rates when they changed since)."""
     hit = cache.get(version.id)
@@ -264,8 +261,6 @@ def all_plans_of(rater: Rater, version: QuoteVersion, cache: dict[int, Compariso
             priorities=priorities_from_data(record["priorities"]),
             all_plans=True,
         )
-        if len(cache) >= CACHE_SIZE:
-            cache.pop(next(iter(cache)))
         cache[version.id] = hit
     return hit
 

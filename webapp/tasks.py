@@ -14,7 +14,6 @@ import json
 import os
 import pickle
 import selectors
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -427,10 +426,6 @@ def start_embedded_worker(app: Flask, workers: int = 1) -> EmbeddedWorker:
     for _, thread in consumer.worker_threads:
         thread.start()
     return EmbeddedWorker(consumer, Sweeper(app).start())
-
-
-def remove_job_files(app: Flask, job: BulkJob) -> None:
-    shutil.rmtree(job_folder(app, job), ignore_errors=True)
 
 
 def describe(job: BulkJob) -> dict[str, Any]:

@@ -92,9 +92,7 @@ def _body() -> dict[str, Any]:
     return data
 
 
-def _payload(found: QuoteRequest, version: QuoteVersion | None = None) -> dict[str, Any]:
-    version = version or storage.version_of(found)
-    assert version is not None  # a request is stored with its first version
+def _payload(found: QuoteRequest, version: QuoteVersion) -> dict[str, Any]:
     hit = storage.computed(current_app.extensions["rater"], version, current_app.extensions["comparisons"])
     advice = recommend(hit.comparison)
     # The comparison goes in as the JSON encoded when it was computed (serialize.dumps writes it as it is).

@@ -16,11 +16,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aggregator.errors import AmountError, ApplicantError
-from aggregator.money import format_yen, parse_yen, round_for_reading
+from aggregator.errors import ApplicantError
+from aggregator.money import format_yen, round_for_reading
 from aggregator.schema import (
     ANSWER_NAMES,
-    APPLICANT_LIMITS,
     CONTRACT_ANSWERS,
     LIABILITY_CAP_NAMES,
     Answer,
@@ -207,18 +206,13 @@ def read_cap(value: Any) -> LiabilityCap:
 
 
 def _amount(value: Any) -> int:
-    if isinstance(value, float) and value.is_integer() and abs(value) <= 2**53:
-        value = int(value)  # JSON has one number type
-    if isinstance(value, bool) or value is None or (isinstance(value, float)):
-        raise ApplicantError("contract.liability_cap_jpy", value, "金額は整数の円か「5,000万円」のような文字で指定してください")
+    """The cap agreed, read as every applicant amount is (aggregator.applicant_rules)."""
+    from aggregator.applicant_rules import read_amount
+
     try:
-        amount = parse_yen(value)
-    except AmountError as exc:
-        raise ApplicantError("contract.liability_cap_jpy", value, exc.reason) from exc
-    limit = APPLICANT_LIMITS["liability_cap_jpy"]
-    if amount > limit.largest:
-        raise ApplicantError("contract.liability_cap_jpy", value, limit.message)
-    return amount
+        return read_amount("liability_cap_jpy", value)
+    except ApplicantError as exc:
+        raise ApplicantError("contract.liability_cap_jpy", exc.value, exc.reason) from exc
 
 
 FIELDS = ("liability_cap", "liability_cap_jpy", *CONTRACT_ANSWERS)

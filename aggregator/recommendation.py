@@ -9,18 +9,19 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Any
 
+from aggregator.applicant_rules import read_text
 from aggregator.applicants import applicant_from_data
 from aggregator.choice import choose_per_carrier, meets_wishes
 from aggregator.current import CurrentPolicy, current_column
 from aggregator.current_data import current_from_data, current_to_data
-from aggregator.errors import SchemaError
+from aggregator.errors import ApplicantError, SchemaError
 from aggregator.exposure import Assumptions, Needs, estimate
 from aggregator.labels import carrier_name, line_name
 from aggregator.matching import PRIORITY_LABELS, Comparison, Memo, NotSold, Priorities, PriorityKind, compare
 from aggregator.money import format_approx
 from aggregator.present import plan_name
 from aggregator.rating import Rater
-from aggregator.schema import APPLICANT_LIMITS, Applicant, Carrier, Line, Quote
+from aggregator.schema import Applicant, Carrier, Line, Quote
 from aggregator.serialize import comparison_to_data, dumps, fingerprint_of, fragment, loads, to_data
 from aggregator.taxonomy import CoverageKey
 
@@ -234,8 +235,10 @@ def priorities_from_data(data: Mapping[str, Any] | None) -> Priorities:
     note = data.get("note", "")
     if not isinstance(note, str):
         raise SchemaError("priorities.note", note, "文字列で指定してください")
-    if len(note) > APPLICANT_LIMITS["note"].largest:
-        raise SchemaError("priorities.note", note[:20] + "…", APPLICANT_LIMITS["note"].message)
+    try:
+        read_text("note", note)  # the form's rule: 1,000 characters, no control characters but line breaks (kept as given)
+    except ApplicantError as exc:
+        raise SchemaError("priorities.note", exc.value, exc.reason) from exc
     return Priorities(order=order or Priorities().order, items=items, min_limit_jpy=limit, note=note)
 
 

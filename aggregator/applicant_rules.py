@@ -21,7 +21,17 @@ from typing import Any
 
 from aggregator.errors import AmountError, ApplicantError
 from aggregator.money import parse_yen
-from aggregator.schema import APPLICANT_LIMITS, COUNT_FIELDS, LINE_NAMES, MONEY_FIELDS_JPY, Line
+from aggregator.schema import (
+    APPLICANT_LIMITS,
+    CONTRACT_TYPE_NAMES,
+    COUNT_FIELDS,
+    INDUSTRY_NAMES,
+    LINE_NAMES,
+    MONEY_FIELDS_JPY,
+    ContractType,
+    Industry,
+    Line,
+)
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # a note keeps its line breaks and tabs
@@ -85,6 +95,10 @@ MESSAGES_EN: dict[str, str] = {
     LIMIT_MISSING: "Enter the limit of indemnity",
     LINES_MISSING: "Choose at least one line of insurance",
     "会社名を入力してください": "Enter the company name",
+    "業種を選んでください": "Choose the industry",
+    "業種が一覧にありません": "This industry is not in the list",
+    "契約形態を選んでください": "Choose the type of contract",
+    "契約形態が一覧にありません": "This type of contract is not in the list",
     "会社名に制御文字は使えません": "The company name cannot hold control characters",
     BAD_EMAIL: "This e-mail address is not valid",
     "ご要望に制御文字は使えません": "Requests cannot hold control characters",
@@ -227,6 +241,26 @@ def read_lines(value: Any) -> tuple[Line, ...]:
     if not found:
         raise ApplicantError("lines", value, LINES_MISSING)
     return tuple(dict.fromkeys(found))
+
+
+CHOICES: dict[str, tuple[str, dict[str, Any]]] = {
+    "industry": ("業種", {_norm(name): member for member in Industry for name in (member.value, *INDUSTRY_NAMES[member])}),
+    "contract_type": (
+        "契約形態",
+        {_norm(name): member for member in ContractType for name in (member.value, *CONTRACT_TYPE_NAMES[member])},
+    ),
+}
+
+
+def read_choice(name: str, value: Any) -> Any:
+    """One of a list (業種, 契約形態) by its code or its Japanese or English name, spaces and width aside."""
+    what, lookup = CHOICES[name]
+    if not isinstance(value, str) or not value.strip():
+        raise ApplicantError(name, value, f"{what}を選んでください")
+    found = lookup.get(_norm(value))
+    if found is None:
+        raise ApplicantError(name, _shown(value), f"{what}が一覧にありません")
+    return found
 
 
 # ------------------------------------------------------------------ the OpenAPI document ---

@@ -6,13 +6,11 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from aggregator.applicant_rules import read_amount, read_count, read_lines, read_text
+from aggregator.applicant_rules import read_amount, read_choice, read_count, read_lines, read_text
 from aggregator.errors import ApplicantError
 from aggregator.schema import (
-    CONTRACT_TYPE_NAMES,
     CONTROL_NAMES,
     COUNT_FIELDS,
-    INDUSTRY_NAMES,
     MONEY_FIELDS_JPY,
     Applicant,
 )
@@ -88,8 +86,8 @@ def applicant_from_data(data: Mapping[str, Any]) -> Applicant:
         errors.append(ApplicantError(name, data[name], "不明な項目です"))
     readers: dict[str, Any] = {
         "company": lambda v: read_text("company", v),
-        "industry": lambda v: _choice(v, INDUSTRY_NAMES, "industry", "業種"),
-        "contract_type": lambda v: _choice(v, CONTRACT_TYPE_NAMES, "contract_type", "契約形態"),
+        "industry": lambda v: read_choice("industry", v),
+        "contract_type": lambda v: read_choice("contract_type", v),
         "controls": lambda v: frozenset(_choices(v, CONTROL_NAMES, "controls", "セキュリティ対策")),
         "lines": read_lines,
         "riders": lambda v: frozenset(_choices(v, _RIDER_NAMES, "riders", "特約")),

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from aggregator.applicant_rules import read_amount, read_count, read_lines, read_text, split_list
+from aggregator.applicant_rules import read_amount, read_choice, read_count, read_lines, read_text, split_list
 from aggregator.contract import ANSWER_WORDS, CAP_WORDS, QUESTIONS
 from aggregator.errors import AmountError, ClientListError, SchemaError, without_paths
 from aggregator.rating import CONTRACT_TYPES, CONTROLS, INDUSTRIES, KEYS, LINES, ApplicantBatch
@@ -327,13 +327,12 @@ def _count(cells: np.ndarray, column: Column) -> Parsed:
 
 
 def _choice(lookup: dict[str, str], universe: tuple[Any, ...], what: str) -> Callable[[np.ndarray, Column], Parsed]:
+    """業種 and 契約形態 by the applicant's rules (read_choice), as codes of the batch's `universe`."""
     codes = [member.value for member in universe]
 
     def parse(cells: np.ndarray, column: Column) -> Parsed:
         def convert(cell: Any) -> int:
-            if cell is None or _norm(cell) not in lookup:
-                raise ValueError(f"{what}が一覧にありません" if cell is not None else f"{what}の入力がありません")
-            return codes.index(lookup[_norm(cell)])
+            return codes.index(read_choice(column.key, cell if cell is None or isinstance(cell, str) else str(cell)).value)
 
         return _each(cells, convert, 0, np.int16)
 

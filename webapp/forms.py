@@ -25,7 +25,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from aggregator import clock
-from aggregator.applicant_rules import OPTIONAL_COUNTS, TEXT_RULES, read_amount, read_count, read_lines, read_text
+from aggregator.applicant_rules import OPTIONAL_COUNTS, TEXT_RULES, read_amount, read_choice, read_count, read_lines, read_text
 from aggregator.current import OTHER
 from aggregator.errors import AmountError, ApplicantError
 from aggregator.exposure import MAX_ASSUMPTION, Assumptions
@@ -88,6 +88,10 @@ def _text_rule(name: str) -> ApplicantRule:
     return ApplicantRule(name, lambda value: read_text(name, value), required=TEXT_RULES[name].required)
 
 
+def _choice_rule(name: str) -> ApplicantRule:
+    return ApplicantRule(name, lambda value: read_choice(name, value), required=True)
+
+
 def _count_rule(name: str) -> ApplicantRule:
     return ApplicantRule(name, lambda value: read_count(name, value), required=name not in OPTIONAL_COUNTS)
 
@@ -122,7 +126,10 @@ class QuoteForm(FlaskForm, ContractQuestions):  # type: ignore[misc]
         ],
     )
     industry = SelectField(
-        _l("業種"), choices=opts([(k.value, v[0]) for k, v in INDUSTRY_NAMES.items()]), validators=[DataRequired(REQUIRED)]
+        _l("業種"),
+        choices=opts([(k.value, v[0]) for k, v in INDUSTRY_NAMES.items()]),
+        validators=[_choice_rule("industry")],
+        validate_choice=False,  # the rule refuses a value not in the list, in the API's and the list's words
     )
     annual_revenue = StringField(_l("年間売上高(税込)"), validators=[YenAmount()])
     revenue_unit = RadioField(_l("売上高の単位"), choices=opts([("yen", _l("円")), ("thousand", _l("千円"))]), default="yen")
@@ -132,7 +139,10 @@ class QuoteForm(FlaskForm, ContractQuestions):  # type: ignore[misc]
     servers = _count(_l("サーバー台数(クラウド含む)"), "servers")
     largest_contract = StringField(_l("最大の契約金額(1件)"), validators=[YenAmount()])
     contract_type = RadioField(
-        _l("主な契約形態"), choices=opts([(k.value, v[0]) for k, v in CONTRACT_TYPE_NAMES.items()]), validators=[DataRequired(CHOOSE)]
+        _l("主な契約形態"),
+        choices=opts([(k.value, v[0]) for k, v in CONTRACT_TYPE_NAMES.items()]),
+        validators=[_choice_rule("contract_type")],
+        validate_choice=False,
     )
     controls = MultiCheckboxField(_l("導入済みのセキュリティ対策"), choices=opts([(k.value, v[0]) for k, v in CONTROL_NAMES.items()]))
     incidents_3y = _count(_l("過去3年間の事故・インシデント件数"), "incidents_3y")

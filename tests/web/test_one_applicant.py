@@ -25,7 +25,7 @@ from aggregator.applicants import ApplicantInputError, applicant_from_data
 from aggregator.cli import read_request_file
 from aggregator.clientlist import COLUMNS, load_client_list
 from aggregator.errors import SchemaError
-from aggregator.rating import LINES
+from aggregator.rating import CONTRACT_TYPES, INDUSTRIES, LINES
 from aggregator.recommendation import priorities_from_data
 from aggregator.schema import Line
 from webapp.forms import QuoteForm
@@ -54,8 +54,12 @@ NOTE = st.one_of(
     st.integers(995, 1_005).map(lambda n: "要" * n),
     st.just("長" * 5_000_000),  # the 5 MB note the API once stored
 )
+INDUSTRY = st.sampled_from(["system_integration", "SaaS・クラウドサービス", "ｓａａｓ", "パン屋", "", " ", "業種\x7f"])
+CONTRACT_TYPE = st.sampled_from(["ukeoi", "準委任", "Quasi-mandate", "請 負", "売買", ""])
 INPUTS = st.fixed_dictionaries(
     {
+        "industry": INDUSTRY,
+        "contract_type": CONTRACT_TYPE,
         "company": COMPANY,
         "records_held": COUNT,
         "employees": COUNT,
@@ -67,9 +71,7 @@ INPUTS = st.fixed_dictionaries(
     }
 )
 FIXED = {
-    "industry": "system_integration",
     "servers": 10,
-    "contract_type": "ukeoi",
     "incidents_3y": 0,
     "limit_jpy": 100_000_000,
     "deductible_jpy": 100_000,
@@ -88,6 +90,8 @@ def _values(applicant: Any) -> dict[str, Any]:
         "annual_revenue_jpy": applicant.annual_revenue_jpy,
         "largest_contract_jpy": applicant.largest_contract_jpy,
         "lines": frozenset(applicant.lines),
+        "industry": applicant.industry,
+        "contract_type": applicant.contract_type,
     }
 
 
@@ -148,14 +152,14 @@ def through_form(app: Flask, given: dict[str, Any]) -> Outcome:
     data = {
         "company": given["company"],
         "contact_email": given["contact_email"],
-        "industry": FIXED["industry"],
+        "industry": given["industry"],
         "annual_revenue": str(given["annual_revenue_jpy"]),
         "revenue_unit": "yen",
         "employees": str(given["employees"]),
         "records_held": str(given["records_held"]),
         "servers": str(FIXED["servers"]),
         "largest_contract": str(given["largest_contract_jpy"]),
-        "contract_type": FIXED["contract_type"],
+        "contract_type": given["contract_type"],
         "incidents_3y": "0",
         "lines": given["lines"].split("、"),
         "limit_jpy": str(FIXED["limit_jpy"]),
@@ -213,6 +217,8 @@ def through_client_list(given: dict[str, Any], tmp: Path) -> Outcome | None:
         "annual_revenue_jpy": int(batch.annual_revenue_jpy[0]),
         "largest_contract_jpy": int(batch.largest_contract_jpy[0]),
         "lines": frozenset(line for line, on in zip(LINES, batch.lines[0].tolist(), strict=True) if on),
+        "industry": INDUSTRIES[int(batch.industry[0])],
+        "contract_type": CONTRACT_TYPES[int(batch.contract_type[0])],
     }
 
 
@@ -234,6 +240,8 @@ def one_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
 
 # The disagreements issue 16 names, each an example every run tries
 HOSTILE = {
+    "industry": "system_integration",
+    "contract_type": "ukeoi",
     "company": "株式会社テスト",
     "records_held": "30,000件",
     "employees": 40,
@@ -244,6 +252,8 @@ HOSTILE = {
     "note": "長" * 5_000_000,
 }
 ABSURD = {
+    "industry": "パン屋",
+    "contract_type": "",
     "company": "株式会社\x85テスト",
     "records_held": 10**18,
     "employees": -1,
@@ -254,6 +264,8 @@ ABSURD = {
     "note": "",
 }
 WRITTEN = {
+    "industry": "SaaS・クラウドサービス",
+    "contract_type": "準委任",
     "company": "あ" * 201,
     "records_held": "30,000",
     "employees": "１２",
@@ -299,6 +311,8 @@ def test_post_api_v1_quotes_gives_the_same_fields_and_words(one_app: Flask, give
 
 def test_a_list_cell_of_only_separators_is_a_row_error_naming_the_row_and_the_field(tmp_path: Path) -> None:
     given = {
+        "industry": "system_integration",
+        "contract_type": "ukeoi",
         "company": "株式会社テスト",
         "records_held": 1,
         "employees": 1,

@@ -146,7 +146,7 @@ def change_contract(rater: Rater, request: QuoteRequest, contract: ContractTerms
 def _add_version(
     rater: Rater, request: QuoteRequest, applicant: Applicant, line: Line, *, as_of: date, by: str, assumptions: Assumptions | None
 ) -> tuple[QuoteVersion, PreparedRecord]:
-    priorities = priorities_from_data(request.priorities)
+    priorities = priorities_from_data(request.priorities, stored=True)
     prepared = prepare_record(
         rater, applicant, as_of, line=line, priorities=priorities, assumptions=assumptions, current=current_policy_of(request)
     )
@@ -218,7 +218,7 @@ def computed(rater: Rater, version: QuoteVersion, cache: dict[int, Computed]) ->
                 day,
                 line=Line(record["line"]),
                 assumptions=Assumptions.from_data(record["assumptions"]),
-                priorities=priorities_from_data(record["priorities"]),
+                priorities=priorities_from_data(record["priorities"], stored=True),
                 current=current_of(record),
             )
 
@@ -261,7 +261,7 @@ def all_plans_of(rater: Rater, version: QuoteVersion, cache: dict[int, Compariso
             quoted_on if fresh else max(clock.today(), quoted_on),
             line=Line(record["line"]),
             assumptions=Assumptions.from_data(record["assumptions"]),
-            priorities=priorities_from_data(record["priorities"]),
+            priorities=priorities_from_data(record["priorities"], stored=True),
             all_plans=True,
         )
         if len(cache) >= CACHE_SIZE:

@@ -347,3 +347,12 @@ def test_the_openapi_document_says_an_amount_is_an_integer_or_a_string(one_app: 
     note = spec["components"]["schemas"]["Applicant"]["properties"]["priorities"]["properties"]["note"]
     assert note["maxLength"] == 1_000
     assert Line.CYBER.value in spec["components"]["schemas"]["Applicant"]["properties"]["lines"]["items"]["enum"]
+
+
+def test_a_stored_note_from_before_the_rules_is_still_read() -> None:
+    """The API stored a note with a control character before the rules; its record must still be shown."""
+    with pytest.raises(SchemaError, match="ご要望に制御文字は使えません"):
+        priorities_from_data({"note": "bell\x07"})
+    assert priorities_from_data({"note": "bell\x07"}, stored=True).note == "bell\x07"
+    with pytest.raises(SchemaError, match="1,000文字以内"):
+        priorities_from_data({"note": "要" * 1_001}, stored=True)

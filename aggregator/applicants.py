@@ -1,23 +1,20 @@
-"""An applicant from JSON or a form's fields, with every field error named at once."""
+"""An applicant from JSON or a form's fields, with every field error named at once (the rules: `aggregator.applicant_rules`)."""
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from aggregator.applicant import APPLICANT_LIMITS, COUNT_FIELDS, MONEY_FIELDS_JPY, Applicant, ContractTerms
+from aggregator.applicant import COUNT_FIELDS, MONEY_FIELDS_JPY, Applicant, ContractTerms
+from aggregator.applicant_rules import read_amount, read_choice, read_count, read_lines, read_text
 from aggregator.contract import contract_from_data as read_contract
-from aggregator.errors import AmountError, ApplicantError, ApplicantInputError
-from aggregator.labels import CONTRACT_TYPE_NAMES, CONTROL_NAMES, INDUSTRY_NAMES, LINE_NAMES
-from aggregator.money import parse_yen
+from aggregator.errors import ApplicantError, ApplicantInputError
+from aggregator.labels import CONTROL_NAMES
 from aggregator.taxonomy import KEY_INFO
 
 MONEY = MONEY_FIELDS_JPY
 COUNTS = COUNT_FIELDS
-BAD_EMAIL = "メールアドレスの形式が正しくありません"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 FIELDS = (
     "company",
     "industry",
@@ -57,49 +54,6 @@ def _choices(value: Any, members: Mapping[Any, tuple[str, str]], field: str, wha
     return [_choice(v, members, field, what) for v in value]
 
 
-def _money(value: Any, field: str) -> int:
-    if isinstance(value, bool) or value is None or (isinstance(value, str) and not value.strip()):
-        raise ApplicantError(field, value, "金額を入力してください")
-    if isinstance(value, float):
-        # JSON has one number type: 500000000.0 is the integer JSON Schema says it is.
-        if not value.is_integer() or abs(value) > 2**53:
-            raise ApplicantError(field, value, "金額は整数の円か「1億円」のような文字で指定してください")
-        value = int(value)
-    try:
-        return parse_yen(value)
-    except AmountError as exc:
-        reason = APPLICANT_LIMITS[field].message if exc.reason == "金額が負です" else exc.reason
-        raise ApplicantError(field, value, reason) from exc
-
-
-def _count(value: Any, field: str) -> int:
-    if isinstance(value, bool) or value is None:
-        raise ApplicantError(field, value, "数値を入力してください")
-    if isinstance(value, float) and value.is_integer() and abs(value) <= 2**53:
-        value = int(value)
-    if isinstance(value, str):
-        text = _key(value).replace(",", "")
-        if not text.lstrip("-").isdigit():
-            raise ApplicantError(field, value, "整数で入力してください")
-        value = int(text)
-    if not isinstance(value, int):
-        raise ApplicantError(field, value, "整数で入力してください")
-    if value < 0:
-        raise ApplicantError(field, value, APPLICANT_LIMITS[field].message)
-    return value
-
-
-def _email(value: Any) -> str:
-    """An address within the form's length, without control characters (the API does not require one)."""
-    text = "" if value is None else str(value).strip()
-    limit = APPLICANT_LIMITS["contact_email"]
-    if len(text) > limit.largest:
-        raise ApplicantError("contact_email", text[:20] + "…", limit.message)
-    if _CONTROL.search(text):
-        raise ApplicantError("contact_email", text, BAD_EMAIL)
-    return text
-
-
 _RIDER_NAMES = {k: (info.label_ja, info.label_en) for k, info in KEY_INFO.items()}
 
 
@@ -117,17 +71,17 @@ def applicant_from_data(data: Mapping[str, Any]) -> Applicant:
     for name in unknown:
         errors.append(ApplicantError(name, data[name], "不明な項目です"))
     readers: dict[str, Any] = {
-        "company": lambda v: v if isinstance(v, str) and v.strip() else _raise("company", v, "会社名を入力してください"),
-        "industry": lambda v: _choice(v, INDUSTRY_NAMES, "industry", "業種"),
-        "contract_type": lambda v: _choice(v, CONTRACT_TYPE_NAMES, "contract_type", "契約形態"),
+        "company": lambda v: read_text("company", v),
+        "industry": lambda v: read_choice("industry", v),
+        "contract_type": lambda v: read_choice("contract_type", v),
         "controls": lambda v: frozenset(_choices(v, CONTROL_NAMES, "controls", "セキュリティ対策")),
-        "lines": lambda v: tuple(dict.fromkeys(_choices(v, LINE_NAMES, "lines", "保険の種類"))),
+        "lines": read_lines,
         "riders": lambda v: frozenset(_choices(v, _RIDER_NAMES, "riders", "特約")),
-        "contact_email": _email,
-        "gross_margin_pct": lambda v: None if v is None or v == "" else _count(v, "gross_margin_pct"),
+        "contact_email": lambda v: read_text("contact_email", v),
+        "gross_margin_pct": lambda v: read_count("gross_margin_pct", v),
         "contract": contract_from_data,  # the contract check (aggregator/contract.py): left out, every answer is unknown
-        **{name: (lambda v, n=name: _money(v, n)) for name in MONEY},
-        **{name: (lambda v, n=name: _count(v, n)) for name in COUNTS},
+        **{name: (lambda v, n=name: read_amount(n, v)) for name in MONEY},
+        **{name: (lambda v, n=name: read_count(n, v)) for name in COUNTS},
     }
     optional = {
         "controls": [],

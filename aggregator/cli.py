@@ -15,6 +15,7 @@ from datetime import datetime
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -93,6 +94,44 @@ def _rater(data: Path | None) -> Rater:
     return load(data)
 
 
+def read_request_file(applicant_file: Path) -> tuple[Any, Any, Any, Any]:
+    """The applicant, priorities, assumptions and current policy a request file gives; every wrong field named at once.
+
+    Read by the rules the API and the form apply (aggregator.applicant_rules).
+    """
+    from aggregator.applicants import ApplicantInputError, applicant_from_data
+    from aggregator.current_data import current_from_data
+    from aggregator.errors import ApplicantError, SchemaError
+    from aggregator.recommendation import priorities_from_data
+
+    try:
+        raw = json.loads(applicant_file.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"{applicant_file.name}: JSONとして読めません: {exc}") from exc
+    errors: list[ApplicantError] = []
+    priorities = None
+    if isinstance(raw, dict):
+        try:
+            priorities = priorities_from_data(raw.pop("priorities", None))
+        except SchemaError as exc:
+            errors.append(ApplicantError(exc.field, exc.value, exc.reason))
+    assumptions_data = raw.pop("assumptions", None) if isinstance(raw, dict) else None
+    current_data = raw.pop("current_policy", None) if isinstance(raw, dict) else None
+    applicant = current = None
+    try:
+        current = current_from_data(current_data)
+    except ApplicantInputError as exc:
+        errors += exc.errors
+    try:
+        applicant = applicant_from_data(raw)
+    except ApplicantInputError as exc:
+        errors = exc.errors + errors
+    if errors:
+        lines = "\n".join(f"  {e.field}: {e.reason} (入力値: {e.value!r})" for e in errors)
+        raise click.ClickException(f"{applicant_file.name}: 申込内容に誤りがあります:\n{lines}")
+    return applicant, priorities, assumptions_data, current
+
+
 @main.command()
 @click.argument("applicant_file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option("--line", type=click.Choice([line.value for line in Line]), default=None, help="種目(既定: 申込の最初の種目)")
@@ -113,26 +152,12 @@ def quote(
     data: Path | None,
 ) -> None:
     """申込内容(JSON)から全社の見積もりを比較表で表示します。current_policy(現在のご契約)があれば最初の列に並べて比べます。"""
-    from aggregator.applicants import applicant_from_data
-    from aggregator.current_data import current_from_data
-    from aggregator.errors import ApplicantInputError
     from aggregator.exposure import Assumptions
-    from aggregator.recommendation import build_comparison, priorities_from_data, recommend
+    from aggregator.recommendation import build_comparison, recommend
     from aggregator.serialize import comparison_to_data
 
-    try:
-        raw = json.loads(applicant_file.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise click.ClickException(f"{applicant_file.name}: JSONとして読めません: {exc}") from exc
-    priorities = priorities_from_data(raw.pop("priorities", None)) if isinstance(raw, dict) else None
-    assumptions_data = raw.pop("assumptions", None) if isinstance(raw, dict) else None
-    current_data = raw.pop("current_policy", None) if isinstance(raw, dict) else None
-    try:
-        current = current_from_data(current_data)
-        applicant = applicant_from_data(raw)
-    except ApplicantInputError as exc:
-        lines = "\n".join(f"  {e.field}: {e.reason} (入力値: {e.value!r})" for e in exc.errors)
-        raise click.ClickException(f"{applicant_file.name}: 申込内容に誤りがあります:\n{lines}") from exc
+    applicant, priorities, assumptions_data, current = read_request_file(applicant_file)
+
     assumptions = Assumptions().with_overrides(assumptions_data) if assumptions_data else None
     chosen = Line(line) if line else applicant.lines[0]
     day = as_of.date() if as_of else clock.today()

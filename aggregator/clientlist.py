@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from aggregator.applicant import CONTRACT_ANSWERS, MAX_INCIDENTS, MAX_INPUT, ContractTerms
+from aggregator.applicant import CONTRACT_ANSWERS, ContractTerms
+from aggregator.applicant_rules import read_amount, read_choice, read_count, read_lines, read_text, split_list
 from aggregator.batch import CONTRACT_TYPES, CONTROLS, INDUSTRIES, KEYS, LINES, ApplicantBatch
-from aggregator.codes import Answer, ContractType, LiabilityCap, Line
+from aggregator.codes import Answer, ContractType, LiabilityCap
 from aggregator.contract import ANSWER_WORDS, CAP_WORDS, QUESTIONS
-from aggregator.errors import AmountError, ClientListError, without_paths
-from aggregator.labels import CONTRACT_TYPE_NAMES, CONTROL_NAMES, INDUSTRY_NAMES, LINE_NAMES
-from aggregator.money import parse_yen
+from aggregator.errors import AmountError, ClientListError, SchemaError, without_paths
+from aggregator.labels import CONTRACT_TYPE_NAMES, CONTROL_NAMES, INDUSTRY_NAMES
 from aggregator.sheetsize import Limits, SheetSize, check_workbook
 from aggregator.taxonomy import KEY_INFO, CoverageKey, classify
 
@@ -92,14 +90,6 @@ def _lookup(pairs: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]:
 
 INDUSTRY_LOOKUP = _lookup((i.value, INDUSTRY_NAMES[i]) for i in INDUSTRIES)
 CONTRACT_LOOKUP = _lookup((c.value, CONTRACT_TYPE_NAMES[c]) for c in ContractType)
-LINE_LOOKUP = _lookup(
-    (line.value, (*LINE_NAMES[line], *extra))
-    for line, extra in (
-        (Line.CYBER, ("サイバー",)),
-        (Line.IT_EO, ("IT業務過誤", "IT E&O", "E&O", "IT賠償")),
-        (Line.PROFESSIONAL_LIABILITY, ("専門職業賠償", "PL", "professional")),
-    )
-)
 
 
 @dataclass
@@ -253,7 +243,6 @@ def load_client_list(path: Path) -> ClientList:
         for i in np.flatnonzero(invalid).tolist():
             errors.append(RowError(int(sheet_rows[i]), column.header, frame[name].iloc[i], reasons[i]))
         bad |= invalid
-    _check_ranges(values, bad, sheet_rows, errors)
     keep = ~bad
     batch = _batch(values, keep, len(frame))
     companies = [str(v).strip() for v in values["company"][keep]]
@@ -305,7 +294,7 @@ def _each(cells: np.ndarray, convert: Callable[[Any], Any], fill: Any, dtype: An
             try:
                 cache[token] = (convert(None if _blank(cell) else cell), None)
             except (ValueError, ArithmeticError) as exc:  # ArithmeticError: an Infinity that reached int()
-                cache[token] = (fill, str(exc.reason) if isinstance(exc, AmountError) else _reason(exc))
+                cache[token] = (fill, str(exc.reason) if isinstance(exc, (AmountError, SchemaError)) else _reason(exc))
         value, reason = cache[token]
         if reason is None:
             out[i] = value
@@ -316,60 +305,26 @@ def _each(cells: np.ndarray, convert: Callable[[Any], Any], fill: Any, dtype: An
 
 
 def _text(cells: np.ndarray, column: Column) -> Parsed:
-    def convert(cell: Any) -> str:
-        if cell is None:
-            if column.required:
-                raise ValueError("入力がありません")
-            return ""
-        return str(cell).strip()
-
-    return _each(cells, convert, "", object)
-
-
-def _yen_cell(cell: Any, unit: str) -> int:
-    if cell is None:
-        raise ValueError("金額の入力がありません")
-    if isinstance(cell, float):
-        if not math.isfinite(cell) or abs(cell) > MAX_INPUT:
-            raise ValueError("金額として読めません" if not math.isfinite(cell) else "金額が大きすぎます")
-        # 1.5 in a 万円 column is ¥15,000: the column's unit decides, as it does for text.
-        cell = Decimal(repr(cell))
-    yen = parse_yen(cell, unit=unit)
-    if yen > MAX_INPUT:
-        raise ValueError("金額が大きすぎます")
-    return yen
+    """会社名 and メールアドレス by the applicant's rules (aggregator.applicant_rules): the words the form and the API give."""
+    return _each(cells, lambda cell: read_text(column.key, cell), "", object)
 
 
 def _money_cells(cells: np.ndarray, column: Column) -> Parsed:
-    return _each(cells, lambda cell: _yen_cell(cell, column.unit), 0, np.int64)
+    return _each(cells, lambda cell: read_amount(column.key, cell, unit=column.unit), 0, np.int64)
 
 
 def _count(cells: np.ndarray, column: Column) -> Parsed:
-    def convert(cell: Any) -> int:
-        if cell is None:
-            raise ValueError("数値の入力がありません")
-        text = _norm(cell).replace(",", "").removesuffix("件").removesuffix("台").removesuffix("名").removesuffix("人")
-        number = float(text)
-        if not number.is_integer():
-            raise ValueError("整数で入力してください")
-        if number < 0:
-            raise ValueError("0以上の値を入力してください")
-        ceiling = MAX_INCIDENTS if column.key == "incidents_3y" else MAX_INPUT
-        if number > ceiling:
-            raise ValueError(f"{ceiling:,}以下で入力してください")
-        return int(number)
-
-    return _each(cells, convert, 0, np.int64)
+    """A count by the applicant's rules: 「30,000件」 is refused as the form and the API refuse it."""
+    return _each(cells, lambda cell: read_count(column.key, cell), 0, np.int64)
 
 
 def _choice(lookup: dict[str, str], universe: tuple[Any, ...], what: str) -> Callable[[np.ndarray, Column], Parsed]:
+    """業種 and 契約形態 by the applicant's rules (read_choice), as codes of the batch's `universe`."""
     codes = [member.value for member in universe]
 
     def parse(cells: np.ndarray, column: Column) -> Parsed:
         def convert(cell: Any) -> int:
-            if cell is None or _norm(cell) not in lookup:
-                raise ValueError(f"{what}が一覧にありません" if cell is not None else f"{what}の入力がありません")
-            return codes.index(lookup[_norm(cell)])
+            return codes.index(read_choice(column.key, cell if cell is None or isinstance(cell, str) else str(cell)).value)
 
         return _each(cells, convert, 0, np.int16)
 
@@ -390,20 +345,13 @@ def _flag(cells: np.ndarray, column: Column) -> Parsed:
     return _each(cells, convert, False, bool)
 
 
-def _split(cell: Any) -> list[str]:
-    return [p for p in re.split(r"[、,;；/・\n]+", unicodedata.normalize("NFKC", str(cell))) if p.strip()]
-
-
 def _lines(cells: np.ndarray, column: Column) -> Parsed:
+    """希望種目 by the applicant's rules: 「、」 alone names no line and is the row's error, not a client dropped."""
+
     def convert(cell: Any) -> int:
-        if cell is None:
-            raise ValueError("希望種目の入力がありません")
         mask = 0
-        for part in _split(cell):
-            code = LINE_LOOKUP.get(_norm(part))
-            if code is None:
-                raise ValueError(f"種目「{part}」が一覧にありません")
-            mask |= 1 << LINES.index(Line(code))
+        for line in read_lines(cell):
+            mask |= 1 << LINES.index(line)
         return mask
 
     return _each(cells, convert, 0, np.int64)
@@ -415,7 +363,7 @@ _RIDER_LOOKUP = _lookup((k.value, (KEY_INFO[k].label_ja, KEY_INFO[k].label_en)) 
 def _riders(cells: np.ndarray, column: Column) -> Parsed:
     def convert(cell: Any) -> int:
         mask = 0
-        for part in [] if cell is None else _split(cell):
+        for part in [] if cell is None else split_list(str(cell)):
             code = _RIDER_LOOKUP.get(_norm(part)) or (k.value if (k := classify(part)) else None)
             if code is None:
                 raise ValueError(f"特約「{part}」が分かりません")
@@ -459,7 +407,7 @@ def _cap(cells: np.ndarray, column: Column) -> Parsed:
         if word is not None:
             return CAP_CODES[word]
         try:
-            return _yen_cell(cell, "円")
+            return read_amount("liability_cap_jpy", cell, unit="円")
         except (ValueError, ArithmeticError):
             raise ValueError("「契約金額」「上限なし」「わからない」か、上限の金額(例: 5,000万円)を入力してください") from None
 
@@ -484,13 +432,6 @@ _PARSERS: dict[str, Callable[[np.ndarray, Column], Parsed]] = {
     "cap": _cap,
     "answer": _answer,
 }
-
-
-def _check_ranges(values: dict[str, np.ndarray], bad: np.ndarray, sheet_rows: np.ndarray, errors: list[RowError]) -> None:
-    limit = values["limit_jpy"]
-    for i in np.flatnonzero((limit <= 0) & ~bad):
-        errors.append(RowError(int(sheet_rows[i]), "支払限度額", int(limit[i]), "支払限度額を入力してください"))
-        bad[i] = True
 
 
 def _bits(masks: np.ndarray, width: int) -> np.ndarray:

@@ -16,11 +16,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aggregator.applicant import APPLICANT_LIMITS, CONTRACT_ANSWERS, ContractTerms
+from aggregator.applicant import CONTRACT_ANSWERS, ContractTerms
 from aggregator.codes import Answer, LiabilityCap
-from aggregator.errors import AmountError, ApplicantError, ApplicantInputError
+from aggregator.errors import ApplicantError, ApplicantInputError
 from aggregator.labels import ANSWER_NAMES, LIABILITY_CAP_NAMES
-from aggregator.money import format_yen, parse_yen, round_for_reading
+from aggregator.money import format_yen, round_for_reading
 
 SOURCE_JA = "出典: 記事(IT事業者に届くBtoBtoCの賠償請求)、IPA/経産省 情報システム・モデル取引・契約書 第二版 第20条(docs/DOMAIN.md)"
 SOURCE_EN = (
@@ -201,18 +201,13 @@ def read_cap(value: Any) -> LiabilityCap:
 
 
 def _amount(value: Any) -> int:
-    if isinstance(value, float) and value.is_integer() and abs(value) <= 2**53:
-        value = int(value)  # JSON has one number type
-    if isinstance(value, bool) or value is None or (isinstance(value, float)):
-        raise ApplicantError("contract.liability_cap_jpy", value, "金額は整数の円か「5,000万円」のような文字で指定してください")
+    """The cap agreed, read as every applicant amount is (aggregator.applicant_rules)."""
+    from aggregator.applicant_rules import read_amount
+
     try:
-        amount = parse_yen(value)
-    except AmountError as exc:
-        raise ApplicantError("contract.liability_cap_jpy", value, exc.reason) from exc
-    limit = APPLICANT_LIMITS["liability_cap_jpy"]
-    if amount > limit.largest:
-        raise ApplicantError("contract.liability_cap_jpy", value, limit.message)
-    return amount
+        return read_amount("liability_cap_jpy", value)
+    except ApplicantError as exc:
+        raise ApplicantError("contract.liability_cap_jpy", exc.value, exc.reason) from exc
 
 
 FIELDS = ("liability_cap", "liability_cap_jpy", *CONTRACT_ANSWERS)

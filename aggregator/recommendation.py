@@ -9,14 +9,15 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Any
 
-from aggregator.applicant import APPLICANT_LIMITS, Applicant
+from aggregator.applicant import Applicant
+from aggregator.applicant_rules import TEXT_RULES, read_text
 from aggregator.applicants import applicant_from_data
 from aggregator.choice import choose_per_carrier, meets_wishes
 from aggregator.codes import Carrier, Line, PriorityKind
 from aggregator.comparison import Comparison, NotSold, Priorities
 from aggregator.current import CurrentPolicy
 from aggregator.current_data import current_from_data, current_to_data
-from aggregator.errors import SchemaError
+from aggregator.errors import ApplicantError, SchemaError
 from aggregator.exposure import Assumptions, Needs, estimate
 from aggregator.labels import PRIORITY_LABELS, carrier_name, line_name
 from aggregator.matching import Memo, compare
@@ -215,8 +216,12 @@ def _label(key: CoverageKey, lang: str) -> str:
     return label(key, lang)
 
 
-def priorities_from_data(data: Mapping[str, Any] | None) -> Priorities:
-    """Priorities from stored or sent JSON; a wrong value raises SchemaError naming it."""
+def priorities_from_data(data: Mapping[str, Any] | None, *, stored: bool = False) -> Priorities:
+    """Priorities from stored or sent JSON; a wrong value raises SchemaError naming it.
+
+    A note sent is read by the applicant's rules; a `stored` one only by the length every version kept
+    (a record from before the rules may hold a control character, and must still be shown).
+    """
     if not data:
         return Priorities()
     if not isinstance(data, Mapping):
@@ -238,8 +243,14 @@ def priorities_from_data(data: Mapping[str, Any] | None) -> Priorities:
     note = data.get("note", "")
     if not isinstance(note, str):
         raise SchemaError("priorities.note", note, "文字列で指定してください")
-    if len(note) > APPLICANT_LIMITS["note"].largest:
-        raise SchemaError("priorities.note", note[:20] + "…", APPLICANT_LIMITS["note"].message)
+    if stored:
+        if len(note) > TEXT_RULES["note"].largest:
+            raise SchemaError("priorities.note", note[:20] + "…", TEXT_RULES["note"].too_long)
+    else:
+        try:  # the form's rule: 1,000 characters, no control characters but line breaks (the note kept as given)
+            read_text("note", note)
+        except ApplicantError as exc:
+            raise SchemaError("priorities.note", exc.value, exc.reason) from exc
     return Priorities(order=order or Priorities().order, items=items, min_limit_jpy=limit, note=note)
 
 

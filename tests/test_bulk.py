@@ -105,7 +105,7 @@ def test_bad_rows_go_to_the_errors_sheet_and_good_rows_are_still_quoted(tmp_path
     assert found == {(3, "業種"), (4, "売上高(円)"), (5, "保有個人情報件数"), (6, "希望種目"), (7, "多要素認証(MFA)")}
     reasons = {column: reason for _, column, _, reason in errors}
     assert reasons["業種"] == "業種が一覧にありません"
-    assert "負" in str(reasons["売上高(円)"])
+    assert reasons["売上高(円)"] == "0円〜1,000兆円の金額で入力してください"  # the words the form and the API give
     assert reasons["希望種目"] == "種目「火災保険」が一覧にありません"
 
 

@@ -156,6 +156,11 @@ def create_quote() -> Response:
         except ApplicantInputError as exc:
             errors = exc.errors + errors
         if errors:
+            try:  # the note's error (the form's rule) comes with the applicant's, as the form and the CLI give them
+                priorities_from_data(priorities if isinstance(priorities, dict) else None)
+            except SchemaError as exc:
+                if exc.field == "priorities.note":
+                    errors.append(ApplicantError(exc.field, exc.value, exc.reason))
             raise ApplicantInputError(errors)
         parsed = priorities_from_data(priorities if isinstance(priorities, dict) else None)
     except ApplicantInputError as exc:

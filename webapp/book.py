@@ -197,7 +197,7 @@ def renew(app: Flask, policy: Policy) -> QuoteRequest:
     created = storage.create_request(
         app.extensions["rater"],
         applicant,
-        priorities_from_data(original.priorities),
+        priorities_from_data(original.priorities, stored=True),
         as_of=storage.rating_day(start),
         source="renewal",
         current=as_current(policy),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -20,16 +21,17 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from aggregator import clock
+from aggregator.applicant_rules import OPTIONAL_COUNTS, TEXT_RULES, read_amount, read_choice, read_count, read_lines, read_text
 from aggregator.current import OTHER
-from aggregator.errors import AmountError
+from aggregator.errors import AmountError, ApplicantError
 from aggregator.exposure import MAX_ASSUMPTION, Assumptions
 from aggregator.matching import PRIORITY_LABELS, PriorityKind
 from aggregator.money import format_yen, parse_yen
-from aggregator.schema import APPLICANT_LIMITS, CARRIER_NAMES, CONTRACT_TYPE_NAMES, CONTROL_NAMES, INDUSTRY_NAMES, LINE_NAMES, Line
+from aggregator.schema import CARRIER_NAMES, CONTRACT_TYPE_NAMES, CONTROL_NAMES, INDUSTRY_NAMES, LINE_NAMES, Line
 from aggregator.taxonomy import KEY_INFO, CoverageKey
 from webapp.contractform import ContractQuestions, localize_contract
 
@@ -63,69 +65,92 @@ def money_choices(values: tuple[int, ...], lang: str = "ja") -> list[SelectChoic
     return opts((str(v), format_yen(v, "en" if lang == "en" else "ja") if v else none) for v in values)
 
 
-def _limit(name: str) -> Any:
-    """The applicant field's limit message (the one the API gives too), in the page's language."""
-    return _l(APPLICANT_LIMITS[name].message)
+class ApplicantRule:
+    """A field read by the applicant's rules (aggregator.applicant_rules), the ones the API and the client list apply.
+
+    The value read is kept on the field as `field.read`; a refusal is the rule's message, in the page's language,
+    and stops the field's other validators (one message a field, as the API gives one).
+    """
+
+    def __init__(self, name: str, read: Callable[[Any], Any], *, required: bool = False) -> None:
+        self.name = name
+        self.read = read
+        self.field_flags = {"required": True} if required else {}
+
+    def __call__(self, form: FlaskForm, field: Any) -> None:
+        try:
+            field.read = self.read(field.data)
+        except ApplicantError as exc:
+            raise StopValidation(_l(exc.reason)) from exc
 
 
-def _length(name: str) -> Length:
-    return Length(max=APPLICANT_LIMITS[name].largest, message=_limit(name))
+def _text_rule(name: str) -> ApplicantRule:
+    return ApplicantRule(name, lambda value: read_text(name, value), required=TEXT_RULES[name].required)
 
 
-class YenAmount:
-    """A money field typed as people type it: 500000000, 5億, 5億円, ５，０００万円."""
+def _choice_rule(name: str) -> ApplicantRule:
+    return ApplicantRule(name, lambda value: read_choice(name, value), required=True)
+
+
+def _count_rule(name: str) -> ApplicantRule:
+    return ApplicantRule(name, lambda value: read_count(name, value), required=name not in OPTIONAL_COUNTS)
+
+
+class YenAmount(ApplicantRule):
+    """A money field typed as people type it: 500000000, 5億, 5億円, ５，０００万円 (the revenue in the unit chosen)."""
+
+    def __init__(self) -> None:
+        super().__init__("", lambda value: value, required=True)
 
     def __call__(self, form: FlaskForm, field: StringField) -> None:
-        unit = form.revenue_unit.data if field.name == "annual_revenue" else "円"
+        unit = "千円" if field.name == "annual_revenue" and form.revenue_unit.data == "thousand" else None
         name = f"{field.name}_jpy"
         try:
-            field.yen = parse_yen(field.data or "", unit="千円" if unit == "thousand" else None)
-        except AmountError as exc:
-            if exc.reason == "金額が負です":
-                raise ValidationError(_limit(name)) from exc
-            raise ValidationError(_l("金額として読めません(例: 5億円、500000000)")) from exc
-        if field.yen > APPLICANT_LIMITS[name].largest:
-            raise ValidationError(_limit(name))
+            field.yen = read_amount(name, field.data, unit=unit)
+        except ApplicantError as exc:
+            raise StopValidation(_l(exc.reason)) from exc
 
 
-def _count(label: Any, name: str) -> IntegerField:
-    return IntegerField(
-        label, validators=[InputRequired(REQUIRED), NumberRange(min=0, max=APPLICANT_LIMITS[name].largest, message=_limit(name))]
-    )
+def _count(label: Any, name: str) -> StringField:
+    return StringField(label, validators=[_count_rule(name)], render_kw={"inputmode": "numeric"})
 
 
 class QuoteForm(FlaskForm, ContractQuestions):  # type: ignore[misc]
-    company = StringField(_l("会社名"), validators=[DataRequired(REQUIRED), _length("company")])
+    company = StringField(_l("会社名"), validators=[_text_rule("company")])
     contact_email = EmailField(
         _l("ご担当者のメールアドレス"),
         validators=[
             DataRequired(REQUIRED),
-            _length("contact_email"),
+            _text_rule("contact_email"),
             Email(_l("メールアドレスの形式が正しくありません"), check_deliverability=False),
         ],
     )
     industry = SelectField(
-        _l("業種"), choices=opts([(k.value, v[0]) for k, v in INDUSTRY_NAMES.items()]), validators=[DataRequired(REQUIRED)]
+        _l("業種"),
+        choices=opts([(k.value, v[0]) for k, v in INDUSTRY_NAMES.items()]),
+        validators=[_choice_rule("industry")],
+        validate_choice=False,  # the rule refuses a value not in the list, in the API's and the list's words
     )
-    annual_revenue = StringField(_l("年間売上高(税込)"), validators=[DataRequired(REQUIRED), YenAmount()])
+    annual_revenue = StringField(_l("年間売上高(税込)"), validators=[YenAmount()])
     revenue_unit = RadioField(_l("売上高の単位"), choices=opts([("yen", _l("円")), ("thousand", _l("千円"))]), default="yen")
     employees = _count(_l("従業員数"), "employees")
-    gross_margin = IntegerField(
-        _l("粗利率(%・任意)"),
-        validators=[Optional(), NumberRange(min=0, max=APPLICANT_LIMITS["gross_margin_pct"].largest, message=_limit("gross_margin_pct"))],
-    )
+    gross_margin = StringField(_l("粗利率(%・任意)"), validators=[_count_rule("gross_margin_pct")], render_kw={"inputmode": "numeric"})
     records_held = _count(_l("保有している個人情報の件数"), "records_held")
     servers = _count(_l("サーバー台数(クラウド含む)"), "servers")
-    largest_contract = StringField(_l("最大の契約金額(1件)"), validators=[DataRequired(REQUIRED), YenAmount()])
+    largest_contract = StringField(_l("最大の契約金額(1件)"), validators=[YenAmount()])
     contract_type = RadioField(
-        _l("主な契約形態"), choices=opts([(k.value, v[0]) for k, v in CONTRACT_TYPE_NAMES.items()]), validators=[DataRequired(CHOOSE)]
+        _l("主な契約形態"),
+        choices=opts([(k.value, v[0]) for k, v in CONTRACT_TYPE_NAMES.items()]),
+        validators=[_choice_rule("contract_type")],
+        validate_choice=False,
     )
     controls = MultiCheckboxField(_l("導入済みのセキュリティ対策"), choices=opts([(k.value, v[0]) for k, v in CONTROL_NAMES.items()]))
     incidents_3y = _count(_l("過去3年間の事故・インシデント件数"), "incidents_3y")
     lines = MultiCheckboxField(
         _l("見積もりを希望する保険"),
         choices=opts([(k.value, v[0]) for k, v in LINE_NAMES.items()]),
-        validators=[DataRequired(_l("1つ以上選んでください"))],
+        validators=[ApplicantRule("lines", read_lines, required=True)],
+        validate_choice=False,  # the rule refuses a line not in the list, in the words the API and the client list use
     )
     limit_jpy = SelectField(_l("支払限度額"), choices=money_choices(LIMIT_CHOICES), default=str(10_000 * MAN))
     deductible_jpy = SelectField(_l("免責金額"), choices=money_choices(DEDUCTIBLE_CHOICES), default=str(10 * MAN))
@@ -135,29 +160,29 @@ class QuoteForm(FlaskForm, ContractQuestions):  # type: ignore[misc]
         _l("いちばん重視すること"), choices=opts([(k.value, v[0]) for k, v in PRIORITY_LABELS.items() if k is not PriorityKind.ITEMS])
     )
     priority_items = MultiCheckboxField(_l("必ず補償してほしい項目"), choices=opts([(k.value, KEY_INFO[k].label_ja) for k in ITEM_CHOICES]))
-    note = TextAreaField(_l("ご要望(任意)"), validators=[_length("note")])
+    note = TextAreaField(_l("ご要望(任意)"), validators=[_text_rule("note")])
     consent = BooleanField(
         _l("入力内容を見積もりのため5社の保険会社に提供することに同意します"), validators=[DataRequired(_l("同意が必要です"))]
     )
 
     def applicant_data(self) -> dict[str, Any]:
         return {
-            "company": self.company.data.strip(),
-            "contact_email": self.contact_email.data.strip(),
+            "company": self.company.read,
+            "contact_email": self.contact_email.read,
             "industry": self.industry.data,
             "annual_revenue_jpy": self.annual_revenue.yen,
-            "employees": self.employees.data,
-            "records_held": self.records_held.data,
-            "servers": self.servers.data,
+            "employees": self.employees.read,
+            "records_held": self.records_held.read,
+            "servers": self.servers.read,
             "largest_contract_jpy": self.largest_contract.yen,
             "contract_type": self.contract_type.data,
             "controls": list(self.controls.data or []),
-            "incidents_3y": self.incidents_3y.data,
-            "lines": list(self.lines.data or []),
+            "incidents_3y": self.incidents_3y.read,
+            "lines": [line.value for line in self.lines.read],
             "limit_jpy": int(self.limit_jpy.data),
             "deductible_jpy": int(self.deductible_jpy.data),
             "riders": list(self.riders.data or []),
-            "gross_margin_pct": self.gross_margin.data,
+            "gross_margin_pct": self.gross_margin.read,
             "contract": self.contract_data(),
         }
 
@@ -167,7 +192,7 @@ class QuoteForm(FlaskForm, ContractQuestions):  # type: ignore[misc]
         return {
             "order": [first.value, *(k.value for k in rest)],
             "items": list(self.priority_items.data or []),
-            "note": (self.note.data or "").strip(),
+            "note": self.note.read,
         }
 
 

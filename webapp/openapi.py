@@ -7,6 +7,7 @@ from dataclasses import fields
 from datetime import date, timedelta
 from typing import Any
 
+from aggregator.applicant_rules import amount_schema, json_schema, text_schema
 from aggregator.contract import QUESTION
 from aggregator.current import OTHER
 from aggregator.exposure import BASIS_POINT_FIELDS, PERCENT_FIELDS, Assumptions
@@ -14,7 +15,6 @@ from aggregator.matching import PriorityKind
 from aggregator.policy import latest_start
 from aggregator.scenarios import ScenarioKind
 from aggregator.schema import (
-    APPLICANT_LIMITS,
     CONTRACT_ANSWERS,
     Carrier,
     ContractType,
@@ -25,14 +25,11 @@ from aggregator.schema import (
 )
 from aggregator.taxonomy import CoverageKey
 
-AMOUNT: dict[str, Any] = {
-    "type": "integer",
-    "minimum": 0,
-    "maximum": APPLICANT_LIMITS["annual_revenue_jpy"].largest,
-    "description": "円(整数) / int yen. 「1億円」のような表記も受け付けます / text such as 1億円 is also read",
-}
-LIMIT: dict[str, Any] = {**AMOUNT, "minimum": 1}
-COUNT: dict[str, Any] = {"type": "integer", "minimum": 0, "maximum": APPLICANT_LIMITS["employees"].largest}
+
+def applicant_properties() -> dict[str, dict[str, Any]]:
+    """The applicant's fields as the rules define them (aggregator.applicant_rules.json_schema)."""
+    return json_schema({})
+
 
 NO_CONTROL = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
 YEN_12: dict[str, Any] = {
@@ -131,7 +128,7 @@ CONTRACT: dict[str, Any] = {
             "required": ["liability_cap", "liability_cap_jpy"],
             "properties": {
                 "liability_cap": {"type": "string", "const": LiabilityCap.OTHER_AMOUNT.value, "description": _CAP},
-                "liability_cap_jpy": {**AMOUNT, "description": "上限の金額 / the cap agreed"},
+                "liability_cap_jpy": {**amount_schema("liability_cap_jpy"), "description": "上限の金額 / the cap agreed"},
                 **_ANSWERS,
             },
         },
@@ -193,34 +190,14 @@ APPLICANT: dict[str, Any] = {
     ],
     "additionalProperties": False,
     "properties": {
-        "company": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": APPLICANT_LIMITS["company"].largest,
-            "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$",
-        },
-        "contact_email": {
-            "type": "string",
-            "maxLength": APPLICANT_LIMITS["contact_email"].largest,
-            "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*$",
-        },
+        # company, contact_email, the amounts, the counts and the lines: generated from the one definition of the rules
+        **applicant_properties(),
         "industry": {"type": "string", "enum": [i.value for i in Industry]},
-        "annual_revenue_jpy": AMOUNT,
-        "employees": COUNT,
-        "records_held": COUNT,
-        "servers": COUNT,
-        "largest_contract_jpy": AMOUNT,
         "contract_type": {"type": "string", "enum": [c.value for c in ContractType]},
         "controls": {"type": "array", "items": {"type": "string", "enum": [c.value for c in SecurityControl]}, "uniqueItems": True},
-        "incidents_3y": {"type": "integer", "minimum": 0, "maximum": APPLICANT_LIMITS["incidents_3y"].largest},
-        "lines": {"type": "array", "minItems": 1, "items": {"type": "string", "enum": [line.value for line in Line]}, "uniqueItems": True},
-        "limit_jpy": LIMIT,
-        "deductible_jpy": AMOUNT,
         "riders": {"type": "array", "items": {"type": "string", "enum": [k.value for k in CoverageKey]}, "uniqueItems": True},
         "gross_margin_pct": {
-            "type": ["integer", "null"],
-            "minimum": 0,
-            "maximum": 100,
+            **applicant_properties()["gross_margin_pct"],
             "description": "粗利率(%)。利益損害の必要額に使います。省略時は業種の仮定値 / gross margin; the industry's assumed rate when left out",
         },
         "contract": CONTRACT,
@@ -231,7 +208,7 @@ APPLICANT: dict[str, Any] = {
                 "order": {"type": "array", "items": {"type": "string", "enum": [p.value for p in PriorityKind]}},
                 "items": {"type": "array", "items": {"type": "string", "enum": [k.value for k in CoverageKey]}},
                 "min_limit_jpy": {"type": ["integer", "null"], "minimum": 0, "maximum": 10**15},
-                "note": {"type": "string", "maxLength": APPLICANT_LIMITS["note"].largest},
+                "note": text_schema("note"),
             },
         },
         "assumptions": ASSUMPTIONS,

@@ -147,7 +147,7 @@ def change_contract(rater: Rater, request: QuoteRequest, contract: ContractTerms
 def _add_version(
     rater: Rater, request: QuoteRequest, applicant: Applicant, line: Line, *, as_of: date, by: str, assumptions: Assumptions | None
 ) -> tuple[QuoteVersion, PreparedRecord]:
-    priorities = priorities_from_data(request.priorities)
+    priorities = priorities_from_data(request.priorities, stored=True)
     prepared = prepare_record(
         rater, applicant, as_of, line=line, priorities=priorities, assumptions=assumptions, current=current_policy_of(request)
     )
@@ -213,7 +213,7 @@ def computed(rater: Rater, version: QuoteVersion, cache: SharedCache[int, Comput
                 day,
                 line=Line(record["line"]),
                 assumptions=Assumptions.from_data(record["assumptions"]),
-                priorities=priorities_from_data(record["priorities"]),
+                priorities=priorities_from_data(record["priorities"], stored=True),
                 current=current_of(record),
             )
 
@@ -258,7 +258,7 @@ def all_plans_of(
             quoted_on if fresh else max(clock.today(), quoted_on),
             line=Line(record["line"]),
             assumptions=Assumptions.from_data(record["assumptions"]),
-            priorities=priorities_from_data(record["priorities"]),
+            priorities=priorities_from_data(record["priorities"], stored=True),
             all_plans=True,
         )
         cache[version.id] = hit

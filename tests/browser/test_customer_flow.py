@@ -359,7 +359,7 @@ def test_form_errors_are_japanese_focused_and_keep_what_was_typed(page: Page, sc
         expect(field).to_have_attribute("aria-invalid", "true")
         error_id = f"{name}-error"
         expect(field).to_have_attribute("aria-describedby", re.compile(rf"(^|\s){error_id}(\s|$)"))
-        expect(page.locator(f"#{error_id}")).to_have_text("入力してください")
+        expect(page.locator(f"#{error_id}")).to_have_text(re.compile(r"入力してください$"))  # 会社名を入力してください, 金額を…
     expect(_group(page, words, "lines")).to_contain_text("1つ以上選んでください")
     expect(_group(page, words, "contract_type")).to_contain_text("選んでください")
     expect(page.get_by_text("同意が必要です", exact=True)).to_be_visible()

@@ -31,15 +31,18 @@ def readme_commands() -> list[list[str]]:
     section = text.split("## Backup and restore", 1)[1].split("\n## ", 1)[0]
     commands = [line.split("#", 1)[0].strip() for line in section.splitlines() if line.startswith("    .venv/bin/aggregator ")]
     assert len(commands) >= 4, "the README's Backup and restore section lists its commands"
+    for documented in (".venv/bin/aggregator backup", ".venv/bin/aggregator restore", ".venv/bin/aggregator migrate"):
+        assert any(c.startswith(documented + " ") or c == documented for c in commands), documented
     return [shlex.split(command) for command in commands]
 
 
 def _run(command: list[str], cwd: Path, database: str, answer: str = "") -> subprocess.CompletedProcess[str]:
-    """One README command: .venv/bin/aggregator is this interpreter's aggregator."""
+    """One README command, run as written: .venv/bin/aggregator is the `aggregator` script installed beside this
+    interpreter, which finds `backup`, `restore` and `migrate` through the web app's entry points."""
     assert command[0] == ".venv/bin/aggregator"
     env = {**os.environ, "DATABASE_URL": database, "AGGREGATOR_ENV": "development"}
     return subprocess.run(
-        [sys.executable, "-m", "aggregator.cli", *command[1:]],
+        [str(Path(sys.executable).parent / "aggregator"), *command[1:]],
         cwd=cwd,
         env=env,
         input=answer,

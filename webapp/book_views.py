@@ -23,7 +23,6 @@ from aggregator.current_data import current_to_data
 from aggregator.errors import AmountError
 from aggregator.money import parse_yen
 from aggregator.policy import RENEWAL_WINDOWS, days_left, default_expiry
-from aggregator.schema import Line
 from webapp import book, current_lang, mail, storage
 from webapp.auth import audit
 from webapp.broker import _request_or_404, _version, bp
@@ -146,15 +145,7 @@ def save_current(request_id: int) -> Response:
         flash(_("現在のご契約を保存できませんでした: %(why)s", why=why), "error")
         return _back(found, version)
     found.current_policy = current_to_data(current) if current is not None else None
-    made = storage.add_version(
-        current_app.extensions["rater"],
-        found,
-        line=Line(version.line),
-        limit_jpy=version.limit_jpy,
-        deductible_jpy=version.deductible_jpy,
-        as_of=storage.rating_day(found.start_date),
-        by=current_user.username,
-    )
+    made = storage.requote_as_shown(current_app.extensions["rater"], found, version, by=current_user.username)
     detail = "none" if current is None else f"{current.insurer} {current.product} expiry={current.expiry}"
     audit("request.current_policy", f"request:{found.id}", f"v{made.number} {detail}")
     db.session.commit()

@@ -279,16 +279,7 @@ def assumptions(request_id: int) -> Any:
     changed = form.changed(base)
     if changed is None:
         return _request_page(found, version, assumptions_form=form)
-    added = storage.add_version(
-        current_app.extensions["rater"],
-        found,
-        line=Line(version.line),
-        limit_jpy=version.limit_jpy,
-        deductible_jpy=version.deductible_jpy,
-        as_of=storage.rating_day(found.start_date),
-        by=current_user.username,
-        assumptions=changed,
-    )
+    added = storage.requote_as_shown(current_app.extensions["rater"], found, version, by=current_user.username, assumptions=changed)
     differences = {k: v for k, v in asdict(changed).items() if asdict(base)[k] != v}
     audit("request.assumptions", f"request:{found.id}", f"v{added.number} " + " ".join(f"{k}={v}" for k, v in differences.items()))
     db.session.commit()

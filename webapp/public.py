@@ -226,16 +226,8 @@ def assumptions(token: str) -> Any:
     changed = form.changed(base)
     if changed is None:
         return _render_quote(found, version, assumptions_form=form), 400
-    added = storage.add_version(
-        rater(),
-        found,
-        line=Line(version.line),
-        limit_jpy=version.limit_jpy,
-        deductible_jpy=version.deductible_jpy,
-        as_of=storage.rating_day(found.start_date),
-        by="customer",
-        assumptions=changed,
-        cache=current_app.extensions["comparisons"],
+    added = storage.requote_as_shown(
+        rater(), found, version, by="customer", assumptions=changed, cache=current_app.extensions["comparisons"]
     )
     mail.version_made(current_app, found, added, url_for("public.quote", token=token, v=added.number, _external=True))
     return redirect(url_for("public.quote", token=token, v=added.number))

@@ -95,6 +95,30 @@ def current_policy_of(request: QuoteRequest) -> CurrentPolicy | None:
     return current_from_data(request.current_policy)
 
 
+def requote_as_shown(
+    rater: Rater,
+    request: QuoteRequest,
+    version: QuoteVersion,
+    *,
+    by: str,
+    assumptions: Assumptions | None = None,
+    cache: SharedCache[int, Computed] | None = None,
+) -> QuoteVersion:
+    """The version shown, quoted again on its own line, limit and deductible for the request's start of cover: after its
+    assumptions or the request's current policy changed."""
+    return add_version(
+        rater,
+        request,
+        line=Line(version.line),
+        limit_jpy=version.limit_jpy,
+        deductible_jpy=version.deductible_jpy,
+        as_of=rating_day(request.start_date),
+        by=by,
+        assumptions=assumptions,
+        cache=cache,
+    )
+
+
 def add_version(
     rater: Rater,
     request: QuoteRequest,
@@ -292,23 +316,25 @@ def version_to_show(request_row: QuoteRequest, number: int | None = None) -> Quo
 
 def version_id(token: str, number: int | None = None, line: str | None = None) -> int | None:
     """Just the id of a request's version (see _pick): enough to serve a cached API body."""
-    found = page_key(token, number, line)
-    return None if found is None else found[0]
+    row = _read_one(_VERSION_ID, token, number, line)
+    return None if row is None else int(row[0])
 
 
 def page_key(token: str, number: int | None = None, line: str | None = None) -> tuple[int, int | None] | None:
     """A request's version id (see _pick) and its latest confirmed proposal's id, in one query: what a cached
-    customer page depends on.
+    customer page depends on."""
+    row = _read_one(_PAGE_KEY, token, number, line)
+    return None if row is None else (row[0], row[1])
 
-    Every page view and API read asks this, so the statements are built once (`_VERSION_ID`), not
-    per request: building a select costs more than running it.
-    """
+
+def _read_one(statements: dict[str, Any], token: str, number: int | None, line: str | None) -> Any:
+    """One row of a prepared read. Every page view and API read asks one, so the statements are built once
+    (`_VERSION_ID`, `_PAGE_KEY`), not per request: building a select costs more than running it."""
     if not is_token(token):
         return None
-    statement = _VERSION_ID["number" if number is not None else "line" if line is not None else "first"]
+    statement = statements["number" if number is not None else "line" if line is not None else "first"]
     with _reader(db.engine).connect() as connection:
-        row = connection.execute(statement, {"token": token, "number": number or 0, "line": line or ""}).first()
-    return None if row is None else (row[0], row[1])
+        return connection.execute(statement, {"token": token, "number": number or 0, "line": line or ""}).first()
 
 
 def _reader(engine: Engine) -> Engine:
@@ -334,8 +360,8 @@ def _pick(query: Any, number: Any, line: Any) -> Any:
     return query.order_by(QuoteVersion.number.desc()).limit(1)
 
 
-def _version_id_query(by: str) -> Any:
-    """The version's id and the request's latest confirmed proposal's id: what a cached customer page depends on."""
+def _version_id_query(by: str, *, with_proposal: bool) -> Any:
+    """The version's id; with the request's latest confirmed proposal's id when a customer page depends on it too."""
     confirmed = (
         select(func.max(Proposal.id))
         .where(Proposal.request_id == QuoteRequest.id, Proposal.confirmed_at.is_not(None))
@@ -343,14 +369,15 @@ def _version_id_query(by: str) -> Any:
         .scalar_subquery()
     )
     query = (
-        select(QuoteVersion.id, confirmed)
+        select(QuoteVersion.id, *((confirmed,) if with_proposal else ()))
         .join(QuoteRequest, QuoteVersion.request_id == QuoteRequest.id)
         .where(QuoteRequest.token == bindparam("token"))
     )
     return _pick(query, bindparam("number") if by == "number" else None, bindparam("line") if by == "line" else None)
 
 
-_VERSION_ID = {by: _version_id_query(by) for by in ("number", "line", "first")}
+_VERSION_ID = {by: _version_id_query(by, with_proposal=False) for by in ("number", "line", "first")}
+_PAGE_KEY = {by: _version_id_query(by, with_proposal=True) for by in ("number", "line", "first")}
 
 
 def find_with_version(token: str, number: int | None = None, line: str | None = None) -> tuple[QuoteRequest, QuoteVersion] | None:

@@ -81,6 +81,24 @@ def serving(app: Flask) -> Iterator[str]:
             db.engine.dispose()
 
 
+@contextmanager
+def serving_with_broker(home: Path, password: str) -> Iterator[str]:
+    """The app in `home` with CSRF on, a broker account (yamada) and the embedded worker, so jobs really run through
+    the queue; yields its base URL."""
+    from webapp.auth import create_user
+    from webapp.tasks import start_embedded_worker
+
+    app = make_app(f"sqlite:///{home / 'app.sqlite3'}", home, WTF_CSRF_ENABLED=True, HUEY_DB=str(home / "queue.sqlite3"))
+    with app.app_context():
+        create_user("yamada", password, "山田")
+    consumer = start_embedded_worker(app)
+    try:
+        with serving(app) as url:
+            yield url
+    finally:
+        consumer.stop(graceful=True)
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app with CSRF on (a real browser carries the token), on its own SQLite file and a free port."""

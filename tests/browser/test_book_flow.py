@@ -12,9 +12,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from aggregator import clock
-from tests.browser.conftest import DESKTOP, TIMEOUT_MS, serving
+from tests.browser.conftest import DESKTOP, TIMEOUT_MS, serving_with_broker
 from tests.browser.test_customer_flow import comparison_table, fill_quote_form
-from tests.web.conftest import make_app
 
 pytestmark = pytest.mark.browser
 PASSWORD = "browser book password 2026"
@@ -24,19 +23,8 @@ COMPANY = "株式会社テスト開発"
 @pytest.fixture(scope="module")
 def book_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app with a broker and the embedded worker, so the renewal job runs through the queue."""
-    from webapp.auth import create_user
-    from webapp.tasks import start_embedded_worker
-
-    home = tmp_path_factory.mktemp("book-app")
-    app = make_app(f"sqlite:///{home / 'book.sqlite3'}", home, WTF_CSRF_ENABLED=True, HUEY_DB=str(home / "queue.sqlite3"))
-    with app.app_context():
-        create_user("yamada", PASSWORD, "山田")
-    consumer = start_embedded_worker(app)
-    try:
-        with serving(app) as url:
-            yield url
-    finally:
-        consumer.stop(graceful=True)
+    with serving_with_broker(tmp_path_factory.mktemp("book-app"), PASSWORD) as url:
+        yield url
 
 
 def _enter_current_policy(page: Page) -> None:

@@ -9,9 +9,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.browser.conftest import DESKTOP, TIMEOUT_MS, serving
+from tests.browser.conftest import DESKTOP, TIMEOUT_MS, serving_with_broker
 from tests.test_bulk import GOOD, HEAD
-from tests.web.conftest import make_app
 
 pytestmark = pytest.mark.browser
 PASSWORD = "browser test password 2026"
@@ -20,19 +19,8 @@ PASSWORD = "browser test password 2026"
 @pytest.fixture(scope="module")
 def broker_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app with a broker account and the embedded worker, so bulk jobs really run through the queue."""
-    from webapp.auth import create_user
-    from webapp.tasks import start_embedded_worker
-
-    home = tmp_path_factory.mktemp("broker-app")
-    app = make_app(f"sqlite:///{home / 'broker.sqlite3'}", home, WTF_CSRF_ENABLED=True, HUEY_DB=str(home / "queue.sqlite3"))
-    with app.app_context():
-        create_user("yamada", PASSWORD, "山田")
-    consumer = start_embedded_worker(app)
-    try:
-        with serving(app) as url:
-            yield url
-    finally:
-        consumer.stop(graceful=True)
+    with serving_with_broker(tmp_path_factory.mktemp("broker-app"), PASSWORD) as url:
+        yield url
 
 
 def _client_list(path: Path, good: int) -> Path:

@@ -33,10 +33,10 @@ PLACEHOLDER_NAME = ("サンプル代理店(開発用の仮の名称)", "Sample A
 PLACEHOLDER_REGISTRATION = ("登録番号未設定", "registration number not set")
 
 DEFAULT_RECOMMENDATION_POLICY = (
-    "当社は、取り扱う保険会社5社の商品の中から、お客様からお伺いしたご意向(補償内容、支払限度額・免責金額、"
+    "当社は、取り扱う保険会社の商品の中から、お客様からお伺いしたご意向(補償内容、支払限度額・免責金額、"
     "保険料の水準など)に合うものを絞り込み、比較したうえでご提案します。ご提案の理由は補償内容や保険料の水準など"
     "客観的な基準によるもので、当社が受け取る手数料の多寡や保険会社との関係によって商品を選ぶことはありません。",
-    "We narrow the plans of the five insurers we handle by the wishes you tell us (cover, limit and deductible, "
+    "We narrow the plans of the insurers we handle by the wishes you tell us (cover, limit and deductible, "
     "premium level), compare them, and propose from them. A proposal rests on objective grounds such as cover and "
     "premium level; we never choose a plan by the commission we receive or by our ties with an insurer.",
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -32,13 +32,14 @@ def _columns(rater: Rater, clients: ClientList, result: BatchResult) -> tuple[np
     """Each output column as a Python list, gathered for the (client, line) pairs asked."""
     client_idx, line_idx = np.nonzero(clients.batch.lines)
     plan_names = [sheet_text(s.plan.name) for s in rater.slots]
-    carrier_names = {c: carrier_name(c) for c in Carrier}
+    carriers = market(rater)
+    carrier_names = {c: carrier_name(c) for c in carriers}
     per_line: dict[str, list[np.ndarray]] = {}
     for line in LINES:
-        picks = [pick_per_carrier(rater, result, line, c, clients.batch) for c in Carrier]
+        picks = [pick_per_carrier(rater, result, line, c, clients.batch) for c in carriers]
         best = cheapest_meeting_request(rater, result, line)
         fields = {"best": best}
-        for c, pick in zip(Carrier, picks, strict=True):
+        for c, pick in zip(carriers, picks, strict=True):
             for name in ("slot", "status", "premium", "limit", "deductible"):
                 fields[f"{c.value}.{name}"] = getattr(pick, name)
         for key, arr in fields.items():
@@ -52,7 +53,7 @@ def _columns(rater: Rater, clients: ClientList, result: BatchResult) -> tuple[np
         clients.batch.limit_jpy[client_idx].tolist(),
         clients.batch.deductible_jpy[client_idx].tolist(),
     ]
-    for c in Carrier:
+    for c in carriers:
         slot = stacked[f"{c.value}.slot"].tolist()
         status = stacked[f"{c.value}.status"].tolist()
         quoted = [s >= 0 and st not in (3, -1) for s, st in zip(slot, status, strict=True)]
@@ -108,8 +109,9 @@ def write_results(
         book, title="一括見積もり結果", subject="保険見積もり比較", as_of=as_of, sample=sample, lang="ja", keywords="一括見積もり"
     )
     styles = _styles(book)
-    header = result_header()
-    yen_cols = {3, 4} | {5 + 5 * i + j for i in range(len(Carrier)) for j in YEN_COLUMNS_PER_CARRIER}
+    carriers = market(rater)
+    header = result_header(carriers)
+    yen_cols = {3, 4} | {5 + 5 * i + j for i in range(len(carriers)) for j in YEN_COLUMNS_PER_CARRIER}
     yen_cols |= {header.index("最安 保険料(円)"), header.index("契約上の賠償上限(円)")}
     rows = list(zip(*columns, strict=True))
     for s in range(sheet_count):
@@ -290,9 +292,14 @@ def write_template(target: Path, revenue_unit: str = "円") -> None:
     book.close()
 
 
-def result_header() -> list[str]:
+def market(rater: Rater) -> list[Carrier]:
+    """The carriers whose data the rater holds, each with its columns in the results, in the order they were loaded."""
+    return [data.carrier for data in rater.carriers]
+
+
+def result_header(carriers: Sequence[Carrier]) -> list[str]:
     head = ["行番号", "会社名", "種目", "希望支払限度額(円)", "希望免責金額(円)"]
-    for carrier in Carrier:
+    for carrier in carriers:
         name = carrier_name(carrier)
         head += [f"{name} 状態", f"{name} プラン", f"{name} 保険料(円)", f"{name} 支払限度額(円)", f"{name} 免責金額(円)"]
     return [*head, "条件を満たす最安 保険会社", "最安 プラン", "最安 保険料(円)", *CONTRACT_RESULT]

@@ -2,15 +2,103 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any, ClassVar
+
+CARRIER_CODE = re.compile(r"[a-z][a-z0-9_]{1,39}")  # how a carrier is named in URLs, folders and stored rows
 
 
-class Carrier(StrEnum):
-    TOKIO_MARINE = "tokio_marine"
-    MITSUI_SUMITOMO = "mitsui_sumitomo"
-    SOMPO_JAPAN = "sompo_japan"
-    AIOI_NISSAY_DOWA = "aioi_nissay_dowa"
-    AIG = "aig"
+@dataclass(frozen=True)
+class CarrierNames:
+    """A carrier's names, and where its Japanese name may break across lines (between its words, never inside one)."""
+
+    ja: str
+    en: str
+    breaks: tuple[str, ...] = ()
+
+    def words(self) -> tuple[str, ...]:
+        return self.breaks if "".join(self.breaks) == self.ja else (self.ja,)
+
+
+class _Carriers(type):
+    """The carriers this process knows, in the order they were declared: listed, counted and tested like an enum."""
+
+    def __iter__(cls) -> Iterator[Carrier]:
+        return iter([carrier for carrier, _ in Carrier._declared.values()])
+
+    def __len__(cls) -> int:
+        return len(Carrier._declared)
+
+    def __contains__(cls, value: object) -> bool:
+        return isinstance(value, str) and value in Carrier._declared
+
+
+class Carrier(str, metaclass=_Carriers):
+    """An insurer by its code. The five this product ships adapters for are declared below; a carrier a
+    broker adds from a plan workbook is declared when its data is loaded (`declare`), so the list, the
+    names and the count always come from here and never from a literal."""
+
+    __slots__ = ()
+    _declared: ClassVar[dict[str, tuple[Carrier, CarrierNames]]] = {}
+    TOKIO_MARINE: ClassVar[Carrier]
+    MITSUI_SUMITOMO: ClassVar[Carrier]
+    SOMPO_JAPAN: ClassVar[Carrier]
+    AIOI_NISSAY_DOWA: ClassVar[Carrier]
+    AIG: ClassVar[Carrier]
+
+    def __new__(cls, code: str) -> Carrier:
+        try:
+            return cls._declared[str(code)][0]
+        except KeyError:
+            raise ValueError(f"{code!r} is not a known carrier") from None
+
+    @classmethod
+    def declare(cls, code: str, names: CarrierNames) -> Carrier:
+        """Make a carrier known (or rename one already known) and return it."""
+        if not CARRIER_CODE.fullmatch(code):
+            raise ValueError(f"carrier code {code!r}: lower-case letters, digits and _ only, 2 to 40 characters, starting with a letter")
+        carrier = cls._declared[code][0] if code in cls._declared else str.__new__(cls, code)
+        cls._declared[code] = (carrier, names)
+        return carrier
+
+    @classmethod
+    def forget(cls, code: str) -> None:
+        """A carrier added from data and no longer loaded (or a test's own) stops being known."""
+        cls._declared.pop(code, None)
+
+    @property
+    def value(self) -> str:
+        return str.__str__(self)
+
+    @property
+    def names(self) -> CarrierNames:
+        return Carrier._declared[self.value][1]
+
+    def __repr__(self) -> str:
+        return f"Carrier({self.value!r})"
+
+    def __reduce__(self) -> tuple[Any, tuple[str, CarrierNames]]:
+        # A carrier crosses to another process (a bulk job's child, a worker) with its names: one added as
+        # data is known there as soon as it is unpickled.
+        return (_revived, (self.value, self.names))
+
+
+def _revived(code: str, names: CarrierNames) -> Carrier:
+    return Carrier(code) if code in Carrier else Carrier.declare(code, names)
+
+
+Carrier.TOKIO_MARINE = Carrier.declare("tokio_marine", CarrierNames("東京海上日動", "Tokio Marine & Nichido", ("東京海上", "日動")))
+Carrier.MITSUI_SUMITOMO = Carrier.declare(
+    "mitsui_sumitomo", CarrierNames("三井住友海上", "Mitsui Sumitomo Insurance", ("三井住友", "海上"))
+)
+Carrier.SOMPO_JAPAN = Carrier.declare("sompo_japan", CarrierNames("損保ジャパン", "Sompo Japan", ("損保", "ジャパン")))
+Carrier.AIOI_NISSAY_DOWA = Carrier.declare(
+    "aioi_nissay_dowa", CarrierNames("あいおいニッセイ同和損保", "Aioi Nissay Dowa", ("あいおい", "ニッセイ", "同和損保"))
+)
+Carrier.AIG = Carrier.declare("aig", CarrierNames("AIG損保", "AIG General Insurance", ("AIG損保",)))
 
 
 class Line(StrEnum):

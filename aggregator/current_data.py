@@ -8,10 +8,10 @@ from datetime import date
 from typing import Any
 
 from aggregator.applicants import ApplicantInputError
-from aggregator.codes import Line
+from aggregator.codes import Carrier, Line
 from aggregator.current import AMOUNT_MESSAGE, FIELD, OTHER, CurrentPolicy, KnownItem
 from aggregator.errors import AmountError, ApplicantError
-from aggregator.labels import CARRIER_NAMES, LINE_NAMES
+from aggregator.labels import LINE_NAMES
 from aggregator.matching import CellKind
 from aggregator.money import parse_yen
 from aggregator.plans import MAX_CARRIER_YEN
@@ -28,8 +28,8 @@ def _insurer(value: Any) -> str:
     wanted = _key(value)
     if wanted in (OTHER, "その他", "その他の保険会社"):
         return OTHER
-    for carrier, names in CARRIER_NAMES.items():
-        if wanted in {carrier.value, *(_key(n) for n in names)}:
+    for carrier in Carrier:
+        if wanted in {carrier.value, _key(carrier.names.ja), _key(carrier.names.en)}:
             return carrier.value
     raise ApplicantError(f"{FIELD}.insurer", value, "保険会社が一覧にありません(一覧にない会社は other と保険会社名で指定してください)")
 

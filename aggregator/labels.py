@@ -29,15 +29,6 @@ from aggregator.codes import (
 from aggregator.money import Lang, format_yen
 from aggregator.taxonomy import CATEGORY_LABELS, label
 
-CARRIER_NAMES: dict[Carrier, tuple[str, str]] = {
-    Carrier.TOKIO_MARINE: ("東京海上日動", "Tokio Marine & Nichido"),
-    Carrier.MITSUI_SUMITOMO: ("三井住友海上", "Mitsui Sumitomo Insurance"),
-    Carrier.SOMPO_JAPAN: ("損保ジャパン", "Sompo Japan"),
-    Carrier.AIOI_NISSAY_DOWA: ("あいおいニッセイ同和損保", "Aioi Nissay Dowa"),
-    Carrier.AIG: ("AIG損保", "AIG General Insurance"),
-}
-
-
 LINE_NAMES: dict[Line, tuple[str, str]] = {
     Line.CYBER: ("サイバー保険", "Cyber insurance"),
     Line.IT_EO: ("IT業務過誤賠償責任保険", "IT errors & omissions"),
@@ -221,7 +212,8 @@ def pick(pair: tuple[str, str], lang: Lang) -> str:
 
 
 def carrier_name(carrier: Carrier, lang: Lang = "ja") -> str:
-    return pick(CARRIER_NAMES[carrier], lang)
+    names = carrier.names
+    return names.en if lang == "en" else names.ja
 
 
 def line_name(line: Line, lang: Lang = "ja") -> str:
@@ -244,7 +236,6 @@ __all__ = [
     "APPLICANT_LABELS",
     "ASSUMPTION_LABELS",
     "BASIS_LABELS",
-    "CARRIER_NAMES",
     "CATEGORY_LABELS",
     "CLAUSE_LABELS",
     "CONTRACT_TYPE_NAMES",

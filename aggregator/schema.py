@@ -43,7 +43,6 @@ from aggregator.codes import (
 )
 from aggregator.labels import (
     ANSWER_NAMES,
-    CARRIER_NAMES,
     CONTRACT_TYPE_NAMES,
     CONTROL_NAMES,
     INDUSTRY_NAMES,
@@ -70,7 +69,6 @@ __all__ = [
     "APPLICANT_LIMITS",
     "CAP_ON_CREDITS",
     "CAP_ON_NET",
-    "CARRIER_NAMES",
     "CONTRACT_ANSWERS",
     "CONTRACT_TYPE_NAMES",
     "CONTROL_NAMES",

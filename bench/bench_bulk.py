@@ -130,10 +130,10 @@ def child_baseline(source: Path, target: Path, rows: int) -> dict[str, Any]:
     import pandas as pd
     import xlsxwriter
 
-    from aggregator.bulkbook import result_header
+    from aggregator.bulkbook import market, result_header
 
     rater = load_rater()
-    header = result_header()
+    header = result_header(market(rater))
     sells = {(s.plan.carrier, s.plan.line) for s in rater.slots}
     templates = []
     for line in LINES:
@@ -298,15 +298,16 @@ def main() -> int:
 
 
 def measure(args: argparse.Namespace, source: Path, out_dir: Path) -> int:
-    from aggregator.bulkbook import result_header
+    from aggregator.bulkbook import market, result_header
 
+    columns = len(result_header(market(load_rater())))
     target = out_dir / "results.xlsx"
     bulk = spawn("run_bulk", str(source), str(target))
     children_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # only the run_bulk child so far
     rows, cols = sheet_dimensions(target)
     header_rows = 3
-    if (rows - header_rows, cols) != (bulk["rows"], len(result_header())):
-        raise SystemExit(f"results sheet is {rows}×{cols}, expected {bulk['rows'] + header_rows}×{len(result_header())}")
+    if (rows - header_rows, cols) != (bulk["rows"], columns):
+        raise SystemExit(f"results sheet is {rows}×{cols}, expected {bulk['rows'] + header_rows}×{columns}")
     out_size = target.stat().st_size
     target.unlink()
     base = spawn("baseline", str(source), str(out_dir / "baseline.xlsx"), str(bulk["rows"]))

@@ -29,7 +29,7 @@ import rustpy_xlsxwriter as rx  # type: ignore[import-not-found]
 from benchdata import AS_OF, load_rater
 
 from aggregator import bulkbook
-from aggregator.bulk import rate_in_chunks, result_header
+from aggregator.bulk import rate_in_chunks
 from aggregator.clientlist import load_client_list
 from aggregator.labels import SAMPLE_NOTICE
 from aggregator.xlsxstyle import FONT, FONT_CHARSET, FONT_SIZE, LAYERS, date_text, header_text, yen_format
@@ -81,8 +81,9 @@ def page_setup(left: str, center: str, repeat_rows: Any = None, repeat_columns: 
 
 def write_rust(target: Path, rater: Any, clients: Any, result: Any) -> None:
     _, _, columns = bulkbook._columns(rater, clients, result)
-    header = result_header()
-    yen_cols = {3, 4} | {5 + 5 * i + j for i in range(5) for j in (2, 3, 4)} | {len(header) - 1}
+    carriers = bulkbook.market(rater)
+    header = bulkbook.result_header(carriers)
+    yen_cols = {3, 4} | {5 + 5 * i + j for i in range(len(carriers)) for j in (2, 3, 4)} | {len(header) - 1}
     text = fmt()
     yen = fmt(num=yen_format("ja"))
     records = [dict(zip(header, row, strict=True)) for row in zip(*columns, strict=True)]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from aggregator.errors import AmountError, CarrierDataError, SchemaError, UnclassifiedWordingError, WrongFormatError
 from aggregator.money import UNIT_PER, AmountText, parse_yen, read_amount
@@ -38,7 +38,10 @@ T = TypeVar("T")
 class CarrierAdapter(Protocol):
     """Reads one carrier's native files into the common schema."""
 
-    carrier: ClassVar[Carrier]
+    @property
+    def carrier(self) -> Carrier:
+        """The carrier this adapter reads: a class attribute for a shipped one, per instance for one added as data."""
+        ...
 
     def identify(self, path: Path) -> bool:
         """Is this file one of this carrier's? Never raises."""

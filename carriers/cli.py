@@ -19,14 +19,19 @@ from aggregator.schema import CAP_ON_CREDITS, CAP_ON_NET, ROUNDING_NAMES, STEP_N
 from aggregator.serialize import to_data
 from aggregator.taxonomy import describe_candidates, label
 from aggregator.texttable import render
-from carriers.registry import FIXTURES, REGISTRY, load_all, load_carrier
+from carriers.registry import FIXTURES, added_folders, load_all, load_folder
 
 
 def rater(data: Path | None) -> Rater:
     """Every carrier loaded, or a clear refusal: a comparison missing a carrier would mislead."""
     report = load_all(data or FIXTURES)
     if not report.clean:
-        problems = "\n".join(f"  {carrier_name(c)}: {e.describe()}" for c, e in report.errors.items())
+        problems = "\n".join(
+            [
+                *(f"  {carrier_name(c)}: {e.describe()}" for c, e in report.errors.items()),
+                *(f"  {f}: {e.describe()}" for f, e in report.unread.items()),
+            ]
+        )
         raise click.ClickException(f"保険会社データを読み込めませんでした:\n{problems}")
     return build_rater(report.loaded.values())
 
@@ -41,7 +46,9 @@ def carriers() -> None:
 def carriers_check(data: Path | None) -> None:
     """全社のプラン・料率ファイルを読み込み、検証結果を表示します。全社が正常なときだけ終了コード0。"""
     report = load_all(data or FIXTURES)
-    for carrier in REGISTRY:
+    for folder, error in report.unread.items():
+        click.echo(f"✗ {folder}: 標準様式のブックから保険会社を読み取れません\n    {error.describe()}\n")
+    for carrier in [c for c in Carrier if c in report.loaded or c in report.errors]:
         name = f"{carrier_name(carrier)} ({carrier.value})"
         if carrier in report.loaded:
             click.echo(_describe(report.loaded[carrier], name))
@@ -56,8 +63,8 @@ def carriers_check(data: Path | None) -> None:
         click.echo()
     if any(d.sample for d in report.loaded.values()):
         click.echo(f"※ {SAMPLE_NOTICE[0]}")
-    ok = len(report.loaded)
-    click.echo(f"{ok}/{len(REGISTRY)}社を読み込みました" + ("" if report.clean else f"、{len(report.errors)}社にエラーがあります"))
+    ok, failed = len(report.loaded), len(report.errors) + len(report.unread)
+    click.echo(f"{ok}/{ok + failed}社を読み込みました" + ("" if report.clean else f"、{failed}社にエラーがあります"))
     sys.exit(0 if report.clean else 1)
 
 
@@ -76,14 +83,18 @@ def _describe(data: CarrierData, name: str) -> str:
 
 
 @carriers.command("show")
-@click.argument("carrier", type=click.Choice([c.value for c in Carrier]))
+@click.argument("carrier")
 @DATA
 @click.option("--json", "as_json", is_flag=True, help="JSON で出力")
 @LANG
 def carriers_show(carrier: str, data: Path | None, as_json: bool, lang: Lang) -> None:
-    """1社の正規化済みプランを、補償項目ごとに表示します。"""
+    """1社の正規化済みプランを、補償項目ごとに表示します(CARRIER は会社コード。標準様式で追加した会社も)。"""
+    root = data or FIXTURES
+    added, _ = added_folders(root)  # a carrier added as a canonical workbook is known by the code its workbook declares
+    if carrier not in Carrier:
+        raise click.BadParameter(f"「{carrier}」という会社コードはありません。次のいずれか: {', '.join(c.value for c in Carrier)}")
     try:
-        loaded = load_carrier(carrier, data or FIXTURES)
+        loaded = load_folder(carrier, added.get(Carrier(carrier), root / carrier))
     except CarrierDataError as exc:
         raise click.ClickException(exc.describe()) from exc
     if as_json:

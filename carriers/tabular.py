@@ -237,7 +237,7 @@ def _plan(row: Row, terms: list[tuple[CoverageTerm, Row]], version: Version, boo
     try:
         return Plan(
             carrier=layout.carrier,
-            line=pick(row, "product", vocab.lines, vocab),
+            line=pick(row, "line" if row.has("line") else "product", vocab.lines, vocab),  # or the product names the line
             code=text(row, "code"),
             name=text(row, "name"),
             product=text(row, "product"),

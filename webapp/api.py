@@ -132,7 +132,7 @@ def create_quote() -> Response:
     start_data = data.pop("start_date", None)
     if consent is not True:
         raise ValidationFailed(
-            "見積もりのため5社に情報を提供することへの同意(consent: true)が必要です / consent must be true",
+            "見積もりのため取扱保険会社に情報を提供することへの同意(consent: true)が必要です / consent must be true",
             [{"field": "consent", "reason": "同意が必要です / consent is required", "value": consent}],
         )
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import asdict
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -26,6 +27,8 @@ from aggregator.labels import carrier_name
 from aggregator.recommendation import recommend
 from aggregator.schema import Carrier, Line
 from aggregator.taxonomy import KEY_INFO, CoverageKey
+from carriers import plan_workbook
+from carriers.canonical import TEMPLATE_NAME
 from webapp import advice as advising
 from webapp import auditlog, carrierdata, current_lang, storage, tasks
 from webapp.auth import audit
@@ -34,7 +37,7 @@ from webapp.extensions import db, login_manager
 from webapp.forms import AssumptionsForm, RequoteForm, localize, opts
 from webapp.models import AuditEntry, BulkJob, Proposal, QuoteRequest, QuoteVersion
 from webapp.params import LARGEST_ID, int_arg, is_token, without_control
-from webapp.public import comparison_table, send_workbook
+from webapp.public import XLSX, comparison_table, send_workbook
 
 bp = Blueprint("broker", __name__, url_prefix="/broker")
 bp.add_app_template_filter(auditlog.describe, "audit_entry")
@@ -521,13 +524,15 @@ def carriers() -> Any:
     rows = [
         {
             "carrier": carrier,
-            "data": data[carrier],
+            "data": data.get(carrier),  # None: added as data, with no version that passes yet
             "files": carrierdata.expected_files(current_app, carrier),
             "history": carrierdata.history(carrier),
             "mappings": carrierdata.mappings_for(carrier),
         }
-        for carrier in Carrier
+        for carrier in [*(c for c in Carrier if c in data), *carrierdata.declare_added()]
+        if carrier in data or carrierdata.history(carrier)
     ]
+    rows = list({row["carrier"]: row for row in rows}.values())
     keys = [(k.value, KEY_INFO[k].label_ja) for k in CoverageKey]
     return render_template(
         "broker/carriers.html",
@@ -537,6 +542,46 @@ def carriers() -> Any:
         map_form=FlaskForm(),
         show_sample_notice=any(d.sample for d in data.values()),
     )
+
+
+@bp.get("/carriers/template.xlsx")
+def carrier_template() -> Response:
+    """The blank canonical plan workbook: headers, and a guide to every column and the words it accepts."""
+    buffer = io.BytesIO()
+    plan_workbook.write(buffer)
+    buffer.seek(0)
+    return send_file(buffer, as_attachment=True, download_name=TEMPLATE_NAME, mimetype=XLSX)
+
+
+@bp.post("/carriers/add")
+def carrier_add() -> Response:
+    """A carrier added from a filled-in canonical workbook, or a new version of one added before."""
+    form = UploadForm()
+    if not form.validate_on_submit():
+        flash(_("ファイルを選んでください"), "error")
+        return redirect(url_for("broker.carriers"))
+    upload = form.file.data
+    try:
+        row = carrierdata.add_carrier(current_app, upload.filename or "", upload.read(), current_user.username)
+    except carrierdata.UploadRefused as exc:
+        flash(_("保険会社を追加できませんでした: %(error)s", error=str(exc)), "error")
+        return redirect(url_for("broker.carriers") + "#add")
+    chosen = Carrier(row.carrier)
+    name = carrier_name(chosen, "en" if current_lang() == "en" else "ja")
+    audit(
+        "carrier.add",
+        f"carrier:{chosen.value}",
+        f"{name} {row.filename}: {row.status} {row.error[:500]}",
+        {"filename": row.filename, "status": row.status, "error": row.error[:500]},
+    )
+    db.session.commit()
+    if row.status == "rejected":
+        flash(
+            _("%(carrier)s の %(file)s は取り込めませんでした。理由: %(error)s", carrier=name, file=row.filename, error=row.error), "error"
+        )
+    else:
+        flash(_("%(carrier)s を追加しました。見積もりと比較に加わります(%(versions)s)", carrier=name, versions=row.rate_versions), "ok")
+    return redirect(url_for("broker.carriers") + f"#{chosen.value}")
 
 
 @bp.post("/carriers/<carrier>/upload")

@@ -15,16 +15,18 @@ from sqlalchemy import func, select
 
 from aggregator import clock
 from aggregator.bounds import build_rater
+from aggregator.codes import CarrierNames
 from aggregator.errors import CarrierDataError, UnclassifiedWordingError, without_paths
 from aggregator.labels import carrier_name
 from aggregator.money import Lang
 from aggregator.schema import Carrier, CarrierData
 from aggregator.taxonomy import CoverageKey
-from carriers.registry import FIXTURES, REGISTRY, load_folder
+from carriers.canonical import TEMPLATE_NAME, identity
+from carriers.registry import FIXTURES, REGISTRY, is_added, load_folder
 from webapp import current_lang
 from webapp.cache import SharedCache
 from webapp.extensions import db
-from webapp.models import CarrierDataset, WordingMapping
+from webapp.models import AddedCarrier, CarrierDataset, WordingMapping
 from webapp.storage import CACHE_SIZE
 
 REFRESH_EVERY = 5.0  # seconds: how soon another web process sees a new carrier version
@@ -101,14 +103,16 @@ def install(app: Flask) -> None:
     version that passes becomes active again, and the broker's pages say so. Only a carrier
     with no good version at all stops the start.
     """
+    added = declare_added()
     _activate_due(app)
     loaded: dict[Carrier, CarrierData] = {}
     problems = []
-    for carrier in REGISTRY:
+    for carrier in [*REGISTRY, *added]:
         try:
             loaded[carrier] = _newest_good(app, carrier)
         except CarrierDataError as exc:
-            problems.append(f"{carrier.value}: {exc.describe()}")
+            if carrier in REGISTRY:  # a carrier added as data that has no good version yet is simply not quoted
+                problems.append(f"{carrier.value}: {exc.describe()}")
     if not problems:
         try:
             rater = build_rater(loaded.values())
@@ -125,6 +129,41 @@ def install(app: Flask) -> None:
     app.extensions["fragments"] = SharedCache(CACHE_SIZE)
     app.extensions["carrier_generation"] = _generation()
     app.extensions["carrier_checked"] = time.monotonic()
+
+
+def declare_added() -> list[Carrier]:
+    """Every carrier a broker added from a canonical workbook, made known to this process by its stored code and names."""
+    rows = db.session.scalars(select(AddedCarrier).order_by(AddedCarrier.added_at, AddedCarrier.code)).all()
+    return [Carrier.declare(row.code, CarrierNames(row.name_ja, row.name_en, tuple(row.words or ()) or (row.name_ja,))) for row in rows]
+
+
+def add_carrier(app: Flask, filename: str, content: bytes, by: str) -> CarrierDataset:
+    """A carrier added from a canonical plan workbook (or a new version of one so added): the workbook names the
+    carrier on its 会社 sheet, then its whole set is validated like any upload and becomes active only if it serves."""
+    name = Path(filename.replace("\\", "/")).name
+    if Path(name).suffix.lower() != ".xlsx":
+        raise UploadRefused(f"標準様式のブック(.xlsx)を送ってください: {name}", name, (TEMPLATE_NAME,))
+    staging = Path(app.instance_path) / "carrier_data" / "_new" / uuid.uuid4().hex
+    staging.mkdir(parents=True)
+    (staging / name).write_bytes(content)
+    try:
+        code, names = identity(staging / name)
+        if code in REGISTRY:
+            raise CarrierDataError(f"会社コード「{code}」は組み込みの保険会社のものです。別のコードにしてください", file=name, value=code)
+    except CarrierDataError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise UploadRefused(without_paths(exc.describe()), name) from exc
+    carrier = Carrier.declare(code, names)
+    row = db.session.get(AddedCarrier, code) or AddedCarrier(code=code, added_by=by)
+    row.name_ja, row.name_en, row.words = names.ja, names.en, list(names.breaks)
+    db.session.add(row)
+    folder = Path(app.instance_path) / "carrier_data" / code / staging.name
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging.rename(folder)
+    dataset = CarrierDataset(carrier=carrier.value, status="checking", uploaded_by=by, filename=name, folder=str(folder))
+    db.session.add(dataset)
+    db.session.commit()
+    return validate(app, dataset)
 
 
 def _newest_good(app: Flask, carrier: Carrier) -> CarrierData:
@@ -254,6 +293,8 @@ def _restage(app: Flask, row: CarrierDataset) -> None:
     """Lay this upload on top of the carrier's files as they are active now: another upload may have landed
     since this one was staged, and its change must not be lost when this one becomes active."""
     folder = Path(row.folder)
+    if is_added(Carrier(row.carrier)):
+        return  # a carrier added as data is one workbook: each version is whole
     for path in active_folder(app, Carrier(row.carrier)).iterdir():
         if path.is_file() and path.name != row.filename and path.parent != folder:
             shutil.copy2(path, folder / path.name)
@@ -268,7 +309,8 @@ def _supersede(carrier: Carrier, keep: int) -> None:
 
 
 def expected_files(app: Flask, carrier: Carrier) -> list[str]:
-    return sorted(p.name for p in active_folder(app, carrier).iterdir() if p.is_file())
+    folder = active_folder(app, carrier)
+    return sorted(p.name for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
 
 
 def upload(app: Flask, carrier: Carrier, filename: str, content: bytes, by: str) -> CarrierDataset:

@@ -80,22 +80,12 @@ def localized_html(ja: str, en: str) -> Markup:
     return Markup(f'<span lang="{shown_lang}">{body}</span> <small class="lang-fallback">{escape(mark)}</small>')
 
 
-# Where a carrier's Japanese name may break across lines: between its words, never inside one (あい|おいニッセイ).
-CARRIER_BREAKS: dict[Carrier, tuple[str, ...]] = {
-    Carrier.TOKIO_MARINE: ("東京海上", "日動"),
-    Carrier.MITSUI_SUMITOMO: ("三井住友", "海上"),
-    Carrier.SOMPO_JAPAN: ("損保", "ジャパン"),
-    Carrier.AIOI_NISSAY_DOWA: ("あいおい", "ニッセイ", "同和損保"),
-    Carrier.AIG: ("AIG損保",),
-}
-
-
 def carrier_name_html(code: str) -> Markup:
     """The carrier's name with <wbr> only between its words (the header keeps each word whole)."""
     carrier = Carrier(code)
     if _lang() == "en":
         return Markup(escape(carrier_name(carrier, "en")))
-    parts = CARRIER_BREAKS[carrier]
+    parts = carrier.names.words()
     return Markup('<span class="nobreak">' + '</span><wbr><span class="nobreak">'.join(escape(p) for p in parts) + "</span>")
 
 
@@ -171,4 +161,13 @@ def register(app: Flask) -> None:
         notice = pick(SAMPLE_NOTICE, lang).split(": ", 1)[-1]  # type: ignore[arg-type]
         from webapp.mail import enabled
 
-        return {"lang": lang, "sample_notice": notice, "CellKind": CellKind, "Mark": Mark, "mail_enabled": enabled(app)}
+        market = [c for c in Carrier if c in app.extensions.get("carriers", {})]  # the carriers quoted, in the registry's order
+        return {
+            "lang": lang,
+            "sample_notice": notice,
+            "CellKind": CellKind,
+            "Mark": Mark,
+            "mail_enabled": enabled(app),
+            "market": market,
+            "market_names": ("・" if lang != "en" else ", ").join(carrier_name(c, lang) for c in market),  # type: ignore[arg-type]
+        }

@@ -31,7 +31,7 @@ from aggregator.errors import AmountError, ApplicantError
 from aggregator.exposure import MAX_ASSUMPTION, Assumptions
 from aggregator.matching import PRIORITY_LABELS, PriorityKind
 from aggregator.money import format_yen, parse_yen
-from aggregator.schema import CARRIER_NAMES, CONTRACT_TYPE_NAMES, CONTROL_NAMES, INDUSTRY_NAMES, LINE_NAMES, Line
+from aggregator.schema import CONTRACT_TYPE_NAMES, CONTROL_NAMES, INDUSTRY_NAMES, LINE_NAMES, Carrier, Line
 from aggregator.taxonomy import KEY_INFO, CoverageKey
 from webapp.contractform import ContractQuestions, localize_contract
 
@@ -162,7 +162,7 @@ class QuoteForm(FlaskForm, ContractQuestions):  # type: ignore[misc]
     priority_items = MultiCheckboxField(_l("必ず補償してほしい項目"), choices=opts([(k.value, KEY_INFO[k].label_ja) for k in ITEM_CHOICES]))
     note = TextAreaField(_l("ご要望(任意)"), validators=[_text_rule("note")])
     consent = BooleanField(
-        _l("入力内容を見積もりのため5社の保険会社に提供することに同意します"), validators=[DataRequired(_l("同意が必要です"))]
+        _l("入力内容を見積もりのため上記の保険会社に提供することに同意します"), validators=[DataRequired(_l("同意が必要です"))]
     )
 
     def applicant_data(self) -> dict[str, Any]:
@@ -337,13 +337,13 @@ class CurrentPolicyForm(FlaskForm):  # type: ignore[misc]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.insurer.choices = opts(
-            [("", _l("加入していない・入力しない")), *((c.value, names[0]) for c, names in CARRIER_NAMES.items()), (OTHER, _l("その他"))]
+            [("", _l("加入していない・入力しない")), *((c.value, c.names.ja) for c in Carrier), (OTHER, _l("その他"))]
         )
 
     def localize(self, lang: str) -> None:
         i = 1 if lang == "en" else 0
         none, other = ("Not insured / not given", "Another insurer") if lang == "en" else ("加入していない・入力しない", "その他")
-        self.insurer.choices = opts([("", none), *((c.value, names[i]) for c, names in CARRIER_NAMES.items()), (OTHER, other)])
+        self.insurer.choices = opts([("", none), *((c.value, c.names.en if i else c.names.ja) for c in Carrier), (OTHER, other)])
         self.line.choices = opts((k.value, v[i]) for k, v in LINE_NAMES.items())
 
     @property

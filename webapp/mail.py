@@ -131,6 +131,7 @@ def customer_mail(app: Flask, request_row: Any, version: Any, url: str) -> bool:
         company=request_row.company,
         url=url,
         version=version.number,
+        carriers=len(app.extensions.get("carriers", ())),  # the carriers compared: the data loaded, one a broker added included
         line=line_name(Line(version.line), "en" if lang == "en" else "ja"),
         as_of=version.as_of.isoformat(),
         limit=format_yen(version.limit_jpy, "en" if lang == "en" else "ja"),

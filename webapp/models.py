@@ -231,3 +231,20 @@ class WordingMapping(db.Model):  # type: ignore[name-defined,misc]
     coverage_key: Mapped[str] = mapped_column(String(40))
     created_by: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class AddedCarrier(db.Model):  # type: ignore[name-defined,misc]
+    """A carrier a broker added from a canonical plan workbook: its code and names, as the workbook declared them.
+
+    Its data is kept as CarrierDataset versions like any carrier's; this row is what makes the code known to every
+    process, so its versions are loaded, listed and quoted without code.
+    """
+
+    __tablename__ = "added_carriers"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name_ja: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100))
+    words: Mapped[list[str]] = mapped_column(JSON, default=list)  # where the Japanese name may break
+    added_by: Mapped[str] = mapped_column(String(80))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)

@@ -63,7 +63,7 @@ CURRENT_POLICY: dict[str, Any] = {
     "required": ["insurer", "line", "limit_jpy"],
     "additionalProperties": False,
     "properties": {
-        "insurer": {"type": "string", "enum": [*(c.value for c in Carrier), OTHER], "description": "5社のいずれか、または other"},
+        "insurer": {"type": "string", "enum": [OTHER], "description": "取扱保険会社のコード、または other / a carrier's code, or other"},
         "insurer_name": {"type": "string", "maxLength": 100, "pattern": NO_CONTROL, "description": "other のときの保険会社名"},
         "product": {"type": "string", "maxLength": 200, "pattern": NO_CONTROL},
         "line": {"type": "string", "enum": [line.value for line in Line]},
@@ -212,7 +212,7 @@ APPLICANT: dict[str, Any] = {
             },
         },
         "assumptions": ASSUMPTIONS,
-        "consent": {"type": "boolean", "const": True, "description": "見積もりのため5社に情報を提供することへの同意"},
+        "consent": {"type": "boolean", "const": True, "description": "見積もりのため取扱保険会社に情報を提供することへの同意"},
         "current_policy": CURRENT_POLICY,
         "start_date": {
             "type": ["string", "null"],
@@ -319,13 +319,13 @@ SPEC: dict[str, Any] = {
     "info": {
         "title": "保険見積もり比較 API",
         "version": "1.0.0",
-        "description": "IT事業者向けサイバー保険・IT業務過誤・専門職業賠償の5社比較。サンプルデータ使用時、保険会社の数値はすべて架空です。",
+        "description": "IT事業者向けサイバー保険・IT業務過誤・専門職業賠償の保険会社比較。サンプルデータ使用時、保険会社の数値はすべて架空です。",
     },
     "paths": {
         "/api/v1/quotes": {
             "post": {
                 "operationId": "createQuote",
-                "summary": "申込内容から5社の見積もりを比較する",
+                "summary": "申込内容から取扱保険会社の見積もりを比較する",
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Applicant"}}}},
                 "responses": {
                     "201": {"description": "比較結果", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Quote"}}}},
@@ -371,4 +371,6 @@ def spec(today: date) -> dict[str, Any]:
     document = copy.deepcopy(SPEC)
     start = document["components"]["schemas"]["Applicant"]["properties"]["start_date"]
     start["pattern"] = day_pattern(today, latest_start(today))
+    current = document["components"]["schemas"]["Applicant"]["properties"]["current_policy"]
+    current["properties"]["insurer"]["enum"] = [*(c.value for c in Carrier), OTHER]  # the carriers known now, one added included
     return document

@@ -1,4 +1,4 @@
-"""The customer's pages: one form, then all five carriers side by side at an unguessable link."""
+"""The customer's pages: one form, then every carrier side by side at an unguessable link."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from aggregator.matching import PRIORITY_LABELS, PriorityKind
-from aggregator.schema import CARRIER_NAMES, CONTRACT_TYPE_NAMES, CONTROL_NAMES, INDUSTRY_NAMES, LINE_NAMES
+from aggregator.schema import CONTRACT_TYPE_NAMES, CONTROL_NAMES, INDUSTRY_NAMES, LINE_NAMES, Carrier
 from aggregator.taxonomy import KEY_INFO, CoverageKey
 from tests.browser.conftest import japanese_font_families, missing
 from tests.web.conftest import FORM
@@ -147,8 +147,9 @@ def shown_premiums(page: Page, lang: str) -> list[int]:
 def assert_five_carriers_with_premiums(page: Page, lang: str) -> list[int]:
     table = comparison_table(page, lang)
     expect(table).to_be_visible()
-    for ja, en in CARRIER_NAMES.values():
-        expect(table.get_by_role("columnheader").filter(has_text=en if lang == "en" else ja).first).to_be_visible()
+    for carrier in Carrier:
+        name = carrier.names.en if lang == "en" else carrier.names.ja
+        expect(table.get_by_role("columnheader").filter(has_text=name).first).to_be_visible()
     premiums = shown_premiums(page, lang)
     assert premiums, "no carrier's premium is shown"
     assert all(p > 0 for p in premiums)
@@ -263,9 +264,8 @@ def _script(ch: str) -> str:
 def assert_headers_break_between_words(page: Page) -> None:
     """No column header breaks inside a word: a carrier's name only between its words, a plan name never inside a katakana
     or kanji word, and no line starts with ー or a small kana (「あい / おいニッセイ」 and 「ー」 first were the faults)."""
-    from webapp.filters import CARRIER_BREAKS
-
-    starts = {"".join(parts[:i]) for parts in CARRIER_BREAKS.values() for i in range(len(parts) + 1)}
+    words = [carrier.names.words() for carrier in Carrier]
+    starts = {"".join(parts[:i]) for parts in words for i in range(len(parts) + 1)}
     headers = page.locator("table.comparison:not(.scenario-items) thead th.plan")
     assert headers.count() >= 5  # the five carriers, and the broadest plan when another carrier's plan is it
     for i in range(headers.count()):

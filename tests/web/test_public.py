@@ -32,7 +32,7 @@ def test_form_is_japanese_first_with_purpose_of_use(client: FlaskClient) -> None
 def test_english_is_one_click_away(client: FlaskClient) -> None:
     page = client.get("/?lang=en").get_data(as_text=True)
     assert '<html lang="en">' in page
-    assert "One form, five insurers' quotes side by side" in page
+    assert "One form, 5 insurers' quotes side by side" in page  # the count of the carriers loaded, never a literal
     assert "Sample data" in page and "Company name" in page
     assert "System integration / contract development" in page  # choices follow the language too
     assert "Company name" in client.get("/").get_data(as_text=True)  # the choice is remembered

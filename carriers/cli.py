@@ -149,3 +149,13 @@ def _plan_table(plan: Plan, lang: Lang) -> str:
             ]
         )
     return "\n".join(head) + "\n" + render(header, rows, right=(2, 5))
+
+
+@carriers.command("template")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def carriers_template(target: Path) -> None:
+    """標準様式のブック(空欄、記入方法つき)を書き出します。記入してブローカー画面の「保険会社を追加」から取り込みます。"""
+    from carriers import plan_workbook
+
+    plan_workbook.write(target)
+    click.echo(f"{target} を書き出しました")

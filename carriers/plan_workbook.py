@@ -53,6 +53,28 @@ def guide() -> list[tuple[str, str, str]]:
     """Every column of every sheet, with what to write in it: the 記入方法 sheet's rows."""
     v = VOCABULARY
     words = {
+        "code": "プランを表す記号(例: SC-1)。補償内容・係数のシートでも同じ記号を使う",
+        "product": "パンフレットの商品名",
+        "name": "パンフレットのプラン名",
+        "name_en": "任意",
+        "exclusions_en": "任意。/ で区切る",
+        "conditions_en": "任意",
+        "version": "会社シートの料率改定版と同じ",
+        "from": "2026-04-01 の形",
+        "to": "任意",
+        "retroactive": "任意。損害賠償請求ベースの遡及日(パンフレットの表記のまま)",
+        "pool": "任意。費用損害をまとめて支払う上限",
+        "item": "パンフレットの補償項目の名前をそのまま(分類できない名前は取り込み時に対応付けを尋ねます)",
+        "section": "任意。賠償損害・費用損害・利益損害・その他(分類の手がかり)",
+        "conditions": "支払の条件・限定(例: 個人情報の漏えいに限る)",
+        "class": "料率区分の記号(業種区分シートと同じ)",
+        "plan": "係数の種類がプランのとき、そのプランコード",
+        "amount": "係数の種類が支払限度額・免責金額のとき、その金額(万円)",
+        "factor": "例: 1.25",
+        "rate": "例: 5%",
+        "yen": "最低保険料の額、端数処理の単位(円)",
+        "rider": "特約除外のとき、その特約の名前",
+        "days": "条件付引受の期限(日)",
         "line": _words(v.lines),
         "status": _words(v.statuses),
         "basis": _words(v.bases),
@@ -68,7 +90,7 @@ def guide() -> list[tuple[str, str, str]]:
     by_sheet = {
         FACTORS: {"kind": _words(FACTOR_KINDS)},
         ADJUST: {"kind": _words(ADJUST_KINDS), "item": f"割引・不備割増は対策({_words(v.controls)})、割引上限は {_words(CAP_BASIS)}"},
-        RULES: {"value": "金額は単位付き(例: 100億円)。業種・契約形態は「、」区切り"},
+        RULES: {"value": "金額は単位付き(例: 100億円)。業種・契約形態は「、」区切り", "code": "基準の番号(例: C-01)"},
         PLANS: {"limits": "選べる額を / で区切る(例: 1,000/3,000/1億)", "exclusions": "/ で区切る"},
         TERMS: {
             "limit": "空欄: 上位の限度額まで。「ただし〇〇は1,000万円」のような例外も書けます",
@@ -109,11 +131,14 @@ def write(
     title = book.add_format({"bold": True, "font_size": 12})
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
     ws = book.add_worksheet(SHEETS[COVER])
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
     ws.write_string(0, 0, f"{MARK} {PURPOSE[COVER]}", title)
     if notice:
         ws.write_string(1, 0, notice)
     ws.set_column(0, 0, 22)
-    ws.set_column(1, 2, 40)
+    ws.set_column(1, 1, 30)
+    ws.set_column(2, 2, 80)
     for r, (name, note) in enumerate(COVER_ROWS, start=3):
         ws.write_string(r, 0, name, head)
         value = company.get(name)
@@ -122,6 +147,8 @@ def write(
         ws.write_string(r, 2, f"※ {note}")
     for role in (PLANS, TERMS, BASE, CLASSES, FACTORS, ADJUST, RULES):
         ws = book.add_worksheet(SHEETS[role])
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)  # printed one page wide, as many pages long as the rows need
         ws.write_string(0, 0, f"{MARK} {SHEETS[role]}: {PURPOSE[role]}", title)
         if notice:
             ws.write_string(1, 0, notice)
@@ -138,6 +165,8 @@ def write(
                 else:
                     ws.write_string(r, c, str(value))
     ws = book.add_worksheet(GUIDE_SHEET)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
     ws.write_string(0, 0, f"{MARK} {GUIDE_SHEET}", title)
     ws.write_row(2, 0, ("シート", "列", "書き方・使える語"), head)
     ws.set_column(0, 1, 24)

@@ -68,3 +68,31 @@ def test_check_says_how_each_carrier_rounds_and_what_its_cap_limits(runner: CliR
     assert "端数処理 10円単位切上げ、割引上限は割引のみに適用" in tokio
     mitsui = result.output.split("✓ 三井住友海上")[1].split("✓")[0]
     assert "端数処理 100円単位切上げ、割引上限は不備割増を差し引いた後に適用" in mitsui
+
+
+def test_a_canonical_workbook_in_the_data_folder_adds_a_sixth_carrier(runner: CliRunner, tmp_path: Path) -> None:
+    data = tmp_path / "carriers"
+    shutil.copytree(FIXTURES, data)
+    shutil.copytree(FIXTURES.parent / "added" / "sample_sonpo", data / "sample_sonpo")
+    try:
+        checked = runner.invoke(main, ["carriers", "check", "--data", str(data)])
+        assert checked.exit_code == 0, checked.output
+        assert "✓ サンプル損保 (sample_sonpo) [サンプルデータ]" in checked.output and "6/6社を読み込みました" in checked.output
+        shown = runner.invoke(main, ["carriers", "show", "sample_sonpo", "--data", str(data)])
+        assert shown.exit_code == 0 and "サンプル損保 ワイド [SS-C2]" in shown.output
+        quoted = runner.invoke(main, ["quote", "fixtures/applicants/si_vendor.json", "--data", str(data), "--json"])
+        assert quoted.exit_code == 0, quoted.output
+        assert "sample_sonpo" in {c["carrier"] for c in json.loads(quoted.output)["columns"]}
+    finally:
+        from aggregator.schema import Carrier
+
+        Carrier.forget("sample_sonpo")
+
+
+def test_the_template_command_writes_the_blank_canonical_workbook(runner: CliRunner, tmp_path: Path) -> None:
+    import openpyxl
+
+    result = runner.invoke(main, ["carriers", "template", str(tmp_path / "様式.xlsx")])
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(tmp_path / "様式.xlsx")
+    assert book.sheetnames[0] == "会社" and book.sheetnames[-1] == "記入方法"

@@ -1,24 +1,120 @@
-"""Contract tests over every registered carrier: the same promises, whatever the native format."""
+"""Contract tests over every carrier: the same promises, whatever the native format — the five shipped adapters and a
+carrier added as data from the canonical workbook (the invented サンプル損保 in fixtures/added/)."""
 
 from __future__ import annotations
 
+import importlib
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from aggregator.errors import CarrierDataError
+from aggregator.errors import CarrierDataError, UnclassifiedWordingError
 from aggregator.schema import Carrier, Line, TermStatus
+from aggregator.taxonomy import CoverageKey
 from carriers.base import has_sample_marker
-from carriers.registry import BUILTIN, FIXTURES, REGISTRY, build_registry, identify, load_all, load_carrier
+from carriers.registry import BUILTIN, FIXTURES, REGISTRY, build_registry, declare_added, identify, load_all, load_carrier, load_folder
+from carriers.spec import Vocabulary
+from tests.carriers.faults import replace_cells
 
+ADDED = FIXTURES.parent / "added"
 CARRIERS = list(REGISTRY)
+EVERY = [*(c.value for c in REGISTRY), *(p.name for p in sorted(ADDED.iterdir()) if p.is_dir())]
+FOLDERS = {**{c.value: FIXTURES / c.value for c in REGISTRY}, **{p.name: p for p in ADDED.iterdir() if p.is_dir()}}
+
+
+def _included_marks(carrier: Carrier) -> list[str]:
+    """How the carrier's files mark an item as covered, from its declaration (the canonical workbook's for one added)."""
+    module = importlib.import_module(f"carriers.{carrier.value}" if carrier in REGISTRY else "carriers.canonical")
+    vocabulary: Vocabulary = module.VOCABULARY
+    return [mark for mark, status in vocabulary.statuses.items() if status is TermStatus.INCLUDED]
+
+
+@pytest.fixture
+def copied(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Carrier, Path]]:
+    """One carrier (shipped, or declared by its canonical workbook) and a copy of its files to put faults in."""
+    folder = tmp_path / request.param
+    shutil.copytree(FOLDERS[request.param], folder)
+    carrier = Carrier(request.param) if request.param in REGISTRY else declare_added(folder)
+    yield carrier, folder
+    if carrier not in REGISTRY:
+        Carrier.forget(carrier.value)
 
 
 def test_all_five_carriers_are_registered_once() -> None:
-    assert set(REGISTRY) == set(Carrier)
+    assert set(REGISTRY) <= set(Carrier) and len(REGISTRY) == len(BUILTIN)
     with pytest.raises(ValueError, match="two adapters"):
         build_registry((*BUILTIN, BUILTIN[0]))
+
+
+@pytest.mark.parametrize("copied", EVERY, indirect=True)
+def test_every_carrier_loads_its_sample_and_says_it_is_invented(copied: tuple[Carrier, Path]) -> None:
+    carrier, folder = copied
+    data = load_folder(carrier, folder)
+    assert data.carrier is carrier and data.sample and all(p.sample for p in data.plans)
+    assert all(len(data.plans_for(line)) >= 2 for line in data.lines)
+
+
+@pytest.mark.parametrize("copied", EVERY, indirect=True)
+def test_every_file_is_needed_and_a_missing_one_is_named(copied: tuple[Carrier, Path]) -> None:
+    carrier, folder = copied
+    for path in sorted(folder.iterdir()):
+        kept = path.read_bytes()
+        path.unlink()
+        with pytest.raises(CarrierDataError) as caught:
+            load_folder(carrier, folder)
+        assert caught.value.file in (path.name, folder.name), caught.value
+        path.write_bytes(kept)
+
+
+@pytest.mark.parametrize("copied", EVERY, indirect=True)
+def test_an_empty_or_garbled_file_is_named(copied: tuple[Carrier, Path]) -> None:
+    carrier, folder = copied
+    for path in sorted(folder.iterdir()):
+        kept = path.read_bytes()
+        faults = [b"", b"\x00\xff" * 64, b"PK\x03\x04" + bytes(range(256)) * 4]
+        if path.suffix in (".xlsx", ".json"):  # cut off half way: an archive or document that does not close
+            faults.append(kept[: len(kept) // 2])
+        for fault in faults:
+            path.write_bytes(fault)
+            with pytest.raises(CarrierDataError) as caught:
+                load_folder(carrier, folder)
+            assert caught.value.file == path.name, (fault[:8], caught.value)
+        path.write_bytes(kept)
+
+
+@pytest.mark.parametrize("copied", EVERY, indirect=True)
+def test_unknown_wording_is_listed_with_its_place_and_loads_once_mapped(copied: tuple[Carrier, Path]) -> None:
+    carrier, folder = copied
+    data = load_folder(carrier, folder)
+    term = next(t for p in data.plans for t in p.terms if t.key is CoverageKey.DATA_RESTORATION)
+    strange = "謎の復元作業にかかる諸費用XYZ"
+    changed = replace_cells(folder, term.wording, strange)
+    assert changed, f"{term.wording!r} not found in {carrier.value}'s files"
+    with pytest.raises(UnclassifiedWordingError) as caught:
+        load_folder(carrier, folder)
+    assert {w for w, _ in caught.value.items} == {strange}
+    assert all(changed[0][0] in where for _, where in caught.value.items)  # the file it is in, with its place
+    mapped = load_folder(carrier, folder, {strange: CoverageKey.DATA_RESTORATION})
+    assert any(t.wording == strange and t.key is CoverageKey.DATA_RESTORATION for p in mapped.plans for t in p.terms)
+
+
+@pytest.mark.parametrize("copied", EVERY, indirect=True)
+def test_an_unknown_status_mark_names_its_file_place_and_value(copied: tuple[Carrier, Path]) -> None:
+    carrier, folder = copied
+    for mark in _included_marks(carrier):
+        if changed := replace_cells(folder, mark, "たぶん", first_only=True):
+            break
+    else:
+        raise AssertionError(f"no status mark of {carrier.value} found in its files")
+    with pytest.raises(CarrierDataError) as caught:
+        load_folder(carrier, folder)
+    file, sheet, row = changed[0]
+    assert caught.value.file == file and caught.value.value == "たぶん", caught.value
+    assert caught.value.row == row or caught.value.column, caught.value  # a row, or a JSON path, to find it by
+    if sheet:
+        assert caught.value.sheet == sheet
 
 
 def test_every_carrier_loads_cleanly_from_the_fixtures() -> None:

@@ -24,7 +24,7 @@ from aggregator.money import Lang
 from aggregator.plans import MAX_CARRIER_YEN
 from aggregator.taxonomy import CoverageKey
 
-OTHER = "other"  # an insurer that is not one of the five: its name is given in words
+OTHER = "other"  # an insurer not among the carriers known: its name is given in words
 WORDING = "現在のご契約(お申し出による)"
 FIELD = "current_policy"
 TEXT_LIMITS = {"insurer_name": 100, "product": 200, "policy_number": 50}
@@ -75,7 +75,7 @@ class CurrentPolicy:
     premium_jpy: int | None = None  # annual
     expiry: date | None = None  # 満期日
     product: str = ""
-    insurer_name: str = ""  # the insurer's name when it is not one of the five
+    insurer_name: str = ""  # the insurer's name when it is not a carrier known here
     items: tuple[KnownItem, ...] = ()
     policy_number: str = ""
 

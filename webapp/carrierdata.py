@@ -37,7 +37,7 @@ INTERRUPTED_UPLOAD = "検証の途中で処理が止まりました(サーバー
 REVOKED = "起動時の検証を通らなかったため使用をやめ、前の版に戻しました"
 # The same files and mappings load to the same data. Bounded: each upload or mapping adds a key, and
 # a carrier's few newest versions are all a process goes back to.
-_LOADED: SharedCache[tuple[Any, ...], CarrierData] = SharedCache(maxsize=8 * len(REGISTRY))
+_LOADED: SharedCache[tuple[Any, ...], CarrierData] = SharedCache(maxsize=8 * (len(REGISTRY) + 5))  # room for a few added as data
 
 
 class UploadRefused(ValueError):

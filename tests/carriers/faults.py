@@ -37,38 +37,52 @@ def _replace_json(node: Any, old: str, new: str) -> tuple[Any, int]:
     return node, 0
 
 
-def replace_cells(folder: Path, old: str, new: str, *, first_only: bool = False) -> list[tuple[str, str | None, int]]:
-    """Every cell (or JSON string) whose whole text is `old` becomes `new`: each as (file, sheet, row), in file order."""
+def _xlsx(path: Path, old: str, new: str, room: int) -> list[tuple[str, str | None, int]]:
     changed: list[tuple[str, str | None, int]] = []
-    for path in sorted(p for p in folder.iterdir() if p.is_file()):
-        if first_only and changed:
-            break
-        if path.suffix == ".xlsx":
-            book = openpyxl.load_workbook(path)
-            for ws in book.worksheets:
-                for row in ws.iter_rows():
-                    for cell in row:
-                        if isinstance(cell.value, str) and cell.value.strip() == old and not (first_only and changed):
-                            cell.value = new
-                            changed.append((path.name, ws.title, cell.row))
-            if any(name == path.name for name, _, _ in changed):
-                book.save(path)
-        elif path.suffix == ".csv":
-            text, encoding = _decode(path.read_bytes())
-            rows = list(csv.reader(io.StringIO(text, newline="")))
-            for number, row in enumerate(rows, start=1):
-                for i, value in enumerate(row):
-                    if value.strip() == old and not (first_only and changed):
-                        row[i] = new
-                        changed.append((path.name, None, number))
-            if any(name == path.name for name, _, _ in changed):
-                out = io.StringIO(newline="")
-                csv.writer(out, lineterminator="\r\n").writerows(rows)
-                path.write_bytes(out.getvalue().encode(encoding.replace("-sig", "") if encoding == "cp932" else encoding))
-        elif path.suffix == ".json":
-            data = json.loads(path.read_text("utf-8-sig"))
-            data, count = _replace_json(data, old, new)
-            if count:
-                path.write_text(json.dumps(data, ensure_ascii=False, indent=1), "utf-8")
-                changed.append((path.name, None, 0))
+    book = openpyxl.load_workbook(path)
+    cells = ((ws, cell) for ws in book.worksheets for row in ws.iter_rows() for cell in row)
+    for ws, cell in cells:
+        if isinstance(cell.value, str) and cell.value.strip() == old and len(changed) < room:
+            cell.value = new
+            changed.append((path.name, ws.title, cell.row))
+    if changed:
+        book.save(path)
+    return changed
+
+
+def _csv(path: Path, old: str, new: str, room: int) -> list[tuple[str, str | None, int]]:
+    changed: list[tuple[str, str | None, int]] = []
+    text, encoding = _decode(path.read_bytes())
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    for number, row in enumerate(rows, start=1):
+        for i, value in enumerate(row):
+            if value.strip() == old and len(changed) < room:
+                row[i] = new
+                changed.append((path.name, None, number))
+    if changed:
+        out = io.StringIO(newline="")
+        csv.writer(out, lineterminator="\r\n").writerows(rows)
+        path.write_bytes(out.getvalue().encode("utf-8-sig" if encoding == "utf-8-sig" else encoding))
+    return changed
+
+
+def _json(path: Path, old: str, new: str, room: int) -> list[tuple[str, str | None, int]]:
+    data, count = _replace_json(json.loads(path.read_text("utf-8-sig")), old, new)
+    if not count:
+        return []
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), "utf-8")
+    return [(path.name, None, 0)]
+
+
+WRITERS = {".xlsx": _xlsx, ".csv": _csv, ".json": _json}
+
+
+def replace_cells(folder: Path, old: str, new: str, *, first_only: bool = False) -> list[tuple[str, str | None, int]]:
+    """Every cell (or JSON string) whose whole text is `old` becomes `new` (or only the first, in file order):
+    each changed one as (file, sheet, row)."""
+    changed: list[tuple[str, str | None, int]] = []
+    for path in sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in WRITERS):
+        room = 1 - len(changed) if first_only else 1 << 30
+        if room > 0:
+            changed += WRITERS[path.suffix](path, old, new, room)
     return changed

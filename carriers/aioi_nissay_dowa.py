@@ -4,8 +4,7 @@ rate workbook of ■ blocks, declared as their words, sheets, units and block na
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
@@ -18,24 +17,22 @@ from aggregator.schema import (
     Carrier,
     CarrierData,
     CoverageTerm,
-    EligibilityRule,
     Industry,
     LimitPool,
     Line,
     Plan,
-    RateTable,
     RuleField,
     SecurityControl,
     TermStatus,
 )
 from aggregator.taxonomy import CoverageKey
-from carriers.base import Where, WordingResolver, build, cell_date, norm_header, parse_factor_bp, rounding_in
-from carriers.matrix import Block, Grid, Matrix, Placed, clauses, identify, need_unit, open_book, read_blocks, read_matrix, split_unit
+from carriers.base import Where, WordingResolver, build, cell_date, norm_header
+from carriers.blocks import RateBlocks, read_rates
+from carriers.matrix import Grid, Matrix, Placed, clauses, identify, open_book, read_matrix
 from carriers.spec import (
     BASES_JA,
     LIST_SEPARATOR,
     Cells,
-    RateDraft,
     RuleFields,
     TermFields,
     Vocabulary,
@@ -44,7 +41,6 @@ from carriers.spec import (
     listed,
     options,
     pick,
-    read_rule,
     read_term,
     text,
     yen,
@@ -85,29 +81,26 @@ NOTE_TERMS = {
 }
 BASIS_UNLESS_NOTED = "1事故・保険期間中"
 
-# The rate sheets: ■ blocks (the title may give a unit), each with the columns it needs.
-BASE, CLASSES, PLAN_F, LIMIT_F, DEDUCTIBLE_F = "■基本保険料", "■業種区分", "■プラン係数", "■支払限度額係数", "■免責金額係数"
-CONTROL, RIDER, OTHER, RULES = "■セキュリティ対策による割増引", "■特約保険料", "■その他", "■引受基準"
-REVENUE, FACTOR, LABEL, VALUE = "売上高未満", "係数", "項目", "値"  # 売上高(千円)未満: band upper bounds, exclusive
-RULE = RuleFields(
-    code="基準番号", field=LABEL, op="条件", value=VALUE, action="取扱い", unless="例外となる対策", rider="対象特約", days="猶予日数"
+# The rate sheets: ■ blocks, each titled and headed in the carrier's words.
+RATES = RateBlocks(
+    base=("■基本保険料", "売上高未満"),  # ■基本保険料(千円), 売上高(千円)未満
+    classes=("■業種区分", "業種", "料率区分"),
+    plans=("■プラン係数", "プラン", "係数"),
+    limits=("■支払限度額係数", LIMIT, "係数"),
+    deductibles=("■免責金額係数", "免責金額", "係数"),
+    controls=("■セキュリティ対策による割増引", "対策", "実施時", "未実施時"),
+    riders=("■特約保険料", "特約", "割増率"),
+    others=("■その他", "項目", "値"),
+    scalars={"割引合計の上限": "max_credit", "事故1件あたりの割増": "incident", "最低保険料": "minimum", "端数処理単位": "rounding"},
+    said={"割引上限の対象": "steps", "端数処理の方法": "rounding_mode"},
+    cap_basis={"割引のみ": CAP_ON_CREDITS, "割引と割増の合計": CAP_ON_NET},
+    rules="■引受基準",
+    rule=RuleFields(
+        code="基準番号", field="項目", op="条件", value="値", action="取扱い", unless="例外となる対策", rider="対象特約", days="猶予日数"
+    ),
+    facts=(VERSION, FROM, TO),
+    priced=PLAN_FILE,
 )
-BLOCKS = {
-    BASE: (REVENUE,),
-    CLASSES: ("業種", "料率区分"),
-    PLAN_F: ("プラン", FACTOR),
-    LIMIT_F: (LIMIT, FACTOR),
-    DEDUCTIBLE_F: ("免責金額", FACTOR),
-    CONTROL: ("対策", "実施時", "未実施時"),
-    RIDER: ("特約", "割増率"),
-    OTHER: (LABEL, VALUE),
-    RULES: tuple(vars(RULE).values()),
-}
-# ■その他, by 項目: four figures always; what the cap limits and how premiums round where the sheet says.
-SCALARS = {"割引合計の上限": "max_credit", "事故1件あたりの割増": "incident", "最低保険料": "minimum", "端数処理単位": "rounding"}
-OTHERS = {**SCALARS, "割引上限の対象": "steps", "端数処理の方法": "rounding_mode"}
-CAP_BASIS = {"割引のみ": CAP_ON_CREDITS, "割引と割増の合計": CAP_ON_NET}
-NEGATIVE_MARKS = ("▲", "△")  # ▲5% is a 5% credit
 
 MARKS = {"○": TermStatus.INCLUDED, "〇": TermStatus.INCLUDED, "×": TermStatus.NOT_OFFERED, "△": TermStatus.CONDITIONAL,
          "オプション": TermStatus.OPTIONAL_RIDER, "要照会": TermStatus.UNKNOWN}  # fmt: skip
@@ -152,22 +145,17 @@ class AioiNissayDowaAdapter:
         plan_book, plans_sample = open_book(folder / PLAN_FILE, VOCABULARY.lines, MARK, VOCABULARY.name)
         rate_book, rates_sample = open_book(folder / RATE_FILE, RATE_SHEETS.values(), MARK, VOCABULARY.name)
         plans: list[Plan] = []
-        tables: list[RateTable] = []
-        for sheet, line in VOCABULARY.lines.items():
+        tables = []
+        for product, line in VOCABULARY.lines.items():
             named = _plans(
-                read_matrix(plan_book[sheet], Where(PLAN_FILE, sheet), GRID, (PRODUCT, VERSION, FROM)), line, resolver, plans_sample
+                read_matrix(plan_book[product], Where(PLAN_FILE, product), GRID, (PRODUCT, VERSION, FROM)), line, resolver, plans_sample
             )
             plans.extend(plan for _, plan in named)
-            blocks = read_blocks(rate_book[RATE_SHEETS[line]], Where(RATE_FILE, RATE_SHEETS[line]), BLOCKS, (VERSION, FROM))
-            tables.append(_rates(line, blocks, dict(named), resolver, rates_sample))
+            rates = (rate_book[RATE_SHEETS[line]], Where(RATE_FILE, RATE_SHEETS[line]))
+            tables.append(read_rates(rates, RATES, VOCABULARY, dict(named), resolver, carrier=self.carrier, line=line, sample=rates_sample))
         resolver.finish()  # every unclassified wording at once, before anything is returned
-        data = {
-            "plans": tuple(plans),
-            "rate_tables": tuple(tables),
-            "sources": (PLAN_FILE, RATE_FILE),
-            "sample": plans_sample or rates_sample,
-        }
-        return build(Where(folder.name), CarrierData, carrier=self.carrier, **data)
+        found = {"plans": tuple(plans), "rate_tables": tuple(tables), "sample": plans_sample or rates_sample}
+        return build(Where(folder.name), CarrierData, carrier=self.carrier, sources=(PLAN_FILE, RATE_FILE), **found)
 
 
 # ---------------------------------------------------------------- plans ---
@@ -257,105 +245,3 @@ def _plan(matrix: Matrix, name: str, footer: Placed, line: Line, terms: list[Cov
         m = re.search(r"(?:terms|pools)\[(\w+)\]", exc.field)
         place = places.get(m.group(1), footer.where) if m else footer.where
         raise place.error(f"{exc.field}: {exc.reason}", exc.value) from exc
-
-
-# ---------------------------------------------------------------- rates ---
-
-
-def _rate(cells: Cells, name: str) -> int:
-    """A factor or a signed rate in basis points: 1.15, 25%, ▲5% (a credit), +10%."""
-    value = cells.get(name)
-    if isinstance(value, str) and unicodedata.normalize("NFKC", value).strip().startswith(NEGATIVE_MARKS):
-        value = "-" + unicodedata.normalize("NFKC", value).strip()[1:]
-    return parse_factor_bp(value, cells.at(name))
-
-
-def _covering(factors: Mapping[str, int] | Mapping[int, int], wanted: Iterable[object], block: Block) -> None:
-    """The plan sheet offers nothing the rates cannot price."""
-    missing = sorted({str(w) for w in wanted if w not in factors})
-    if missing:
-        raise block.title.error(f"補償内容一覧({PLAN_FILE})にある選択肢の係数がありません", missing)
-
-
-def _amount_factors(block: Block, head: str, factors: dict[int, int], wanted: Iterable[int]) -> None:
-    for cells in block.rows:
-        RateDraft.put(factors, yen(cells, head, block.unit(head)), _rate(cells, FACTOR), cells.at(head))
-    _covering(factors, wanted, block)
-
-
-def _base(block: Block, draft: RateDraft) -> None:
-    """Each rating class's premium by revenue band, in the unit of the block's title."""
-    if not block.rows:
-        raise block.title.error("売上高区分の行がありません", BASE)
-    unit, revenue = need_unit(block.title_unit, block.title, BASE), block.unit(REVENUE)
-    uppers = [yen(cells, REVENUE, revenue) for cells in block.rows]
-    for klass in (name for name in block.columns if name != REVENUE):
-        draft.band_premiums(uppers, klass, [yen(c, klass, unit) for c in block.rows], [c.at(klass) for c in block.rows])
-
-
-def _others(block: Block, draft: RateDraft) -> None:
-    """■その他: the credit cap and incident surcharge as rates, the minimum and rounding unit in their label's unit."""
-    said: dict[str, Placed] = {}
-    for cells in block.rows:
-        RateDraft.put(said, VOCABULARY.pick(OTHERS, split_unit(cells.get(LABEL))[0], cells.at(LABEL), LABEL), cells, cells.at(LABEL))
-    for row, kind in SCALARS.items():
-        if kind not in said:
-            raise block.title.at(column=row).error(f"「{row}」の行がありません")
-        cells, unit = said[kind], split_unit(said[kind].get(LABEL))[1]
-        money = kind in ("minimum", "rounding")
-        draft.scalars[kind] = yen(cells, VALUE, need_unit(unit, cells.at(LABEL), cells.get(LABEL))) if money else _rate(cells, VALUE)
-    if "steps" in said:
-        draft.steps = pick(said["steps"], VALUE, CAP_BASIS, VOCABULARY)
-    if "rounding_mode" in said:
-        draft.rounding_mode = rounding_in(text(said["rounding_mode"], VALUE), said["rounding_mode"].at(VALUE))
-
-
-def _rule(cells: Placed, resolver: WordingResolver) -> EligibilityRule | None:
-    """An 引受基準 row; its 項目 gives the unit of its amount: 売上高(千円)."""
-    name, unit = split_unit(cells.get(LABEL))
-    return read_rule(cells.adding({LABEL: (name, cells.at(LABEL))}), replace(VOCABULARY, unit=unit), resolver, f=RULE)
-
-
-def _rates(
-    line: Line, sheet: tuple[dict[str, Block], Placed], plans: Mapping[str, Plan], resolver: WordingResolver, sample: bool
-) -> RateTable:
-    """One product's rate sheet; plans are named as the plan sheet's merged headers name them."""
-    blocks, meta = sheet
-    version = text(meta, VERSION)
-    if any(version != plan.rate_version for plan in plans.values()):
-        raise meta.at(VERSION).error(f"補償内容一覧({PLAN_FILE})と料率版が違います", version)
-    draft = RateDraft()
-    _base(blocks[BASE], draft)
-    for cells in blocks[CLASSES].rows:
-        klass = pick(cells, "料率区分", {k: k for k in draft.base}, VOCABULARY)
-        RateDraft.put(draft.classes, pick(cells, "業種", VOCABULARY.industries, VOCABULARY), klass, cells.at("業種"))
-    codes = {name: plan.code for name, plan in plans.items()}
-    for cells in blocks[PLAN_F].rows:
-        RateDraft.put(draft.plan_factor, pick(cells, "プラン", codes, VOCABULARY), _rate(cells, FACTOR), cells.at("プラン"))
-    _covering(draft.plan_factor, codes.values(), blocks[PLAN_F])
-    _amount_factors(blocks[LIMIT_F], LIMIT, draft.limit_factor, (n for plan in plans.values() for n in plan.limit_options_jpy))
-    _amount_factors(
-        blocks[DEDUCTIBLE_F], "免責金額", draft.deductible_factor, (n for p in plans.values() for n in p.deductible_options_jpy)
-    )
-    for cells in blocks[CONTROL].rows:  # a credit where the control is in place, a debit (if any) where it is missing
-        control = pick(cells, "対策", VOCABULARY.controls, VOCABULARY)
-        RateDraft.put(draft.credit, control, _rate(cells, "実施時"), cells.at("対策"))
-        if not blank(cells, "未実施時"):
-            RateDraft.put(draft.debit, control, _rate(cells, "未実施時"), cells.at("対策"))
-    for cells in blocks[RIDER].rows:
-        rider = resolver.resolve(text(cells, "特約"), cells.at("特約"))
-        if rider is not None:
-            RateDraft.put(draft.riders, rider, _rate(cells, "割増率"), cells.at("特約"))
-    _others(blocks[OTHER], draft)
-    draft.rules.extend(rule for cells in blocks[RULES].rows if (rule := _rule(cells, resolver)) is not None)
-    where = meta.where
-    return draft.table(
-        Carrier.AIOI_NISSAY_DOWA,
-        line,
-        version=version,
-        effective_from=cell_date(meta.get(FROM), meta.at(FROM)),
-        effective_to=date_optional(meta, TO),
-        sample=sample,
-        source=f"{where.file} [{where.sheet}]",
-        where=where,
-    )

@@ -1,9 +1,6 @@
 """Coverage-matrix workbooks: each plan a group of columns under its merged name, each coverage item a row,
-the plans' terms in footer rows below the items; rate sheets of ■ blocks, each a title, a header and rows.
-
-A carrier declares its `Grid` and its blocks; these readers hand every cell over as `Placed` cells, each
-with its place as Excel shows it (row 12, column D), for spec.py's builders to read.
-"""
+the plans' terms in footer rows below. A carrier declares its `Grid`; every cell is handed over as `Placed`
+cells, with its place as Excel shows it (row 12, column D), for spec.py's builders (rates: carriers/blocks.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aggregator.errors import CarrierDataError
 from carriers.base import Where, cell_text, column_letter, flatten, has_sample_marker, is_blank, norm_header, read_xlsx
 from carriers.spec import facts
 
@@ -45,6 +43,11 @@ def one_of(names: Sequence[str], value: Any, where: Where, what: str) -> str:
 
 def _cell(row: Sequence[Any], index: int) -> Any:
     return row[index] if index < len(row) else None
+
+
+def _at(where: Where, index: int, col: int) -> Where:
+    """The place of rows[index][col] (both 0-based) as Excel shows it."""
+    return where.at(row=index + 1, column=column_letter(col))
 
 
 @dataclass(frozen=True)
@@ -85,32 +88,26 @@ def clauses(cells: Placed, name: str, patterns: Mapping[str, re.Pattern[str]], r
 # ------------------------------------------------------------ workbooks ---
 
 
-def _check_book(book: Mapping[str, Rows], names: Iterable[str], mark: str, carrier: str, where: Where) -> None:
+def _fault(book: Mapping[str, Rows], names: Iterable[str], mark: str, carrier: str, where: Where) -> CarrierDataError | None:
     """Every sheet the carrier sends names it in row 1; one that does not is another carrier's."""
-    titles = {
-        name: unicodedata.normalize("NFKC", " ".join(str(v) for v in rows[0] if v is not None)) if rows else ""
-        for name, rows in book.items()
-    }
+    written = {name: " ".join(str(v) for v in rows[0] if v is not None) if rows else "" for name, rows in book.items()}
+    titles = {name: unicodedata.normalize("NFKC", title) for name, title in written.items()}
     if not any(mark in title for title in titles.values()):
-        raise where.at(row=1).error(f"{carrier}のファイルではありません", next(iter(titles.values()), ""))
-    for name in names:
-        if name not in book:
-            raise where.at(sheet=name).error("必要なシートがありません", list(book))
-        if mark not in titles[name]:
-            raise where.at(sheet=name, row=1).error(f"{carrier}のシートではありません", titles[name])
+        return where.at(row=1).error(f"{carrier}のファイルではありません", next(iter(titles.values()), ""))
+    missing = next((name for name in names if name not in book), None)
+    if missing is not None:
+        return where.at(sheet=missing).error("必要なシートがありません", list(book))
+    other = next((name for name in names if mark not in titles[name]), None)
+    return None if other is None else where.at(sheet=other, row=1).error(f"{carrier}のシートではありません", titles[other])
 
 
 def identify(path: Path, books: Iterable[Iterable[str]], mark: str) -> bool:
-    """Is this one of the carrier's workbooks (all the sheets of one of `books`)? Never raises."""
+    """Is this one of the carrier's workbooks, with all the sheets of one of `books`? Never raises."""
     try:
-        if path.suffix.lower() != ".xlsx" or not path.is_file():
-            return False
-        book = read_xlsx(path)
-        sheets = next(names for names in map(tuple, books) if set(names) <= set(book))
-        _check_book(book, sheets, mark, "", Where(path.name))
-        return True
+        book = read_xlsx(path) if path.suffix.lower() == ".xlsx" and path.is_file() else {}
     except Exception:  # a file it cannot read is not ours
         return False
+    return bool(book) and any(_fault(book, names, mark, "", Where(path.name)) is None for names in books)
 
 
 def open_book(path: Path, names: Iterable[str], mark: str, carrier: str) -> tuple[dict[str, Rows], bool]:
@@ -118,7 +115,8 @@ def open_book(path: Path, names: Iterable[str], mark: str, carrier: str) -> tupl
     if not path.is_file():
         raise Where(path.name).error(f"{carrier}のファイルがありません(このフォルダは{carrier}のデータではありません)", str(path.parent))
     book = read_xlsx(path)
-    _check_book(book, names, mark, carrier, Where(path.name))
+    if (fault := _fault(book, names, mark, carrier, Where(path.name))) is not None:
+        raise fault
     return book, has_sample_marker(flatten(row for rows in book.values() for row in rows))
 
 
@@ -162,33 +160,30 @@ class Matrix:
     items: list[Item]
     footer: Mapping[str, tuple[int, str | None]]  # each term's row and the unit its label gives
 
-    def _at(self, index: int, col: int) -> Where:
-        return self.where.at(row=index + 1, column=column_letter(col))
-
     def cells(self, group: Group, item: Item) -> Placed:
         """One plan's columns on one item row, with the item's words and the section it sits under."""
         row = self.rows[item.index]
-        cells = {name: (_cell(row, group.col + k), self._at(item.index, group.col + k)) for k, name in enumerate(self.grid.columns)}
-        cells[self.grid.item] = (item.wording, self._at(item.index, 1))
-        cells[self.grid.section] = (item.section, self._at(item.index, 0))
+        cells = {name: (_cell(row, group.col + k), _at(self.where, item.index, group.col + k)) for k, name in enumerate(self.grid.columns)}
+        cells[self.grid.item] = (item.wording, _at(self.where, item.index, 1))
+        cells[self.grid.section] = (item.section, _at(self.where, item.index, 0))
         return Placed(cells, self.where.at(row=item.index + 1))
 
     def terms(self, group: Group) -> Placed:
         """One plan's footer values, each at its merged cell."""
-        cells = {name: (_cell(self.rows[i], group.col), self._at(i, group.col)) for name, (i, _) in self.footer.items()}
-        return Placed(cells, self._at(self.footer[self.grid.terms[0]][0], group.col))
+        cells = {name: (_cell(self.rows[i], group.col), _at(self.where, i, group.col)) for name, (i, _) in self.footer.items()}
+        return Placed(cells, _at(self.where, self.footer[self.grid.terms[0]][0], group.col))
 
     def term_unit(self, name: str) -> str:
         """The unit a footer label gives: 支払限度額の選択肢(千円)."""
         index, unit = self.footer[name]
-        return need_unit(unit, self._at(index, 0), self.rows[index][0])
+        return need_unit(unit, _at(self.where, index, 0), self.rows[index][0])
 
 
 def _header(rows: Rows, grid: Grid, where: Where) -> int:
     for i, row in enumerate(rows[:30]):
         if norm_header(_cell(row, 0)) == norm_header(grid.section):
             if norm_header(_cell(row, 1)) != norm_header(grid.item):
-                raise where.at(row=i + 1, column="B").error(f"必要な列「{grid.item}」がありません", _cell(row, 1))
+                raise _at(where, i, 1).error(f"必要な列「{grid.item}」がありません", _cell(row, 1))
             return i
     raise where.at(column=grid.section).error(f"見出し行(「{grid.section}」「{grid.item}」)がありません")
 
@@ -202,20 +197,18 @@ def _groups(rows: Rows, head: int, grid: Grid, where: Where) -> list[Group]:
         if is_blank(_cell(top, col)) and is_blank(_cell(sub, col)):
             col += 1
             continue
-        at = where.at(row=head + 2, column=column_letter(col))
+        at = _at(where, head + 1, col)
         written = [split_unit(_cell(sub, col + k)) for k in range(width)]
         if tuple(name for name, _ in written) != grid.columns:
             raise at.error(f"プランの列は「{'」「'.join(grid.columns)}」の{width}列です", [_cell(sub, col + k) for k in range(width)])
         amount = grid.columns.index(grid.amount)
-        unit = need_unit(written[amount][1], at.at(column=column_letter(col + amount)), _cell(sub, col + amount))
+        unit = need_unit(written[amount][1], _at(where, head + 1, col + amount), _cell(sub, col + amount))
         if is_blank(_cell(top, col)):
-            raise where.at(row=head + 1, column=column_letter(col)).error("プラン名(結合された見出し)がありません", _cell(sub, col))
+            raise _at(where, head, col).error("プラン名(結合された見出し)がありません", _cell(sub, col))
         for k in range(1, width):
             if not is_blank(_cell(top, col + k)):
-                raise where.at(row=head + 1, column=column_letter(col + k)).error(
-                    f"プラン名の結合範囲が{width}列と合いません", _cell(top, col + k)
-                )
-        groups.append(Group(cell_text(_cell(top, col), where.at(row=head + 1, column=column_letter(col))), col, unit))
+                raise _at(where, head, col + k).error(f"プラン名の結合範囲が{width}列と合いません", _cell(top, col + k))
+        groups.append(Group(cell_text(_cell(top, col), _at(where, head, col)), col, unit))
         col += width
     if not groups:
         raise where.at(row=head + 1).error("プランの列がありません")
@@ -228,10 +221,10 @@ def _items(rows: Rows, start: int, grid: Grid, where: Where) -> tuple[list[Item]
     section, i = "", start
     while i < len(rows) and not all(is_blank(v) for v in rows[i][:2]) and not norm_header(_cell(rows[i], 0)).startswith("■"):
         if not is_blank(_cell(rows[i], 0)):  # merged down: carried to the rows below
-            section = one_of(grid.sections, _cell(rows[i], 0), where.at(row=i + 1, column="A"), grid.section)
+            section = one_of(grid.sections, _cell(rows[i], 0), _at(where, i, 0), grid.section)
         if not section:
-            raise where.at(row=i + 1, column="A").error(f"「{grid.section}」が空です", _cell(rows[i], 1))
-        items.append(Item(i, section, cell_text(_cell(rows[i], 1), where.at(row=i + 1, column="B"))))
+            raise _at(where, i, 0).error(f"「{grid.section}」が空です", _cell(rows[i], 1))
+        items.append(Item(i, section, cell_text(_cell(rows[i], 1), _at(where, i, 1))))
         i += 1
     return items, i
 
@@ -239,14 +232,9 @@ def _items(rows: Rows, start: int, grid: Grid, where: Where) -> tuple[list[Item]
 def _footer(rows: Rows, start: int, grid: Grid, where: Where) -> dict[str, tuple[int, str | None]]:
     i = next((j for j in range(start, len(rows)) if not all(is_blank(v) for v in rows[j])), len(rows))
     if i >= len(rows) or norm_header(_cell(rows[i], 0)) != norm_header(grid.footer):
-        raise where.at(row=min(i, len(rows) - 1) + 1, column="A").error(
-            f"「{grid.footer}」の行がありません", _cell(rows[i], 0) if i < len(rows) else None
-        )
-    found: dict[str, tuple[int, str | None]] = {}
-    for j in range(i + 1, len(rows)):
-        if not is_blank(_cell(rows[j], 0)):
-            name, unit = split_unit(_cell(rows[j], 0))
-            found[one_of(grid.terms, name, where.at(row=j + 1, column="A"), grid.footer)] = (j, unit)
+        raise _at(where, min(i, len(rows) - 1), 0).error(f"「{grid.footer}」の行がありません", _cell(rows[i], 0) if i < len(rows) else None)
+    labels = {j: split_unit(rows[j][0]) for j in range(i + 1, len(rows)) if not is_blank(_cell(rows[j], 0))}
+    found = {one_of(grid.terms, name, _at(where, j, 0), grid.footer): (j, unit) for j, (name, unit) in labels.items()}
     for name in grid.terms:
         if name not in found:
             raise where.at(column=name).error(f"「{grid.footer}」に「{name}」の行がありません")
@@ -260,56 +248,3 @@ def read_matrix(rows: Rows, where: Where, grid: Grid, required: Sequence[str]) -
     items, end = _items(rows, head + 2, grid, where)
     footer = _footer(rows, end, grid, where)
     return Matrix(grid, rows, where, Placed(facts(rows[:head], where, required), where), groups, items, footer)
-
-
-# --------------------------------------------------------------- blocks ---
-
-
-@dataclass(frozen=True)
-class Block:
-    """A ■ block of a rate sheet: its title, its header (names without their units) and its rows by header."""
-
-    title: Where
-    title_unit: str | None
-    header: Where
-    columns: Mapping[str, tuple[int, str | None, Any]]  # name -> index, the unit its header gives, the header
-    rows: list[Placed]
-
-    def unit(self, name: str) -> str:
-        index, unit, written = self.columns[name]
-        return need_unit(unit, self.header.at(column=column_letter(index)), written)
-
-
-def _block(rows: Rows, title: int, body: list[int], unit: str | None, required: Sequence[str], where: Where) -> Block:
-    header, at = rows[body[0]], where.at(row=body[0] + 1)
-    columns = {name: (i, unit, v) for i, v in enumerate(header) for name, unit in [split_unit(v)] if name}
-    for name in required:
-        if name not in columns:
-            raise at.at(column=name).error(f"必要な列「{name}」がありません", [v for v in header if v is not None])
-    cells = [
-        Placed(
-            {name: (_cell(rows[i], c), where.at(row=i + 1, column=column_letter(c))) for name, (c, _, _) in columns.items()},
-            where.at(row=i + 1),
-        )
-        for i in body[1:]
-    ]
-    return Block(where.at(row=title + 1, column="A"), unit, at, columns, cells)
-
-
-def read_blocks(rows: Rows, where: Where, blocks: Mapping[str, Sequence[str]], required: Sequence[str]) -> tuple[dict[str, Block], Placed]:
-    """Each declared block by title (with the columns it needs), and the `required` facts above the first."""
-    starts = [i for i, row in enumerate(rows) if norm_header(_cell(row, 0)).startswith("■")]
-    if not starts:
-        raise where.error("料率の表(■で始まる見出し)がありません")
-    found: dict[str, Block] = {}
-    for n, start in enumerate(starts):
-        name, unit = split_unit(_cell(rows[start], 0))
-        name = one_of(list(blocks), name, where.at(row=start + 1, column="A"), "料率の表の見出し")
-        body = [i for i in range(start + 1, starts[n + 1] if n + 1 < len(starts) else len(rows)) if not all(is_blank(v) for v in rows[i])]
-        if name in found or not body:
-            raise where.at(row=start + 1, column="A").error("表が重複しているか、見出し行がありません", _cell(rows[start], 0))
-        found[name] = _block(rows, start, body, unit, blocks[name], where)
-    for name in blocks:
-        if name not in found:
-            raise where.at(column=name).error(f"表「{name}」がありません")
-    return found, Placed(facts(rows[: starts[0]], where, required), where)

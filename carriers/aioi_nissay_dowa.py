@@ -162,6 +162,7 @@ class AioiNissayDowaAdapter:
 
 
 def _status(cells: Cells, plan: str) -> TermStatus:
+    """The mark, named with its plan: one row holds every plan's."""
     return VOCABULARY.pick(VOCABULARY.statuses, text(cells, MARK_COL), cells.at(MARK_COL), f"{plan}の{MARK_COL}")
 
 
@@ -170,7 +171,8 @@ def _unwritten(cells: Cells) -> bool:
 
 
 def _term(cells: Cells, plan: str, vocab: Vocabulary, resolver: WordingResolver, line: Line) -> CoverageTerm | None:
-    """One item of one plan; ○ with an amount is an inner limit (内枠)."""
+    """One item of one plan; ○ with an amount is an inner limit (内枠). A △ without its condition and an amount
+    beside ×・要照会 are refused here, at the cell a person corrects, before the schema refuses the term."""
     status = _status(cells, plan)
     if status is TermStatus.CONDITIONAL and blank(cells, FIELDS.conditions):
         raise cells.at(FIELDS.conditions).error("△(条件付き)の項目には備考に条件の記載が必要です", cells.get(MARK_COL))

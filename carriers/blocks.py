@@ -111,7 +111,7 @@ def _covering(factors: Mapping[Any, int], wanted: Iterable[object], block: Block
     """The plans offer nothing the rates cannot price."""
     missing = sorted({str(w) for w in wanted if w not in factors})
     if missing:
-        raise block.title.error(f"補償内容一覧({plans_file})にある選択肢の係数がありません", missing)
+        raise block.title.error(f"{plans_file}にある選択肢の係数がありません", missing)
 
 
 def _base(block: Block, revenue: str, draft: RateDraft) -> None:
@@ -155,7 +155,7 @@ def read_rates(
     meta = Placed(facts(rows[:first], where, (version_name, from_name)), where)
     version = text(meta, version_name)
     if any(version != plan.rate_version for plan in plans.values()):
-        raise meta.at(version_name).error(f"補償内容一覧({layout.priced})と料率版が違います", version)
+        raise meta.at(version_name).error(f"{layout.priced}と料率版が違います", version)
     draft = RateDraft()
     _base(blocks[layout.base[0]], layout.base[1], draft)
     title, industry, klass = layout.classes
@@ -172,7 +172,7 @@ def read_rates(
         (layout.limits, draft.limit_factor, [n for p in plans.values() for n in p.limit_options_jpy]),
         (layout.deductibles, draft.deductible_factor, [n for p in plans.values() for n in p.deductible_options_jpy]),
     ):
-        for cells in blocks[title].rows:
+        for cells in blocks[title].rows:  # a plan by its name in the matrix; an amount in its header's unit
             option = pick(cells, key, codes, vocab) if title == layout.plans[0] else yen(cells, key, blocks[title].unit(key))
             RateDraft.put(table, option, signed(cells, figure, layout.negative), cells.at(key))
         _covering(table, wanted, blocks[title], layout.priced)

@@ -153,8 +153,14 @@ def text(cells: Cells, name: str, *, required: bool = True) -> str:
     return cell_text(cells.get(name), cells.at(name), required=required)
 
 
+def label(cells: Cells, name: str) -> str:
+    """A field as the carrier's file names it (its header), for messages; the field's own name where there is none."""
+    header = getattr(cells, "header", None)
+    return str(header(name)) if callable(header) else name
+
+
 def pick(cells: Cells, name: str, table: Mapping[str, T], vocab: Vocabulary) -> T:
-    return vocab.pick(table, text(cells, name), cells.at(name), name)
+    return vocab.pick(table, text(cells, name), cells.at(name), label(cells, name))
 
 
 def pick_optional(cells: Cells, name: str, table: Mapping[str, T], vocab: Vocabulary) -> T | None:
@@ -387,7 +393,7 @@ def rule_value(cells: Cells, vocab: Vocabulary, rule_field: RuleField, op: RuleO
         if names is None:
             raise cells.at(f.op).error(f"「{text(cells, f.field)}」に該当・非該当は使えません", text(cells, f.op))
         parts = [p.strip() for p in LIST_SEPARATOR.split(text(cells, f.value)) if p.strip()]
-        return tuple(str(vocab.pick(names, p, cells.at(f.value), f.value).value) for p in parts)
+        return tuple(str(vocab.pick(names, p, cells.at(f.value), label(cells, f.value)).value) for p in parts)
     written = unicodedata.normalize("NFKC", text(cells, f.value)).replace(" ", "")
     if rule_field in MONEY_FIELDS:
         if not re.search(r"[円万億]|jpy|yen|[0-9](m|bn|k)$", written, re.IGNORECASE) and vocab.unit is None:

@@ -34,15 +34,21 @@ from aggregator.taxonomy import CoverageKey
 from carriers import longform
 from carriers.base import Where, WordingResolver, cell_percent, norm_header
 from carriers.longform import BASE, CLASSES, FACTORS, PLANS, POOLS, RULES, TERMS, Form
-from carriers.spec import Cells, Row, Vocabulary, blank
+from carriers.spec import Cells, Vocabulary, blank
 
 SCHEDULE_FILE = "aig_schedule_of_coverages.xlsx"
 NOT_AIG = "AIG損保のファイルではありません (this is not an AIG file)"
 NO_COINSURANCE = frozenset({"0", "0%", "nil", "none"})
 # The Japanese AIG Japan writes beside the English; where a schedule leaves it out, the English is read.
 ENGLISH_BESIDE = {"name": "name_en", "exclusions": "exclusions_en", "conditions": "conditions_en"}
-# AIG's shorthand, in the words the shared readers take: "8 hrs", a threshold "Fintech / Payment Services; Hosting / Data Centre".
-SHORTHAND = {"waiting": (re.compile(r"\bhrs?\b", re.IGNORECASE), "hours"), "value": (re.compile(r"[;；]"), "、")}
+# AIG's shorthand, in the words the shared readers take: "8 hrs", "Nil" retention, a list "Fintech / Payment Services; Hosting".
+NIL = (re.compile(r"\bnil\b", re.IGNORECASE), "0")
+SHORTHAND = {
+    "waiting": (re.compile(r"\bhrs?\b", re.IGNORECASE), "hours"),
+    "value": (re.compile(r"[;；]"), "、"),
+    "deductibles": NIL,
+    "option": NIL,
+}
 
 VOCABULARY = Vocabulary(
     name="AIG損保",
@@ -112,7 +118,7 @@ VOCABULARY = Vocabulary(
 class _Cells:
     """One row of AIG's files as the shared readers take it: the English where no Japanese is beside it, shorthand spelt out."""
 
-    row: Row
+    row: Cells
 
     @property
     def where(self) -> Where:
@@ -136,12 +142,8 @@ class _Cells:
 def _payout(row: Cells) -> int:
     """Co-insurance is the insured's share: 10% leaves a payout ratio of 90%."""
     written = row.get("ratio")
-    if blank(row, "ratio") or written == 0 or norm_header(written).lower() in NO_COINSURANCE:
-        return 100
-    share = cell_percent(written, row.at("ratio"))
-    if share == 100:
-        raise row.at("ratio").error("被保険者の負担割合(Co-insurance)は100%未満です", written)
-    return 100 - share
+    none = blank(row, "ratio") or written == 0 or norm_header(written).lower() in NO_COINSURANCE
+    return 100 if none else 100 - cell_percent(written, row.at("ratio"))
 
 
 FORM = Form(
@@ -222,12 +224,12 @@ FORM = Form(
     },
     optional=frozenset({"Plan Name (JA)", "Key Exclusions (JA)", "Conditions (JA)"}),
     factor_kinds={
-        "Plan": "plan",
-        "Limit of Liability": "limit",
-        "Retention": "deductible",
+        "Plan": "plan_factor",
+        "Limit of Liability": "limit_factor",
+        "Retention": "deductible_factor",
         "Control Credit": "credit",
         "Missing Control Debit": "debit",
-        "Rider Loading": "rider",
+        "Rider Loading": "riders",
         "Maximum Credit": "max_credit",  # its Option says what the cap limits
         "Prior Incident Surcharge": "incident",
         "Minimum Premium": "minimum",

@@ -73,27 +73,26 @@ def _open(form: Form, paths: Mapping[str, Path]) -> tuple[dict[str, list[Cells]]
     for file in form.files:
         sheets = [sheet for f, sheet in form.tables.values() if f == file]
         book: dict[Any, Any] = {None: read_csv(paths[file], form.encoding)} if None in sheets else read_xlsx(paths[file])
-        if not set(sheets) & set(book):
-            raise Where(file).error(form.stranger, list(book))
-        if missing := [sheet for sheet in sheets if sheet not in book]:
-            raise Where(file, missing[0]).error(f"シート「{missing[0]}」がありません", list(book))
+        if missing := [sheet for sheet in sheets if sheet not in book]:  # none of them there: some other carrier's workbook
+            words = form.stranger if len(missing) == len(sheets) else f"シート「{missing[0]}」がありません"
+            raise Where(file, missing[0]).error(words, list(book))
         found |= {(file, sheet): book[sheet] for sheet in sheets}
         sample = sample or has_sample_marker(v for rows in book.values() for row in rows for v in row)
     return {role: _table(form, role, found[place], Where(*place)) for role, place in form.tables.items()}, sample
 
 
 def identify(form: Form, path: Path) -> bool:
-    """Is this one of the form's files: does it hold one of its tables? Never raises: a file it cannot read is not ours."""
+    """Is this one of the form's files: does it hold one of its tables' header rows? Never raises: an unreadable file is not ours."""
     try:
         book: dict[Any, Any] = {None: read_csv(path, form.encoding)} if path.suffix.lower() == ".csv" else read_xlsx(path)
     except Exception:
         return False
-    return any(sheet in book and _holds(form, role, book[sheet]) for role, (_, sheet) in form.tables.items())
-
-
-def _holds(form: Form, role: str, rows: Sequence[Sequence[Any]]) -> bool:
-    wanted = {norm_header(header) for header in form.headers[role].values() if header not in form.optional}
-    return any(wanted <= {norm_header(v) for v in row} for row in rows[:HEADER_WITHIN])
+    wanted = {role: {norm_header(h) for h in layout.values() if h not in form.optional} for role, layout in form.headers.items()}
+    return any(
+        wanted[role] <= set(map(norm_header, row))
+        for role, (_, sheet) in form.tables.items()
+        for row in book.get(sheet, [])[:HEADER_WITHIN]
+    )
 
 
 def _version(row: Cells) -> tuple[str, date, date | None]:
@@ -102,9 +101,6 @@ def _version(row: Cells) -> tuple[str, date, date | None]:
         raise row.at("version").error("料率版は 2026.04 の形で書いてください", version)
     until = None if is_blank(row.get("to")) else cell_date(row.get("to"), row.at("to"))
     return version, cell_date(row.get("from"), row.at("from")), until
-
-
-# --------------------------------------------------------------- plans ---
 
 
 @dataclass
@@ -177,9 +173,6 @@ def _plan_where(name: str, draft: _Draft) -> Where:
         if term is not None and f"terms[{term.key}]" in name:
             return row.at("limit" if name.endswith("limit_jpy") else "parent")
     return next((row.at("limit") for pool, row in draft.pools if f"pools[{pool.pool_id}]" in name), draft.row.where)
-
-
-# --------------------------------------------------------------- rates ---
 
 
 @dataclass

@@ -349,7 +349,7 @@ def test_an_unreadable_amount_is_named_with_its_cell(tmp_path: Path, amount: str
     folder = _copy(tmp_path)
     row = _schedule_cell(folder, "CE-ESS", "Forensic Investigation", "Limit", amount)
     error = _load_error(folder)
-    assert (error.file, error.sheet, error.row, error.column, error.value) == (SCHEDULE, "Coverage Schedule", row, "Limit", amount)
+    assert (error.file, error.sheet, error.row, error.column, error.value) == (SCHEDULE, "Coverage Schedule", row, "D(Limit)", amount)
     assert reason in error.message
 
 
@@ -358,7 +358,7 @@ def test_an_unreadable_base_premium_in_the_csv_is_named_with_its_line(tmp_path: 
     path = folder / "aig_rates.csv"
     path.write_text(path.read_text(encoding="utf-8").replace('"JPY 1,350,000"', '"USD 13,500"'), encoding="utf-8")
     error = _load_error(folder)
-    assert (error.file, error.column, error.value) == ("aig_rates.csv", "Annual Base Premium", "USD 13,500")
+    assert (error.file, error.column, error.value) == ("aig_rates.csv", "G(Annual Base Premium)", "USD 13,500")
     assert error.row == 36  # notice, header, 24 cyber rows, 7 of IT E&O class A, then class B's third band
 
 
@@ -373,7 +373,7 @@ def test_unknown_wording_lists_every_miss_and_loads_once_a_person_maps_it(tmp_pa
     with pytest.raises(UnclassifiedWordingError) as info:
         AigAdapter().load(folder)
     assert [w for w, _ in info.value.items] == ["Hardware Replacement (Bricking)", "Outage Cover"]
-    assert f"sheet=Coverage Schedule row={row} column=Coverage" in info.value.items[0][1]
+    assert f"sheet=Coverage Schedule row={row} column=B(Coverage)" in info.value.items[0][1]
     assert "aig_factors.csv" in info.value.items[1][1]
     data = AigAdapter().load(folder, {"Hardware Replacement (Bricking)": K.DATA_RESTORATION, "Outage Cover": K.EXTORTION})
     term = _plan(data, "CE-ESS").term(K.DATA_RESTORATION)
@@ -400,7 +400,7 @@ def test_a_sublimit_larger_than_its_aggregate_is_named_at_its_row(tmp_path: Path
     folder = _copy(tmp_path)
     row = _schedule_cell(folder, "CE-ESS", "Forensic Investigation", "Limit", "JPY 50M")
     error = _load_error(folder)
-    assert (error.sheet, error.row, error.column, error.value) == ("Coverage Schedule", row, "Limit", 50_000_000)
+    assert (error.sheet, error.row, error.column, error.value) == ("Coverage Schedule", row, "D(Limit)", 50_000_000)
     assert "30,000,000" in error.message
 
 

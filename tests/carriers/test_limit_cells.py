@@ -100,7 +100,7 @@ def test_aig_refuses_a_deductible_beside_the_limit_that_disagrees_with_the_reten
     row = _set_cell(schedule, "Coverage Schedule", 4, ("CE-PRO", "Forensic Investigation"), "Limit", "JPY 50M (Retention JPY 1M)")
     with pytest.raises(CarrierDataError) as caught:
         AigAdapter().load(folder)
-    assert (caught.value.row, caught.value.column) == (row, "Limit")
+    assert (caught.value.row, caught.value.column) == (row, "D(Limit)")
     assert "免責金額(1,000,000円)と免責金額の欄(0円)が違います" in caught.value.message
 
     _set_cell(schedule, "Coverage Schedule", 4, ("CE-PRO", "Forensic Investigation"), "Limit", "approx. JPY 50M")

@@ -31,24 +31,18 @@ from aggregator.schema import (
     Trigger,
 )
 from aggregator.taxonomy import CoverageKey
-from carriers import longform
-from carriers.base import Where, WordingResolver, cell_percent, norm_header
+from carriers import longform, longform_read
+from carriers.base import Where, WordingResolver
 from carriers.longform import BASE, CLASSES, FACTORS, PLANS, POOLS, RULES, TERMS, Form
-from carriers.spec import Cells, Vocabulary, blank
+from carriers.spec import Cells, Vocabulary, blank, payout_from_coinsurance
 
 SCHEDULE_FILE = "aig_schedule_of_coverages.xlsx"
 NOT_AIG = "AIG損保のファイルではありません (this is not an AIG file)"
-NO_COINSURANCE = frozenset({"0", "0%", "nil", "none"})
 # The Japanese AIG Japan writes beside the English; where a schedule leaves it out, the English is read.
 ENGLISH_BESIDE = {"name": "name_en", "exclusions": "exclusions_en", "conditions": "conditions_en"}
-# AIG's shorthand, in the words the shared readers take: "8 hrs", "Nil" retention, a list "Fintech / Payment Services; Hosting".
+# AIG's shorthand, in the words the shared readers take: "Nil" retention, a list "Fintech / Payment Services; Hosting".
 NIL = (re.compile(r"\bnil\b", re.IGNORECASE), "0")
-SHORTHAND = {
-    "waiting": (re.compile(r"\bhrs?\b", re.IGNORECASE), "hours"),
-    "value": (re.compile(r"[;；]"), "、"),
-    "deductibles": NIL,
-    "option": NIL,
-}
+SHORTHAND = {"value": (re.compile(r"[;；]"), "、"), "deductibles": NIL, "option": NIL}
 
 VOCABULARY = Vocabulary(
     name="AIG損保",
@@ -109,8 +103,7 @@ VOCABULARY = Vocabulary(
         "Exclude Rider": RuleAction.DROP_RIDER,
     },
     rule_ops={">": RuleOp.GT, ">=": RuleOp.GE, "<": RuleOp.LT, "<=": RuleOp.LE, "is one of": RuleOp.IN, "is not one of": RuleOp.NOT_IN},
-    # A limit that is its parent's: no sublimit of its own (compared as Vocabulary.pick compares, without spaces).
-    not_written=frozenset(norm_header(words).lower() for words in ("Policy Limit", "Within Aggregate")),
+    not_written=frozenset({"Policy Limit", "Within Aggregate"}),  # a limit that is its parent's: no sublimit of its own
 )
 
 
@@ -137,13 +130,6 @@ class _Cells:
             pattern, words = SHORTHAND[name]
             return pattern.sub(words, value)
         return value
-
-
-def _payout(row: Cells) -> int:
-    """Co-insurance is the insured's share: 10% leaves a payout ratio of 90%."""
-    written = row.get("ratio")
-    none = blank(row, "ratio") or written == 0 or norm_header(written).lower() in NO_COINSURANCE
-    return 100 if none else 100 - cell_percent(written, row.at("ratio"))
 
 
 FORM = Form(
@@ -239,7 +225,7 @@ FORM = Form(
     rounding={"Up": RoundingMode.UP, "Down": RoundingMode.DOWN, "Half Up": RoundingMode.HALF_UP},
     stranger=NOT_AIG,
     cells=_Cells,
-    payout_ratio=_payout,
+    payout_ratio=payout_from_coinsurance,
 )
 
 
@@ -258,4 +244,4 @@ class AigAdapter:
             if not (folder / name).is_file():
                 raise Where(name).error(f"AIG損保のファイルがありません (missing AIG file in {folder.name})", folder.name)
         paths = {name: folder / name for name in FORM.files}
-        return longform.load(FORM, paths, WordingResolver(self.carrier, dict(mappings or {})))
+        return longform_read.load(FORM, paths, WordingResolver(self.carrier, dict(mappings or {})))

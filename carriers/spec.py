@@ -27,7 +27,7 @@ from carriers.records import (
     yen,
     yen_optional,
 )
-from carriers.terms import TERM, TermFields, per_victim, read_term, waiting_hours
+from carriers.terms import TERM, TermFields, payout_from_coinsurance, per_victim, read_term, waiting_hours
 from carriers.vocabulary import (
     BASES_JA,
     CONTRACTS_JA,
@@ -72,6 +72,7 @@ __all__ = [
     "label",
     "listed",
     "options",
+    "payout_from_coinsurance",
     "per_victim",
     "pick",
     "pick_optional",

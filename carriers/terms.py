@@ -82,6 +82,17 @@ def per_victim(cells: Cells, f: TermFields = TERM) -> PerVictimCap | None:
     return build(cells.at(f.victim), PerVictimCap, per_person_jpy=person, per_company_jpy=company)
 
 
+NO_COINSURANCE = frozenset({"0", "0%", "nil", "none", "なし"})
+
+
+def payout_from_coinsurance(cells: Cells, name: str = TERM.ratio) -> int:
+    """A payout ratio written as co-insurance, the insured's share: 10% leaves 90%; blank, 0 or none leaves 100%."""
+    written = cells.get(name)
+    if blank(cells, name) or written == 0 or norm_header(written).lower() in NO_COINSURANCE:
+        return 100
+    return 100 - cell_percent(written, cells.at(name))
+
+
 def read_term(
     cells: Cells,
     vocab: Vocabulary,

@@ -30,7 +30,7 @@ T = TypeVar("T")
 
 LIST_SEPARATOR = re.compile(r"[、,，]")  # 「決済代行・フィンテック、ECサイト・プラットフォーム運営」
 OPTION_SEPARATOR = re.compile(r"[／/]")  # 「1,000／3,000／1億」
-WAITING = re.compile(r"(\d+)\s*(時間|日|hours?|days?)", re.IGNORECASE)
+WAITING = re.compile(r"(\d+)\s*(時間|日|hours?|hrs?|days?)", re.IGNORECASE)
 PER_PERSON = re.compile(r"(?:1名|1人|per person)(?:につき|あたり)?\s*([^、・/／;]+)", re.IGNORECASE)
 PER_COMPANY = re.compile(r"(?:1法人|1社|per company)(?:につき|あたり)?\s*([^、・/／;]+)", re.IGNORECASE)
 COUNT_UNITS = re.compile(r"(件|名|人|台|社|回|日)$")
@@ -84,6 +84,11 @@ class Vocabulary:
     no_deductible: frozenset[str] = frozenset({"なし", "0", "nil", "none"})
     not_written: frozenset[str] = frozenset({"―", "-", "ー", "対象外", "n/a"})
     unit: str | int | None = None  # the unit plan amounts are written in when a cell names none
+
+    def __post_init__(self) -> None:
+        # The words for "nothing" are compared as cells are: without spaces or width, in lower case.
+        object.__setattr__(self, "no_deductible", frozenset(norm_header(w).lower() for w in self.no_deductible))
+        object.__setattr__(self, "not_written", frozenset(norm_header(w).lower() for w in self.not_written))
 
     def pick(self, table: Mapping[str, T], text: str, where: Where, what: str) -> T:
         """The code `text` names in `table` (compared without spaces or width), or an error naming the cell."""

@@ -69,18 +69,20 @@ def test_every_file_is_needed_and_a_missing_one_is_named(copied: tuple[Carrier, 
 
 
 @pytest.mark.parametrize("copied", EVERY, indirect=True)
-def test_an_empty_or_garbled_file_is_named(copied: tuple[Carrier, Path]) -> None:
+def test_an_empty_garbled_cut_off_or_wrong_format_file_is_named(copied: tuple[Carrier, Path]) -> None:
     carrier, folder = copied
     for path in sorted(folder.iterdir()):
         kept = path.read_bytes()
-        faults = [b"", b"\x00\xff" * 64, b"PK\x03\x04" + bytes(range(256)) * 4]
+        faults = {b"": "空", b"\x00\xff" * 64: "", b"PK\x03\x04" + bytes(range(256)) * 4: ""}
         if path.suffix in (".xlsx", ".json"):  # cut off half way: an archive or document that does not close
-            faults.append(kept[: len(kept) // 2])
-        for fault in faults:
+            faults[kept[: len(kept) // 2]] = "xlsx" if path.suffix == ".xlsx" else "JSON"
+        if path.suffix == ".xlsx":  # a CSV saved under the workbook's name
+            faults["種目,料率区分,1億円未満\nサイバー,A,120000\n".encode()] = "xlsx"
+        for fault, says in faults.items():
             path.write_bytes(fault)
             with pytest.raises(CarrierDataError) as caught:
                 load_folder(carrier, folder)
-            assert caught.value.file == path.name, (fault[:8], caught.value)
+            assert caught.value.file == path.name and says in caught.value.message, (fault[:8], caught.value)
         path.write_bytes(kept)
 
 

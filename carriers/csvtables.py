@@ -1,8 +1,5 @@
-"""Carrier files saved as CSV: a title row naming the carrier, notes, then one table under its header (spec.find_table).
-
-Rows go to the shared readers as `Cells`, reading a mark such as 「－」 as nothing written. The shapes such tables come in
-are read here: plans with their items, premiums by revenue band, classes by line, a rate list (line|item|key|value), rules.
-"""
+"""Carrier files saved as CSV: a title row naming the carrier, notes, one table under its header (spec.find_table), read
+by the shapes such tables come in: plans and items, premiums by revenue band, classes by line, a rate list, rules."""
 
 from __future__ import annotations
 
@@ -13,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from aggregator.errors import SchemaError
-from aggregator.schema import CAP_ON_NET, Carrier, CoverageTerm, LimitPool, Line, Plan, RatingStep
+from aggregator.schema import CAP_ON_NET, Carrier, CoverageTerm, LimitPool, Line, Plan
 from carriers import base, spec
 from carriers.base import Where, WordingResolver
 from carriers.spec import RateDraft, Row, RuleFields, Table, TermFields, Vocabulary
@@ -22,14 +19,8 @@ from carriers.tabular import ExpensePool
 NOTHING = frozenset({"", "-", "−", "―", "ー", "‐"})  # 「－」 and its look-alikes: nothing is written in this cell
 MINUS = str.maketrans({"▲": "-", "△": "-"})  # ▲5% is a 5% credit
 # A rate list's entries: keyed by what the key column names, or one value a line (the RateDraft scalar it is).
-KEYED = {
-    "plan_factor_bp": "plan_factor",
-    "limit_factor_bp": "limit_factor",
-    "deductible_factor_bp": "deductible_factor",
-    "control_credit_bp": "credit",
-    "missing_control_debit_bp": "debit",
-    "rider_factor_bp": "riders",
-}
+KEYED = {"plan_factor_bp": "plan_factor", "limit_factor_bp": "limit_factor", "deductible_factor_bp": "deductible_factor"}
+KEYED |= {"control_credit_bp": "credit", "missing_control_debit_bp": "debit", "rider_factor_bp": "riders"}
 SCALARS = {"max_credit_bp": "max_credit", "incident_surcharge_bp": "incident", "minimum_premium_jpy": "minimum", "rounding_jpy": "rounding"}
 
 
@@ -91,34 +82,12 @@ def read_table(
     return CsvTable(spec.find_table(rows, where, required), tuple(required), base.has_sample_marker(base.flatten(rows)), nothing)
 
 
-# --------------------------------------------------------------- plans ---
-
-
-@dataclass(frozen=True)
-class PlanColumns:
-    """The headers a plan table's fields are read from."""
-
-    code: str
-    product: str
-    name: str
-    version: str
-    effective_from: str
-    effective_to: str
-    limits: str
-    deductibles: str
-    pool: str
-    trigger: str
-    exclusions: str
-
-
-def _terms(
-    table: CsvTable, lines: Mapping[str, Line], vocab: Vocabulary, resolver: WordingResolver, code: str, f: TermFields
-) -> dict[str, list[tuple[CoverageTerm, Cells]]]:
+def _terms(table: CsvTable, lines: Mapping[str, Line], vocab: Vocabulary, resolver: WordingResolver, f: TermFields) -> dict[str, list[Any]]:
     terms: dict[str, list[tuple[CoverageTerm, Cells]]] = {}
     for row in table.rows():
-        plan = spec.text(row, code)
+        plan = spec.text(row, table.required[0])
         if plan not in lines:
-            raise row.at(code).error("プランの表にないプランコードです", plan)
+            raise row.at(table.required[0]).error("プランの表にないプランコードです", plan)
         if base.norm_header(row.get(f.limit)).lower() not in {"", *vocab.not_written}:  # the amount first: a row an unquoted
             base.cell_limit(row.get(f.limit), row.at(f.limit), unit=vocab.unit)  # 「1,000円」 split is named by it, not the next cell
         term = spec.read_term(row, vocab, resolver, f=f, line=lines[plan])
@@ -131,75 +100,56 @@ def _terms(
     return terms
 
 
-def _plan(row: Cells, terms: list[tuple[CoverageTerm, Cells]], vocab: Vocabulary, c: PlanColumns, f: TermFields, **shared: Any) -> Plan:
+def _plan(row: Cells, terms: list[Any], vocab: Vocabulary, headers: tuple[str, ...], item_limit: str, **shared: Any) -> Plan:
     """One plan row; a fault the schema finds in one of its items (a limit above its pool) is named at the item's row."""
+    code, product, name, version, start, end, limits, deductibles, pool, trigger, exclusions = headers
     if not terms:
-        raise row.at(c.code).error("補償内容の表にこのプランの行がありません", spec.text(row, c.code))
+        raise row.at(code).error("補償内容の表にこのプランの行がありません", spec.text(row, code))
     try:
         return Plan(
-            line=spec.pick(row, c.product, vocab.lines, vocab),
-            code=spec.text(row, c.code),
-            name=spec.text(row, c.name),
-            product=spec.text(row, c.product),
-            rate_version=spec.text(row, c.version),
-            effective_from=base.cell_date(row.get(c.effective_from), row.at(c.effective_from)),
-            effective_to=spec.date_optional(row, c.effective_to),
-            limit_options_jpy=spec.options(row, c.limits, vocab.unit),
-            deductible_options_jpy=spec.options(row, c.deductibles, vocab.unit),
+            line=spec.pick(row, product, vocab.lines, vocab),
+            code=spec.text(row, code),
+            name=spec.text(row, name),
+            product=spec.text(row, product),
+            rate_version=spec.text(row, version),
+            effective_from=base.cell_date(row.get(start), row.at(start)),
+            effective_to=spec.date_optional(row, end),
+            limit_options_jpy=spec.options(row, limits, vocab.unit),
+            deductible_options_jpy=spec.options(row, deductibles, vocab.unit),
             terms=tuple(t for t, _ in terms),
-            trigger=spec.pick(row, c.trigger, vocab.triggers, vocab),
-            exclusions=spec.listed(row, c.exclusions),
+            trigger=spec.pick(row, trigger, vocab.triggers, vocab),
+            exclusions=spec.listed(row, exclusions),
             source=str(row.where),
             **shared,
         )
     except SchemaError as exc:
         item = next((r for t, r in terms if f"terms[{t.key}]" in exc.field), None)
-        columns = {"limit_options_jpy": c.limits, "deductible_options_jpy": c.deductibles, "pools": c.pool, "effective_to": c.effective_to}
-        column = next((name for key, name in columns.items() if key in exc.field), None)
+        columns = {"limit_options_jpy": limits, "deductible_options_jpy": deductibles, "pools": pool, "effective_to": end}
+        column = next((header for key, header in columns.items() if key in exc.field), None)
         where = row.where if column is None else row.at(column)
-        if item is not None:
-            where = item.at(f.limit) if exc.field.endswith("limit_jpy") else item.where
+        where = where if item is None else item.at(item_limit) if exc.field.endswith("limit_jpy") else item.where
         raise where.error(f"{exc.field}: {exc.reason}", exc.value) from exc
 
 
 def read_plans(
-    plans: CsvTable,
-    terms: CsvTable,
-    vocab: Vocabulary,
-    resolver: WordingResolver,
-    carrier: Carrier,
-    c: PlanColumns,
-    f: TermFields,
-    pool: ExpensePool,
+    plans: CsvTable, terms: CsvTable, vocab: Vocabulary, resolver: WordingResolver, f: TermFields, pool: ExpensePool, carrier: Carrier
 ) -> list[Plan]:
-    """Every plan row with its coverage items; `pool` is the limit a plan's pool column sets, when it has one."""
+    """Every plan row (headers: code, product, name, version, from, to, limits, deductibles, pool, trigger, exclusions) with its items."""
+    code, product, *_, column, _, _ = plans.required
     rows: dict[str, Cells] = {}
     for row in plans.rows():
-        code = spec.text(row, c.code)
-        if code in rows:
-            raise row.at(c.code).error(f"プランコードが重複しています(前の行: {rows[code].where.row})", code)
-        rows[code] = row
+        if (written := spec.text(row, code)) in rows:
+            raise row.at(code).error(f"プランコードが重複しています(前の行: {rows[written].where.row})", written)
+        rows[written] = row
     if not rows:
         raise plans.table.header.error("プランの行がありません")
-    by_plan = _terms(terms, {code: spec.pick(row, c.product, vocab.lines, vocab) for code, row in rows.items()}, vocab, resolver, c.code, f)
-    found = []
-    for code, row in rows.items():
-        limit = None if pool is None else spec.yen_optional(row, c.pool, vocab.unit)
-        pools = (
-            ()
-            if pool is None or limit is None
-            else (
-                base.build(
-                    row.at(c.pool), LimitPool, pool_id=pool.pool_id, label_ja=pool.label_ja, label_en=pool.label_en, limit_jpy=limit
-                ),
-            )
-        )
-        sample = plans.sample or terms.sample
-        found.append(_plan(row, by_plan.get(code, []), vocab, c, f, carrier=carrier, pools=pools, sample=sample))
+    by_plan = _terms(terms, {c: spec.pick(row, product, vocab.lines, vocab) for c, row in rows.items()}, vocab, resolver, f)
+    found, sample = [], plans.sample or terms.sample
+    for written, row in rows.items():
+        limit = spec.yen_optional(row, column, vocab.unit)
+        pools = () if limit is None else (base.build(row.at(column), LimitPool, **pool.__dict__, limit_jpy=limit),)
+        found.append(_plan(row, by_plan.get(written, []), vocab, plans.required, f.limit, carrier=carrier, pools=pools, sample=sample))
     return found
-
-
-# --------------------------------------------------------------- rates ---
 
 
 @dataclass
@@ -214,9 +164,6 @@ class Rates(RateDraft):
             raise where.error(f"同じ項目が2行あります(前の行: {self.rows[slot].row})", slot)
         self.rows[slot] = where
 
-    def written(self, name: str) -> bool:
-        return any(slot.partition("[")[0] == name for slot in self.rows)
-
 
 def _line(row: Cells, name: str, vocab: Vocabulary, rates: dict[Line, Rates]) -> Rates:
     return rates.setdefault(spec.pick(row, name, vocab.lines, vocab), Rates())
@@ -225,8 +172,7 @@ def _line(row: Cells, name: str, vocab: Vocabulary, rates: dict[Line, Rates]) ->
 def read_bands(table: CsvTable, vocab: Vocabulary, rates: dict[Line, Rates], band: re.Pattern[str]) -> None:
     """Base premiums: a row per line and class, a column per revenue band whose header `band` reads the upper bound from."""
     line, klass = table.required
-    header = table.table.header
-    bands = [name for name in table.table.columns if name not in (base.norm_header(line), base.norm_header(klass))]
+    header, bands = table.table.header, [name for name in table.table.columns if name not in map(base.norm_header, (line, klass))]
     uppers = []
     for name in bands:
         if (upper := band.fullmatch(name)) is None:
@@ -258,7 +204,7 @@ def read_rate_list(
     rates: dict[Line, Rates],
     resolver: WordingResolver,
     items: Mapping[str, str],
-    cap: Mapping[str, tuple[RatingStep, ...]],
+    cap: Mapping[str, Any],
 ) -> None:
     """A rate list: each row's item (the RateTable field `items` names it) for a line, keyed where the key column names one."""
     line, item, key, value = table.required
@@ -279,10 +225,9 @@ def read_rate_list(
         written, at = base.norm_header(row.get(value)), row.at(value)
         if name in KEYED:
             getattr(draft, KEYED[name])[entry] = base.parse_factor_bp(written.translate(MINUS), at)
-        elif name == "version":
-            draft.issue[name] = spec.text(row, value)
-        elif name in ("effective_from", "effective_to"):
-            draft.issue[name] = base.cell_date(row.get(value), at) if name == "effective_from" else spec.date_optional(row, value)
+        elif name in ("version", "effective_from", "effective_to"):  # the rate table's version, and the dates it applies from and to
+            read = (spec.date_optional if name == "effective_to" else spec.text)(row, value)  # 「定めなし」: no end date
+            draft.issue[name] = read if name != "effective_from" else base.cell_date(read, at)
         elif name in ("minimum_premium_jpy", "rounding_jpy"):
             unit, _, direction = written.partition("単位")  # 「100円単位（切上げ）」
             draft.scalars[SCALARS[name]] = base.cell_yen(unit, at)

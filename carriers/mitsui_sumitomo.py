@@ -26,7 +26,7 @@ from aggregator.schema import (
 from aggregator.taxonomy import CoverageKey
 from carriers import csvtables
 from carriers.base import Where, WordingResolver, build, cell_yen, norm_header
-from carriers.csvtables import NOTHING, Cells, CsvTable, PlanColumns, Rates
+from carriers.csvtables import NOTHING, Cells, CsvTable, Rates
 from carriers.spec import BASES_JA, RULE_ACTIONS_JA, RULE_OPS_JA, RuleFields, TermFields, Vocabulary
 from carriers.tabular import ExpensePool
 
@@ -91,20 +91,8 @@ CAP_BASIS = {"割引のみ": CAP_ON_CREDITS, "割引・割増通算": CAP_ON_NET
 PLAN_FILE, TERM_FILE, BASE_FILE = "プラン.csv", "補償内容.csv", "基本保険料.csv"
 CLASS_FILE, RATE_FILE, RULE_FILE = "業種区分.csv", "料率.csv", "引受基準.csv"
 RATE_FILES = (BASE_FILE, CLASS_FILE, RATE_FILE, RULE_FILE)
-PRODUCT, CLASS, INDUSTRY, ITEM, KEY, VALUE = "商品名", "料率区分", "業種", "項目", "区分", "値"
-PLAN = PlanColumns(
-    code="プランコード",
-    product=PRODUCT,
-    name="プラン名",
-    version="料率改定版",
-    effective_from="適用開始日",
-    effective_to="適用終了日",
-    limits="支払限度額(選択可能額)",
-    deductibles="免責金額(選択可能額)",
-    pool="費用損害総支払限度額",
-    trigger="保険責任の基準",
-    exclusions="主な免責事由",
-)
+PRODUCT, CODE, VERSION = "商品名", "プランコード", "料率改定版"
+CLASS, INDUSTRY, ITEM, KEY, VALUE = "料率区分", "業種", "項目", "区分", "値"
 TERM = TermFields(
     item="補償項目",
     section="区分",
@@ -131,8 +119,20 @@ RULE = RuleFields(
 )
 TERM_COLUMNS = (TERM.item, TERM.status, TERM.limit, TERM.basis, TERM.parent, TERM.ratio, TERM.victim, TERM.deductible, TERM.waiting)
 COLUMNS: dict[str, tuple[str, ...]] = {  # the headers each file must have; 補償内容.csv's 区分 is read where it is there
-    PLAN_FILE: tuple(PLAN.__dict__.values()),
-    TERM_FILE: (PLAN.code, *TERM_COLUMNS, TERM.trigger, TERM.conditions),
+    PLAN_FILE: (
+        CODE,
+        PRODUCT,
+        "プラン名",
+        VERSION,
+        "適用開始日",
+        "適用終了日",
+        "支払限度額(選択可能額)",
+        "免責金額(選択可能額)",
+        "費用損害総支払限度額",
+        "保険責任の基準",
+        "主な免責事由",
+    ),
+    TERM_FILE: (CODE, *TERM_COLUMNS, TERM.trigger, TERM.conditions),
     BASE_FILE: (PRODUCT, CLASS),  # then one column per revenue band
     CLASS_FILE: (INDUSTRY, *VOCABULARY.lines),  # a column per line
     RATE_FILE: (PRODUCT, ITEM, KEY, VALUE),
@@ -170,7 +170,7 @@ def _rate_table(line: Line, draft: Rates, sample: bool) -> RateTable:
     """The line's rate table, once every item it needs is written; a fault the schema finds is named at its row."""
     product = next(name for name, written in VOCABULARY.lines.items() if written is line)
     for item, name in RATE_ITEMS.items():
-        if item not in OPTIONAL_RATE_ITEMS and not draft.written(name):
+        if item not in OPTIONAL_RATE_ITEMS and not any(slot.partition("[")[0] == name for slot in draft.rows):
             raise Where(RATE_FILE).at(column=ITEM).error(f"{product}の「{item}」の行がありません", item)
     return draft.table(
         CARRIER,
@@ -206,7 +206,7 @@ class MitsuiSumitomoAdapter:
             raise Where(folder.name).error(f"{MARK}のデータのフォルダではありません(必要なファイル: {'、'.join(COLUMNS)})")
         files = {name: _open(folder, name) for name in COLUMNS}
         resolver = WordingResolver(CARRIER, dict(mappings or {}))
-        plans = csvtables.read_plans(files[PLAN_FILE], files[TERM_FILE], VOCABULARY, resolver, CARRIER, PLAN, TERM, EXPENSE_POOL)
+        plans = csvtables.read_plans(files[PLAN_FILE], files[TERM_FILE], VOCABULARY, resolver, TERM, EXPENSE_POOL, CARRIER)
         rates: dict[Line, Rates] = {}
         csvtables.read_bands(files[BASE_FILE], VOCABULARY, rates, BAND_HEADER)
         csvtables.read_classes(files[CLASS_FILE], VOCABULARY, rates)
@@ -218,7 +218,7 @@ class MitsuiSumitomoAdapter:
         versions = {t.line: t.version for t in tables}
         for plan, row in zip(plans, files[PLAN_FILE].rows(), strict=True):
             if versions.get(plan.line, plan.rate_version) != plan.rate_version:
-                raise row.at(PLAN.version).error(f"料率表の改定版({versions[plan.line]})と一致しません", plan.rate_version)
+                raise row.at(VERSION).error(f"料率表の改定版({versions[plan.line]})と一致しません", plan.rate_version)
         return build(
             Where(RATE_FILE),
             CarrierData,

@@ -185,7 +185,6 @@ def read_bands(table: CsvTable, vocab: Vocabulary, rates: dict[Line, Rates], ban
             raise row.at(bands[count]).error("売上高区分の途中に空欄があります", row.row.get(bands[count]))
         draft, name = _line(row, line, vocab, rates), spec.text(row, klass)
         draft.band_premiums(uppers, name, premiums, [row.at(klass), *map(row.at, bands[1:])])
-        draft.rows[f"base_premium_jpy[{name}]"] = row.where
 
 
 def read_classes(table: CsvTable, vocab: Vocabulary, rates: dict[Line, Rates]) -> None:

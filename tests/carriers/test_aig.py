@@ -291,20 +291,6 @@ def _other_carrier_workbook(path: Path) -> Path:
     return path
 
 
-def test_an_empty_file_is_named(tmp_path: Path) -> None:
-    folder = _copy(tmp_path)
-    (folder / "aig_factors.csv").write_bytes(b"")
-    error = _load_error(folder)
-    assert error.file == "aig_factors.csv" and "空" in error.message
-
-
-def test_text_where_the_workbook_should_be_is_a_wrong_format(tmp_path: Path) -> None:
-    folder = _copy(tmp_path)
-    (folder / SCHEDULE).write_text("Plan Code,Coverage,Status\nCE-ESS,Defence Costs,Included\n", encoding="utf-8")
-    error = _load_error(folder)
-    assert error.file == SCHEDULE and "xlsx" in error.message
-
-
 def test_another_carriers_workbook_in_place_of_ours_is_not_an_aig_file(tmp_path: Path) -> None:
     folder = _copy(tmp_path)
     _other_carrier_workbook(folder / SCHEDULE)
@@ -386,14 +372,6 @@ def test_a_shift_jis_csv_is_a_wrong_encoding(tmp_path: Path) -> None:
     path.write_bytes(path.read_text(encoding="utf-8").replace("System Integration", "システム受託開発").encode("cp932"))
     error = _load_error(folder)
     assert (error.file, error.row) == ("aig_industry_classes.csv", 1) and "utf-8" in error.message
-
-
-def test_a_truncated_workbook_is_named(tmp_path: Path) -> None:
-    folder = _copy(tmp_path)
-    raw = (folder / SCHEDULE).read_bytes()
-    (folder / SCHEDULE).write_bytes(raw[: len(raw) // 2])
-    error = _load_error(folder)
-    assert error.file == SCHEDULE and "xlsx" in error.message
 
 
 def test_a_sublimit_larger_than_its_aggregate_is_named_at_its_row(tmp_path: Path) -> None:

@@ -306,25 +306,6 @@ def test_golden(data: CarrierData) -> None:
 # ------------------------------------------------------------- bad input ---
 
 
-def test_empty_file(folder: Path) -> None:
-    (folder / PLAN_FILE).write_bytes(b"")
-    error = load_error(folder)
-    assert error.file == PLAN_FILE and "空" in error.message
-
-
-def test_text_instead_of_xlsx(folder: Path) -> None:
-    (folder / RATE_FILE).write_text("料率版,2026.04\n", encoding="utf-8")
-    error = load_error(folder)
-    assert error.file == RATE_FILE and "xlsx" in error.message
-
-
-def test_truncated_xlsx(folder: Path) -> None:
-    raw = (folder / PLAN_FILE).read_bytes()
-    (folder / PLAN_FILE).write_bytes(raw[: len(raw) // 2])
-    error = load_error(folder)
-    assert error.file == PLAN_FILE and "xlsx" in error.message
-
-
 def test_another_carriers_file(folder: Path) -> None:
     book = openpyxl.Workbook()
     assert book.active is not None

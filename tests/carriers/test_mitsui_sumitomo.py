@@ -288,12 +288,6 @@ def test_identify_claims_only_this_carriers_files(tmp_path: Path) -> None:
 # ----------------------------------------------------------- bad input ---
 
 
-def test_an_empty_file_names_the_file(folder: Path) -> None:
-    (folder / "補償内容.csv").write_bytes(b"")
-    error = _load_error(folder)
-    assert error.file == "補償内容.csv" and "空" in error.message
-
-
 def test_an_xlsx_saved_under_the_csv_name_is_refused(folder: Path) -> None:
     book = openpyxl.Workbook()
     book.active.append(["三井住友海上", "サンプルデータ"])  # type: ignore[union-attr]

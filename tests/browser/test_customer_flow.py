@@ -46,7 +46,7 @@ WORDS: dict[str, dict[str, str]] = {
         "priority": "いちばん重視すること",
         "priority_items": "必ず補償してほしい項目",
         "note": "ご要望(任意)",
-        "consent": "入力内容を見積もりのため5社の保険会社に提供することに同意します",
+        "consent": "入力内容を見積もりのため上記の保険会社に提供することに同意します",
         "submit": "5社の見積もりを比較する",
         "requote": "この条件で見積もる",
         "download": "比較表をExcelでダウンロード",
@@ -77,8 +77,8 @@ WORDS: dict[str, dict[str, str]] = {
         "priority": "What matters most",
         "priority_items": "Items that must be covered",
         "note": "Anything else (optional)",
-        "consent": "I agree that these details are passed to the five insurers for quoting",
-        "submit": "Compare five insurers' quotes",
+        "consent": "I agree that these details are passed to the insurers above for quoting",
+        "submit": "Compare 5 insurers' quotes",
         "requote": "Quote these terms",
         "download": "Download the comparison (Excel)",
         "table": "Comparison table (scrolls sideways)",
@@ -398,7 +398,7 @@ def test_english_customer_walks_the_whole_flow(page: Page, screenshots: Path, tm
     page.goto("/")
     page.get_by_role("link", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(page.get_by_role("heading", level=1)).to_have_text("One form, five insurers' quotes side by side")
+    expect(page.get_by_role("heading", level=1)).to_have_text("One form, 5 insurers' quotes side by side")
     fill_quote_form(page, "en")
     page.screenshot(path=screenshots / "en-1-form.png", full_page=True)
 

@@ -15,6 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from aggregator import clock
+from carriers.registry import REGISTRY
 from tests.test_bulk import GOOD
 from tests.web.conftest import API_BODY, FORM
 from tests.web.test_broker import _app, _client_list, _login, _token, _wait
@@ -334,9 +335,9 @@ def test_rows_of_a_quoted_list_become_requests_with_their_quotes(app: Flask, bro
             (3, f"{GOOD[0]}2", "bulk", "new"),
             (4, f"{GOOD[0]}3", "bulk", "new"),
         ]
-        # one version per line the row asks for, each with the five carriers
+        # one version per line the row asks for, each with every carrier loaded
         assert [len(r.versions) for r in made] == [len(r.lines.split(",")) for r in made]
-        assert all(len({c["carrier"] for c in v.record["comparison"]["columns"]}) == 5 for r in made for v in r.versions)
+        assert all(len({c["carrier"] for c in v.record["comparison"]["columns"]}) == len(REGISTRY) for r in made for v in r.versions)
         request_id = made[0].id
     dashboard = broker.get("/broker/?source=bulk").get_data(as_text=True)
     assert all(name in dashboard for name in (GOOD[0], f"{GOOD[0]}2", f"{GOOD[0]}3")) and "一括見積" in dashboard

@@ -20,11 +20,12 @@ def _submit(client: FlaskClient, **changes: Any) -> Any:
     return client.post("/", data={**FORM, **changes})
 
 
-def test_form_is_japanese_first_with_purpose_of_use(client: FlaskClient) -> None:
+def test_form_is_japanese_first_with_purpose_of_use(client: FlaskClient, app: Flask) -> None:
     page = client.get("/").get_data(as_text=True)
     assert '<html lang="ja">' in page
-    assert "1回の入力で、5社の見積もりを並べて比較" in page
-    assert "比較のためにのみ利用し" in page and "5社に提供します" in page
+    count = len(app.extensions["carriers"])
+    assert f"1回の入力で、{count}社の見積もりを並べて比較" in page
+    assert "比較のためにのみ利用し" in page and f"AIG損保の{count}社に提供します" in page
     assert "サンプルデータ" in page
     assert '<label for="company">会社名</label>' in page
 
@@ -113,7 +114,7 @@ def test_storage_round_trips_on_both_databases(backend: str, tmp_path: Path) -> 
         assert row.versions[1].limit_jpy == 1_000_000_000 and isinstance(row.versions[1].limit_jpy, int)
         assert row.applicant["records_held"] == 123_456_789_012
         comparison, fresh = storage.comparison_of(app.extensions["rater"], row.versions[1], {})
-        assert fresh and len(comparison.columns) == 5
+        assert fresh and len(comparison.columns) == len(app.extensions["carriers"])  # every carrier loaded, one column each
     assert client.get(location).status_code == 200
 
 

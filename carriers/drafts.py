@@ -34,7 +34,7 @@ from carriers.base import (
     norm_header,
     parse_factor_bp,
 )
-from carriers.records import Cells, blank, label, pick, pick_optional, text
+from carriers.records import Cells, blank, build_in, label, pick, pick_optional, text
 from carriers.vocabulary import COUNT_UNITS, LIST_SEPARATOR, T, Vocabulary
 
 
@@ -77,8 +77,10 @@ def read_rule(cells: Cells, vocab: Vocabulary, resolver: WordingResolver, *, f: 
     if rider_text and rider is None:
         return None
     days = None if blank(cells, f.days) else cell_int(COUNT_UNITS.sub("", norm_header(cells.get(f.days))), cells.at(f.days))
-    return build(
-        cells.where,
+    columns = {"value": f.value, "days": f.days, "rider": f.rider, "unless": f.unless, "op": f.op, "code": f.code}
+    return build_in(
+        cells,
+        columns,
         EligibilityRule,
         code=text(cells, f.code),
         action=pick(cells, f.action, vocab.rule_actions, vocab),

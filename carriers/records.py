@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
+from aggregator.errors import SchemaError
 from carriers.base import (
     Where,
     cell_date,
@@ -40,6 +41,15 @@ def blank(cells: Cells, name: str) -> bool:
 
 def text(cells: Cells, name: str, *, required: bool = True) -> str:
     return cell_text(cells.get(name), cells.at(name), required=required)
+
+
+def build_in(cells: Cells, columns: Mapping[str, str], factory: Callable[..., T], /, **kwargs: Any) -> T:
+    """A schema object from one record; a field it refuses is named at the cell it came from (`columns`: field -> name)."""
+    try:
+        return factory(**kwargs)
+    except SchemaError as exc:
+        name = next((n for field, n in columns.items() if exc.field.endswith(field)), None)
+        raise (cells.where if name is None else cells.at(name)).error(f"{exc.field}: {exc.reason}", exc.value) from exc
 
 
 def label(cells: Cells, name: str) -> str:

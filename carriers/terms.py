@@ -26,7 +26,7 @@ from carriers.base import (
     deductible_beside,
     norm_header,
 )
-from carriers.records import Cells, blank, pick, pick_optional, text, yen_optional
+from carriers.records import Cells, blank, build_in, pick, pick_optional, text, yen_optional
 from carriers.vocabulary import PER_COMPANY, PER_PERSON, WAITING, Vocabulary
 
 
@@ -134,4 +134,13 @@ def read_term(
         "conditions": conditions_with(text(cells, f.conditions, required=False), limit),
         "conditions_en": conditions_with_en(text(cells, f.conditions_en, required=False), limit),
     }
-    return None if key is None else build(cells.where, CoverageTerm, key=key, **fields)
+    columns = {
+        "limit_jpy": f.limit,
+        "basis": f.basis,
+        "parent": f.parent,
+        "payout_ratio_pct": f.ratio,
+        "deductible_jpy": f.deductible,
+        "waiting_hours": f.waiting,
+        "trigger": f.trigger,
+    }
+    return None if key is None else build_in(cells, columns, CoverageTerm, key=key, **fields)

@@ -267,12 +267,6 @@ def test_a_file_without_the_sample_notice_is_not_sample(folder: Path) -> None:
 # ------------------------------------------------------------------------- bad input ---
 
 
-def test_empty_file(folder: Path) -> None:
-    (folder / "rates.json").write_bytes(b"")
-    err = load_error(folder)
-    assert err.file == "rates.json" and "空" in err.message
-
-
 def test_malformed_json_names_the_line(folder: Path) -> None:
     path = folder / "plans.json"
     lines = path.read_text(encoding="utf-8").splitlines()

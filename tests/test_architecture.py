@@ -156,3 +156,15 @@ def test_the_architecture_map_names_every_core_module_and_only_files_that_exist(
     searched = [ROOT, ROOT / "aggregator", ROOT / "carriers", ROOT / "webapp", ROOT / "webapp" / "templates", ROOT / "docs"]
     missing = [name for name in named if "*" not in name and not any((folder / name).exists() for folder in searched)]
     assert missing == []
+
+
+def test_no_carrier_module_is_over_250_lines_and_every_shared_one_is_on_the_map() -> None:
+    """A carrier is a declaration run by shared readers: no module of carriers/ grows past 250 lines, and each one that
+    is not a carrier's own declaration has its place in docs/ARCHITECTURE.md."""
+    from carriers.registry import REGISTRY
+
+    long = {path.name: n for path in (ROOT / "carriers").glob("*.py") if (n := len(path.read_text(encoding="utf-8").splitlines())) > 250}
+    assert long == {}
+    text = (ROOT / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    shared = {path.name for path in (ROOT / "carriers").glob("*.py")} - {"__init__.py", *(f"{c.value}.py" for c in REGISTRY)}
+    assert sorted(name for name in shared if f"`{name}`" not in text) == []

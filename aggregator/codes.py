@@ -9,6 +9,8 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 CARRIER_CODE = re.compile(r"[a-z][a-z0-9_]{1,39}")  # how a carrier is named in URLs, folders and stored rows
+OTHER_INSURER = "other"  # a policy held with an insurer not among the carriers (current.OTHER): never a carrier's code
+RESERVED_CODES = frozenset({OTHER_INSURER})
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ class Carrier(str, metaclass=_Carriers):
     @classmethod
     def declare(cls, code: str, names: CarrierNames) -> Carrier:
         """Make a carrier known (or rename one already known) and return it."""
-        if not CARRIER_CODE.fullmatch(code):
+        if not CARRIER_CODE.fullmatch(code) or code in RESERVED_CODES:
             raise ValueError(f"carrier code {code!r}: lower-case letters, digits and _ only, 2 to 40 characters, starting with a letter")
         carrier = cls._declared[code][0] if code in cls._declared else str.__new__(cls, code)
         cls._declared[code] = (carrier, names)

@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from aggregator.codes import Carrier, Line
+from aggregator.codes import OTHER_INSURER, Carrier, Line
 from aggregator.errors import ApplicantError
 from aggregator.labels import carrier_name, line_name, pick
 from aggregator.money import Lang
 from aggregator.plans import MAX_CARRIER_YEN
 from aggregator.taxonomy import CoverageKey
 
-OTHER = "other"  # an insurer not among the carriers known: its name is given in words
+OTHER = OTHER_INSURER  # an insurer not among the carriers known: its name is given in words
 WORDING = "現在のご契約(お申し出による)"
 FIELD = "current_policy"
 TEXT_LIMITS = {"insurer_name": 100, "product": 200, "policy_number": 50}

@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 
-from aggregator.codes import CARRIER_CODE, CarrierNames
+from aggregator.codes import CARRIER_CODE, RESERVED_CODES, CarrierNames
 from aggregator.labels import CONTROL_NAMES, INDUSTRY_NAMES, LINE_NAMES
 from aggregator.schema import POLICY_POOL, Carrier, CarrierData, RuleField, TermStatus
 from aggregator.taxonomy import CoverageKey
@@ -143,7 +143,7 @@ def identity(path: Path) -> tuple[str, CarrierNames]:
     words = () if is_blank(words_value) else tuple(w.strip() for w in cell_text(words_value, words_where).split("/") if w.strip())
     if words and "".join(words) != ja:
         raise words_where.error(f"会社名の区切りをつなぐと会社名「{ja}」になるように書いてください(例: さくら/損保)", words_value)
-    if not CARRIER_CODE.fullmatch(code):
+    if not CARRIER_CODE.fullmatch(code) or code in RESERVED_CODES:
         raise found[COMPANY_CODE][1].error("会社コードは英小文字で始まる英小文字・数字・_ の2〜40文字です(例: sakura_sonpo)", code)
     return code, CarrierNames(ja, en, words or (ja,))
 

@@ -160,3 +160,26 @@ def test_applicant_industry_must_be_known() -> None:
     with pytest.raises(ApplicantError) as caught:
         _applicant(industry="bakery")
     assert caught.value.field == "industry"
+
+
+def test_a_carrier_is_declared_once_by_a_well_formed_code_and_crosses_processes_with_its_names() -> None:
+    import pickle
+
+    from aggregator.codes import CarrierNames
+
+    with pytest.raises(ValueError):
+        Carrier("no_such_carrier")
+    for bad in ("other", "Sakura", "1st", "x", "a-b"):
+        with pytest.raises(ValueError):
+            Carrier.declare(bad, CarrierNames("名", "Name"))
+    added = Carrier.declare("test_sonpo", CarrierNames("テスト損保", "Test Sonpo", ("テスト", "損保")))
+    try:
+        assert Carrier("test_sonpo") is added and added in Carrier and len(Carrier) == 6 and list(Carrier)[-1] is added
+        assert added.names.words() == ("テスト", "損保") and f"{added}" == "test_sonpo" == added.value
+        pickled = pickle.dumps(added)
+        Carrier.forget("test_sonpo")
+        revived = pickle.loads(pickled)  # another process knows it from the pickle alone
+        assert revived == "test_sonpo" and revived.names.en == "Test Sonpo"
+    finally:
+        Carrier.forget("test_sonpo")
+    assert len(Carrier) == 5

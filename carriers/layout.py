@@ -39,7 +39,6 @@ COVER, PLANS, TERMS, BASE, CLASSES, FACTORS, ADJUST, RULES = "cover", "plans", "
 
 # Plan fields, read by these names through the layout's headers.
 PLAN_FIELDS = ("code", "product", "name", "limits", "deductibles", "pool", "trigger", "version", "from", "to", "exclusions")
-OPTIONAL_PLAN_FIELDS = ("name_en", "exclusions_en", "retroactive")
 TERM_REQUIRED = ("code", TERM.item, TERM.status, TERM.limit, TERM.basis, TERM.ratio, TERM.parent, TERM.deductible, TERM.conditions)
 FACTOR_FIELDS = ("line", "kind", "plan", "amount", "factor")
 ADJUST_FIELDS = ("line", "kind", "item", "rate", "yen")
@@ -129,12 +128,12 @@ def identify(layout: Layout, path: Path) -> bool:
     return is_ours(layout, sheets) and any(all(s in sheets for s in layout.sheets_of(f)) for f in layout.files)
 
 
-def open_book(layout: Layout, folder: Path, files: Sequence[Path] | None = None) -> Book:
+def open_book(layout: Layout, folder: Path) -> Book:
     name = layout.vocab.name
     found: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
     sample = False
-    for index, file in enumerate(layout.files):
-        path = files[index] if files is not None else folder / file
+    for file in layout.files:
+        path = folder / file
         where = Where(path.name)
         if not path.is_file():
             raise where.error(f"{name}のファイルがありません(このフォルダは{name}のデータではありません): {file}", folder.name)

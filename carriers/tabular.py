@@ -7,7 +7,6 @@ in tabular_rates.py).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 from aggregator.errors import SchemaError
@@ -171,9 +170,9 @@ def read_plans(book: Book, resolver: WordingResolver, version: Version) -> list[
     return plans
 
 
-def load(layout: Layout, folder: Path, resolver: WordingResolver, files: Sequence[Path] | None = None) -> CarrierData:
+def load(layout: Layout, folder: Path, resolver: WordingResolver) -> CarrierData:
     """Every plan and rate table the layout's workbooks hold, validated as a whole."""
-    book = open_book(layout, folder, files)
+    book = open_book(layout, folder)
     version = cover_version(book)
     plans = read_plans(book, resolver, version)
     tables = read_rates(book, resolver, version)
@@ -184,6 +183,6 @@ def load(layout: Layout, folder: Path, resolver: WordingResolver, files: Sequenc
         carrier=layout.carrier,
         plans=tuple(plans),
         rate_tables=tuple(tables),
-        sources=tuple(p.name for p in files) if files is not None else layout.files,
+        sources=layout.files,
         sample=book.sample,
     )

@@ -88,8 +88,6 @@ def _terms(table: CsvTable, lines: Mapping[str, Line], vocab: Vocabulary, resolv
         plan = spec.text(row, table.required[0])
         if plan not in lines:
             raise row.at(table.required[0]).error("プランの表にないプランコードです", plan)
-        if base.norm_header(row.get(f.limit)).lower() not in {"", *vocab.not_written}:  # the amount first: a row an unquoted
-            base.cell_limit(row.get(f.limit), row.at(f.limit), unit=vocab.unit)  # 「1,000円」 split is named by it, not the next cell
         term = spec.read_term(row, vocab, resolver, f=f, line=lines[plan])
         if term is None:
             continue  # resolver.finish() lists every unclassified wording at once

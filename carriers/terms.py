@@ -111,9 +111,10 @@ def read_term(
     key = resolver.resolve(wording, cells.at(f.item), section=cells.get(f.section), line=line)
     status = pick(cells, f.status, vocab.statuses, vocab)
     offered = status not in (TermStatus.NOT_OFFERED, TermStatus.UNKNOWN)
-    basis = pick(cells, f.basis, vocab.bases, vocab) if offered else pick_optional(cells, f.basis, vocab.bases, vocab)
+    # The amount before the cells after it: an unquoted 「1,000円」 split over two cells is named at the amount.
     written = "" if blank(cells, f.limit) else norm_header(cells.get(f.limit)).lower()
     limit = None if not written or written in vocab.not_written else cell_limit(cells.get(f.limit), cells.at(f.limit), unit=vocab.unit)
+    basis = pick(cells, f.basis, vocab.bases, vocab) if offered else pick_optional(cells, f.basis, vocab.bases, vocab)
     if payout_ratio is not None:
         ratio = payout_ratio(cells)
     else:

@@ -23,7 +23,7 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 
 from aggregator.bounds import build_rater
 from aggregator.clientlist import load_client_list
-from aggregator.errors import CarrierDataError, ClientListError
+from aggregator.errors import CarrierDataError, ClientListError, UnclassifiedWordingError
 from aggregator.schema import MAX_CARRIER_YEN, MAX_INPUT, Carrier
 from aggregator.sheetsize import Limits, check_workbook, column_name
 from carriers.base import Where, cell_date, cell_int, cell_percent, cell_text, cell_yen, parse_factor_bp, read_csv, read_json, read_xlsx
@@ -266,3 +266,47 @@ def test_a_carrier_whose_numbers_pass_validation_can_always_be_rated(changes: li
     for quote in rater.quote(applicant(incidents_3y=100, annual_revenue_jpy=MAX_INPUT), TODAY) + rater.quote(applicant(), TODAY):
         assert quote.premium_jpy is None or 0 <= quote.premium_jpy <= 10**13
     assert Decimal(0) == 0
+
+
+CANONICAL = next((FIXTURES.parent / "added" / "sample_sonpo").glob("*.xlsx"))
+CANONICAL_SHEETS = ("プラン", "補償内容", "料率表", "係数", "割増引", "引受基準", "会社")
+CELL_VALUES = st.one_of(
+    st.none(),
+    st.text(max_size=40),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(["○", "×", "内枠", "1億円", "約1,000万円", "▲5%", "1名につき", "―", "=1+1", "令和99年1月1日", "0", "-1", "1e400"]),
+)
+
+
+@FUZZ
+@given(st.lists(st.tuples(st.sampled_from(CANONICAL_SHEETS), st.integers(1, 40), st.integers(1, 16), CELL_VALUES), min_size=1, max_size=5))
+def test_a_canonical_workbook_a_broker_filled_in_badly_loads_and_rates_or_is_refused(
+    changes: list[tuple[str, int, int, Any]],
+) -> None:
+    """Whatever a broker writes in the canonical workbook's cells: refused with its place, or loaded, rated and quoted."""
+    from carriers.registry import declare_added
+
+    book = openpyxl.load_workbook(CANONICAL)
+    for sheet, row, column, value in changes:
+        with suppress(IllegalCharacterError, ValueError, TypeError):
+            book[sheet].cell(row=row, column=column).value = value
+    with _folder() as folder:
+        (folder / "added").mkdir()
+        book.save(folder / "added" / CANONICAL.name)
+        try:
+            carrier = declare_added(folder / "added")
+            loaded = load_folder(carrier, folder / "added")
+        except UnclassifiedWordingError as exc:  # each wording nobody can classify, with its place in the workbook
+            assert all(CANONICAL.name in where for _, where in exc.items), exc
+            return
+        except CarrierDataError as exc:
+            assert exc.file in (CANONICAL.name, "added"), exc
+            return
+        finally:
+            Carrier.forget("sample_sonpo")
+            for code in [c.value for c in Carrier][5:]:  # a code the broker's cells declared instead
+                Carrier.forget(code)
+    rater = build_rater([loaded])
+    for quote in rater.quote(applicant(incidents_3y=100, annual_revenue_jpy=MAX_INPUT), TODAY) + rater.quote(applicant(), TODAY):
+        assert quote.premium_jpy is None or 0 <= quote.premium_jpy <= 10**13

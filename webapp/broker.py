@@ -521,18 +521,19 @@ def bulk_result(token: str) -> Response:
 def carriers() -> Any:
     carrierdata.sweep_interrupted_uploads(current_app)
     data = current_app.extensions["carriers"]
-    rows = [
-        {
-            "carrier": carrier,
-            "data": data.get(carrier),  # None: added as data, with no version that passes yet
-            "files": carrierdata.expected_files(current_app, carrier),
-            "history": carrierdata.history(carrier),
-            "mappings": carrierdata.mappings_for(carrier),
-        }
-        for carrier in [*(c for c in Carrier if c in data), *carrierdata.declare_added()]
-        if carrier in data or carrierdata.history(carrier)
-    ]
-    rows = list({row["carrier"]: row for row in rows}.values())
+    rows = []
+    for carrier in dict.fromkeys([*(c for c in Carrier if c in data), *carrierdata.declare_added()]):
+        history = carrierdata.history(carrier)
+        if carrier in data or history:  # an added carrier is listed from its first upload, passing or not
+            rows.append(
+                {
+                    "carrier": carrier,
+                    "data": data.get(carrier),  # None: added as data, with no version that passes yet
+                    "files": carrierdata.expected_files(current_app, carrier),
+                    "history": history,
+                    "mappings": carrierdata.mappings_for(carrier),
+                }
+            )
     keys = [(k.value, KEY_INFO[k].label_ja) for k in CoverageKey]
     return render_template(
         "broker/carriers.html",

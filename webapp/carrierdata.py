@@ -153,17 +153,16 @@ def add_carrier(app: Flask, filename: str, content: bytes, by: str) -> CarrierDa
     except CarrierDataError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise UploadRefused(without_paths(exc.describe()), name) from exc
-    carrier = Carrier.declare(code, names)
-    row = db.session.get(AddedCarrier, code) or AddedCarrier(code=code, added_by=by)
-    row.name_ja, row.name_en, row.words = names.ja, names.en, list(names.breaks)
-    db.session.add(row)
+    if db.session.get(AddedCarrier, code) is None:  # a new carrier is listed from its first upload, so its wording can be mapped
+        db.session.add(AddedCarrier(code=code, name_ja=names.ja, name_en=names.en, words=list(names.breaks), added_by=by))
+    carrier = Carrier(code) if code in Carrier else Carrier.declare(code, names)
     folder = Path(app.instance_path) / "carrier_data" / code / staging.name
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging.rename(folder)
     dataset = CarrierDataset(carrier=carrier.value, status="checking", uploaded_by=by, filename=name, folder=str(folder))
     db.session.add(dataset)
     db.session.commit()
-    return validate(app, dataset)
+    return validate(app, dataset, names=names)
 
 
 def _newest_good(app: Flask, carrier: Carrier) -> CarrierData:
@@ -338,7 +337,7 @@ def upload(app: Flask, carrier: Carrier, filename: str, content: bytes, by: str)
     return validate(app, row)
 
 
-def validate(app: Flask, row: CarrierDataset) -> CarrierDataset:
+def validate(app: Flask, row: CarrierDataset, *, names: CarrierNames | None = None) -> CarrierDataset:
     """Load the staged set: activate it (or schedule it for its effective date), or record why not.
 
     Activation comes only after everything quoting needs was built from the set, the rater
@@ -374,6 +373,12 @@ def validate(app: Flask, row: CarrierDataset) -> CarrierDataset:
         else:
             _supersede(carrier, keep=row.id)
             row.status = "active"
+        added = db.session.get(AddedCarrier, carrier.value) if names is not None else None
+        if (
+            added is not None and names is not None
+        ):  # an added carrier's names as its workbook now writes them, with the version that passes
+            added.name_ja, added.name_en, added.words = names.ja, names.en, list(names.breaks)
+            Carrier.declare(carrier.value, names)
     db.session.commit()
     if row.status in ("active", "scheduled"):
         refresh_if_changed(app, force=True)

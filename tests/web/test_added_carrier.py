@@ -171,3 +171,13 @@ def test_the_same_code_again_is_a_new_version_of_the_added_carrier(app: Flask, b
     assert "追加しました" in _add(broker, renamed.read_bytes(), "v2.xlsx").get_data(as_text=True)
     assert Carrier(CODE).names.en == "Sample Sonpo v2 (invented)"
     assert len(app.extensions["carriers"]) == 6
+
+    ws = book[SHEETS["cover"]]  # a third version that does not pass: neither its names nor its data are taken
+    next(row for row in ws.iter_rows() if row[0].value == "会社名(英語)")[1].value = "Sample Sonpo v3 (invented)"
+    next(row for row in book[SHEETS["terms"]].iter_rows(min_row=5) if row[3].value == "内枠")[3].value = "たぶん"
+    book.save(tmp_path / "v3.xlsx")
+    assert "取り込めませんでした" in _add(broker, (tmp_path / "v3.xlsx").read_bytes(), "v3.xlsx").get_data(as_text=True)
+    assert Carrier(CODE).names.en == "Sample Sonpo v2 (invented)"
+    with app.app_context():
+        assert db.session.get(AddedCarrier, CODE).name_en == "Sample Sonpo v2 (invented)"
+    assert CODE in app.extensions["carriers"]  # the version that passed is still quoted

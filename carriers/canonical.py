@@ -132,7 +132,7 @@ def identity(path: Path) -> tuple[str, CarrierNames]:
     """The carrier a canonical workbook declares on its 会社 sheet: its code and names, or an error naming the cell."""
     where = Where(path.name, SHEETS[COVER])
     sheets = read_xlsx(path)
-    if not tabular.is_ours(layout(Carrier.TOKIO_MARINE, path.name), sheets):
+    if not tabular.is_ours(MARK, sheets):
         raise Where(path.name).error(f"標準様式のブックではありません(表題に「{MARK}」の記載がありません)", list(sheets))
     if SHEETS[COVER] not in sheets:
         raise where.error(f"必要なシート「{SHEETS[COVER]}」がありません", list(sheets))

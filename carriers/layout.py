@@ -113,8 +113,9 @@ class Book:
         return find_table(self.rows(role), self.where(role), required, layout=self.layout.headers.get(role, {}))
 
 
-def is_ours(layout: Layout, sheets: Mapping[str, list[tuple[Any, ...]]]) -> bool:
-    return any(layout.mark in str(v) for rows in sheets.values() for v in (rows[0] if rows else ()))
+def is_ours(mark: str, sheets: Mapping[str, list[tuple[Any, ...]]]) -> bool:
+    """Does a workbook name the carrier (`mark`) in the title row of one of its sheets?"""
+    return any(mark in str(v) for rows in sheets.values() for v in (rows[0] if rows else ()))
 
 
 def identify(layout: Layout, path: Path) -> bool:
@@ -125,7 +126,7 @@ def identify(layout: Layout, path: Path) -> bool:
         sheets = read_xlsx(path)
     except Exception:
         return False
-    return is_ours(layout, sheets) and any(all(s in sheets for s in layout.sheets_of(f)) for f in layout.files)
+    return is_ours(layout.mark, sheets) and any(all(s in sheets for s in layout.sheets_of(f)) for f in layout.files)
 
 
 def open_book(layout: Layout, folder: Path) -> Book:
@@ -138,7 +139,7 @@ def open_book(layout: Layout, folder: Path) -> Book:
         if not path.is_file():
             raise where.error(f"{name}のファイルがありません(このフォルダは{name}のデータではありません): {file}", folder.name)
         sheets = read_xlsx(path)
-        if not is_ours(layout, sheets):
+        if not is_ours(layout.mark, sheets):
             raise where.error(f"{name}のファイルではありません(表題に「{layout.mark}」の記載がありません)", list(sheets))
         for sheet in layout.sheets_of(file):
             if sheet not in sheets:

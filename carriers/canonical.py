@@ -156,12 +156,6 @@ def workbook_in(folder: Path) -> Path:
     return books[0]
 
 
-def declare(folder: Path) -> Carrier:
-    """Make the carrier the folder's workbook declares known to this process, by its code and names."""
-    code, names = identity(workbook_in(folder))
-    return Carrier.declare(code, names)
-
-
 class CanonicalAdapter:
     """A carrier added from a canonical plan workbook; one adapter per carrier so added."""
 

@@ -12,9 +12,9 @@ TEST_DATES ?= 2026-04-01 2027-03-31 2028-02-29 2030-12-31
 
 # Exact versions with hashes from the lock file; the project itself goes in editable, without
 # resolving anything again. `make lock` refreshes the lock from pyproject.toml (README: Upgrading).
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.lock pyproject.toml
 	python3 -m venv $(VENV)
-	$(PY) -m pip install -q --require-hashes --no-deps -r requirements.txt
+	$(PY) -m pip install -q --require-hashes --no-deps -r requirements.lock
 	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	$(PY) -m pip check
 	touch $(STAMP)
@@ -23,7 +23,7 @@ lock:
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q pip-tools
 	$(VENV)/bin/pip-compile -q --extra dev --all-build-deps --generate-hashes --allow-unsafe --strip-extras \
-		--no-emit-index-url --no-emit-find-links -o requirements.txt pyproject.toml
+		--no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
 
 run: $(STAMP)
 	$(VENV)/bin/aggregator carriers check

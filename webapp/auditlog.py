@@ -33,6 +33,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "bulk.upload": ("一括見積のアップロード", "Client list uploaded"),
     "bulk.retry": ("一括見積の再実行", "Bulk job run again"),
     "carrier.upload": ("保険会社データのアップロード", "Carrier data uploaded"),
+    "carrier.add": ("保険会社の追加(標準様式)", "Carrier added (canonical workbook)"),
     "carrier.mapping": ("文言の対応付け", "Wording mapped"),
 }
 # The shapes details were written in before entries kept data (webapp/broker.py, before migration 0005).
@@ -106,7 +107,7 @@ def _detail(action: str, data: Mapping[str, Any], lang: Lang) -> str | None:
         except ValueError:
             item = str(data["key"])
         return f"“{data['wording']}” → {item}" if en else f"「{data['wording']}」→ {item}"
-    if action == "carrier.upload":
+    if action in ("carrier.upload", "carrier.add"):
         from webapp.broker import dataset_status
 
         error = f" {data['error']}" if data.get("error") else ""

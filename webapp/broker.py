@@ -35,7 +35,7 @@ from webapp.auth import audit
 from webapp.contractform import ContractForm, contract_form_data
 from webapp.extensions import db, login_manager
 from webapp.forms import AssumptionsForm, RequoteForm, localize, opts
-from webapp.models import AuditEntry, BulkJob, Proposal, QuoteRequest, QuoteVersion
+from webapp.models import AuditEntry, BulkJob, CarrierDataset, Proposal, QuoteRequest, QuoteVersion
 from webapp.params import LARGEST_ID, int_arg, is_token, without_control
 from webapp.public import XLSX, comparison_table, send_workbook
 
@@ -567,22 +567,7 @@ def carrier_add() -> Response:
     except carrierdata.UploadRefused as exc:
         flash(_("保険会社を追加できませんでした: %(error)s", error=str(exc)), "error")
         return redirect(url_for("broker.carriers") + "#add")
-    chosen = Carrier(row.carrier)
-    name = carrier_name(chosen, "en" if current_lang() == "en" else "ja")
-    audit(
-        "carrier.add",
-        f"carrier:{chosen.value}",
-        f"{name} {row.filename}: {row.status} {row.error[:500]}",
-        {"filename": row.filename, "status": row.status, "error": row.error[:500]},
-    )
-    db.session.commit()
-    if row.status == "rejected":
-        flash(
-            _("%(carrier)s の %(file)s は取り込めませんでした。理由: %(error)s", carrier=name, file=row.filename, error=row.error), "error"
-        )
-    else:
-        flash(_("%(carrier)s を追加しました。見積もりと比較に加わります(%(versions)s)", carrier=name, versions=row.rate_versions), "ok")
-    return redirect(url_for("broker.carriers") + f"#{chosen.value}")
+    return _uploaded("carrier.add", Carrier(row.carrier), row)
 
 
 @bp.post("/carriers/<carrier>/upload")
@@ -606,16 +591,27 @@ def carrier_upload(carrier: str) -> Response:
             "error",
         )
         return redirect(url_for("broker.carriers"))
+    return _uploaded("carrier.upload", chosen, row)
+
+
+def _uploaded(action: str, chosen: Carrier, row: CarrierDataset) -> Response:
+    """An upload's audit entry, and what the broker is told, however it ended: for a new version of a carrier's files
+    (carrier.upload) or a carrier added from the canonical workbook (carrier.add)."""
     audit(
-        "carrier.upload",
+        action,
         f"carrier:{chosen.value}",
         f"{row.filename}: {row.status} {row.error[:500]}",
         {"filename": row.filename, "status": row.status, "error": row.error[:500]},
     )
     db.session.commit()
-    if row.status == "rejected":
+    name = carrier_name(chosen, "en" if current_lang() == "en" else "ja")
+    if row.status == "rejected" and chosen in current_app.extensions["carriers"]:
         flash(
             _("%(file)s は取り込めませんでした。現在の版をそのまま使います。理由: %(error)s", file=row.filename, error=row.error), "error"
+        )
+    elif row.status == "rejected":  # an added carrier with no version that passes: nothing to go on quoting
+        flash(
+            _("%(carrier)s の %(file)s は取り込めませんでした。理由: %(error)s", carrier=name, file=row.filename, error=row.error), "error"
         )
     elif row.status == "scheduled":
         flash(
@@ -627,6 +623,8 @@ def carrier_upload(carrier: str) -> Response:
             ),
             "ok",
         )
+    elif action == "carrier.add":
+        flash(_("%(carrier)s を追加しました。見積もりと比較に加わります(%(versions)s)", carrier=name, versions=row.rate_versions), "ok")
     else:
         flash(_("%(file)s を取り込みました。新しい版: %(versions)s", file=row.filename, versions=row.rate_versions), "ok")
     return redirect(url_for("broker.carriers") + f"#{chosen.value}")
@@ -637,8 +635,6 @@ def carrier_mappings(carrier: str, dataset_id: int) -> Response:
     chosen = _carrier_or_404(carrier)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    from webapp.models import CarrierDataset
-
     row = db.session.get(CarrierDataset, dataset_id)
     if row is None or row.carrier != chosen.value or row.status != "rejected" or not row.unclassified:
         abort(404)

@@ -77,6 +77,8 @@ def test_a_sixth_carrier_added_from_the_workbook_is_in_every_comparison_workbook
     with app.app_context():
         assert db.session.get(AddedCarrier, CODE).name_en == NAME_EN
         assert db.session.query(AuditEntry).filter_by(action="carrier.add").count() == 1
+    log = broker.get("/broker/audit").get_data(as_text=True)
+    assert "保険会社の追加(標準様式)" in log and f"{SAMPLE.name}: " in log  # in words, as every entry is
 
     customer = app.test_client()
     home = customer.get("/").get_data(as_text=True)

@@ -18,7 +18,7 @@ from aggregator.taxonomy import CoverageKey
 from carriers import tabular
 from carriers.base import Where, WordingResolver, cell_text, is_blank, read_xlsx
 from carriers.spec import Vocabulary, facts
-from carriers.tabular import ADJUST, BASE, CLASSES, COVER, FACTORS, PLANS, RULES, TERMS, ExpensePool, Layout
+from carriers.tabular import ADJUST, BASE, CLASSES, COVER, FACTORS, HEADERS_JA, PLANS, RULES, TERMS, ExpensePool, Layout
 
 MARK = "保険会社データ(標準様式)"  # the title row of every sheet
 TEMPLATE_NAME = "保険会社データ_標準様式.xlsx"
@@ -52,57 +52,11 @@ VOCABULARY = Vocabulary(
     unit="万円",
 )
 
-# Each sheet's columns in the order the template writes them, field -> header; the first is the one the header row is found by.
+# Each sheet's columns in the order the template writes them, field -> header: the Japanese headers tabular carriers
+# use (layout.HEADERS_JA), with the plan's line in a column of its own beside its product.
 HEADERS: dict[str, dict[str, str]] = {
-    PLANS: {
-        "code": "プランコード",
-        "line": "種目",
-        "product": "商品名",
-        "name": "プラン名",
-        "name_en": "プラン名(英語)",
-        "limits": "支払限度額(万円)",
-        "deductibles": "免責金額(万円)",
-        "pool": "費用損害の総支払限度額(万円)",
-        "trigger": "保険責任の基準",
-        "retroactive": "遡及日",
-        "version": "料率改定版",
-        "from": "適用開始日",
-        "to": "適用終了日",
-        "exclusions": "主な免責事項",
-        "exclusions_en": "主な免責事項(英語)",
-    },
-    TERMS: {
-        "code": "プランコード",
-        "section": "区分",
-        "item": "補償項目",
-        "status": "補償の扱い",
-        "limit": "支払限度額(万円)",
-        "basis": "限度額の基準",
-        "ratio": "支払割合",
-        "parent": "内枠",
-        "victim": "見舞金の限度",
-        "deductible": "免責金額(万円)",
-        "waiting": "待機期間",
-        "trigger": "保険責任の基準",
-        "conditions": "支払条件・備考",
-        "conditions_en": "支払条件・備考(英語)",
-    },
-    COVER: {"version": "料率改定版", "from": "適用開始日", "to": "適用終了日"},
-    BASE: {"line": "種目", "class": "料率区分"},
-    CLASSES: {"industry": "業種"},
-    FACTORS: {"line": "種目", "kind": "係数の種類", "plan": "プランコード", "amount": "金額(万円)", "factor": "係数"},
-    ADJUST: {"line": "種目", "kind": "区分", "item": "項目", "rate": "率", "yen": "金額(円)"},
-    RULES: {
-        "line": "種目",
-        "code": "基準番号",
-        "action": "判定",
-        "field": "項目",
-        "op": "条件",
-        "value": "値",
-        "unless": "例外",
-        "rider": "対象特約",
-        "days": "期限(日)",
-    },
+    **HEADERS_JA,
+    PLANS: {"code": HEADERS_JA[PLANS]["code"], "line": "種目", **{k: v for k, v in HEADERS_JA[PLANS].items() if k != "code"}},
 }
 SHEETS = {
     COVER: "会社",

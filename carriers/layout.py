@@ -43,6 +43,58 @@ TERM_REQUIRED = ("code", TERM.item, TERM.status, TERM.limit, TERM.basis, TERM.ra
 FACTOR_FIELDS = ("line", "kind", "plan", "amount", "factor")
 ADJUST_FIELDS = ("line", "kind", "item", "rate", "yen")
 RULE_FIELDS = ("line", RULE.code, RULE.action, RULE.field, RULE.op, RULE.value, RULE.unless, RULE.rider, RULE.days)
+# The headers Japanese carriers' tabular workbooks write, by sheet: 東京海上日動's, and the canonical workbook's (which adds
+# a column for the line). Each sheet's header row is found by its first field.
+HEADERS_JA: dict[str, dict[str, str]] = {
+    PLANS: {
+        "code": "プランコード",
+        "product": "商品名",
+        "name": "プラン名",
+        "name_en": "プラン名(英語)",
+        "limits": "支払限度額(万円)",
+        "deductibles": "免責金額(万円)",
+        "pool": "費用損害の総支払限度額(万円)",
+        "trigger": "保険責任の基準",
+        "retroactive": "遡及日",
+        "version": "料率改定版",
+        "from": "適用開始日",
+        "to": "適用終了日",
+        "exclusions": "主な免責事項",
+        "exclusions_en": "主な免責事項(英語)",
+    },
+    TERMS: {
+        "code": "プランコード",
+        "section": "区分",
+        "item": "補償項目",
+        "status": "補償の扱い",
+        "limit": "支払限度額(万円)",
+        "basis": "限度額の基準",
+        "ratio": "支払割合",
+        "parent": "内枠",
+        "victim": "見舞金の限度",
+        "deductible": "免責金額(万円)",
+        "waiting": "待機期間",
+        "trigger": "保険責任の基準",
+        "conditions": "支払条件・備考",
+        "conditions_en": "支払条件・備考(英語)",
+    },
+    COVER: {"version": "料率改定版", "from": "適用開始日", "to": "適用終了日"},
+    BASE: {"line": "種目", "class": "料率区分"},
+    CLASSES: {"industry": "業種"},
+    FACTORS: {"line": "種目", "kind": "係数の種類", "plan": "プランコード", "amount": "金額(万円)", "factor": "係数"},
+    ADJUST: {"line": "種目", "kind": "区分", "item": "項目", "rate": "率", "yen": "金額(円)"},
+    RULES: {
+        "line": "種目",
+        "code": "基準番号",
+        "action": "判定",
+        "field": "項目",
+        "op": "条件",
+        "value": "値",
+        "unless": "例外",
+        "rider": "対象特約",
+        "days": "期限(日)",
+    },
+}
 FACTOR_KINDS = {"プラン": "plan", "支払限度額": "limit", "免責金額": "deductible"}
 ADJUST_KINDS = {
     "割引": "credit",

@@ -20,7 +20,7 @@ from aggregator.taxonomy import CoverageKey
 from carriers import tabular
 from carriers.base import WordingResolver
 from carriers.spec import Vocabulary
-from carriers.tabular import ADJUST, BASE, CLASSES, COVER, FACTORS, PLANS, RULES, TERMS, ExpensePool, Layout
+from carriers.tabular import ADJUST, BASE, CLASSES, COVER, FACTORS, HEADERS_JA, PLANS, RULES, TERMS, ExpensePool, Layout
 
 PLANS_FILE = "tmn_cyber_plans.xlsx"
 RATES_FILE = "tmn_cyber_rates.xlsx"
@@ -89,56 +89,7 @@ LAYOUT = Layout(
         ADJUST: (RATES_FILE, "割増引"),
         RULES: (RATES_FILE, "引受基準"),
     },
-    headers={
-        PLANS: {
-            "code": "プランコード",
-            "product": "商品名",
-            "name": "プラン名",
-            "limits": "支払限度額(万円)",
-            "deductibles": "免責金額(万円)",
-            "pool": "費用損害の総支払限度額(万円)",
-            "trigger": "保険責任の基準",
-            "version": "料率改定版",
-            "from": "適用開始日",
-            "to": "適用終了日",
-            "exclusions": "主な免責事項",
-            "name_en": "プラン名(英語)",
-            "exclusions_en": "主な免責事項(英語)",
-            "retroactive": "遡及日",
-        },
-        TERMS: {
-            "code": "プランコード",
-            "item": "補償項目",
-            "section": "区分",
-            "status": "補償の扱い",
-            "limit": "支払限度額(万円)",
-            "basis": "限度額の基準",
-            "ratio": "支払割合",
-            "parent": "内枠",
-            "victim": "見舞金の限度",
-            "deductible": "免責金額(万円)",
-            "waiting": "待機期間",
-            "trigger": "保険責任の基準",
-            "conditions": "支払条件・備考",
-            "conditions_en": "支払条件・備考(英語)",
-        },
-        COVER: {"version": "料率改定版", "from": "適用開始日", "to": "適用終了日"},
-        BASE: {"line": "種目", "class": "料率区分"},
-        CLASSES: {"industry": "業種"},
-        FACTORS: {"line": "種目", "kind": "係数の種類", "plan": "プランコード", "amount": "金額(万円)", "factor": "係数"},
-        ADJUST: {"line": "種目", "kind": "区分", "item": "項目", "rate": "率", "yen": "金額(円)"},
-        RULES: {
-            "line": "種目",
-            "code": "基準番号",
-            "action": "判定",
-            "field": "項目",
-            "op": "条件",
-            "value": "値",
-            "unless": "例外",
-            "rider": "対象特約",
-            "days": "期限(日)",
-        },
-    },
+    headers=HEADERS_JA,  # its workbooks write the common Japanese headers
     mark="東京海上日動",
     pool=EXPENSE_POOL,
 )
